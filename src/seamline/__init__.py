@@ -1,0 +1,1 @@
+"""Seamline: plain-language API integration tests."""
