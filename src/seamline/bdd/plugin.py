@@ -1,0 +1,170 @@
+"""pytest front end: catalog phrases as pytest-bdd steps, .feature files collected as tests.
+
+Registered through the ``pytest11`` entry point, so ``pytest features/`` runs feature
+files with no Python file written by the user.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytest_bdd import parsers, step
+
+from ..core.context import Context, MemorySink, Runtime
+from ..core.errors import SeamlineError
+from ..frontend import closest_phrases, failure_message
+from ..steps import CATALOG, Phrase
+
+_RUNTIME = pytest.StashKey[Runtime]()
+_CONTEXT = pytest.StashKey[Context]()
+_FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
+_UNKNOWN_STEP = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("seamline")
+    group.addoption("--seamline-config", default=None, help="path of seamline.yaml (default: nearest one upward)")
+    group.addoption("--seamline-env", default=None, help="named environment of seamline.yaml (default: SEAMLINE_ENV)")
+    parser.addini("seamline_collect_features", "collect .feature files as tests (default: true)", default="true")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    runtime = config.stash.get(_RUNTIME, None)
+    if runtime is not None:
+        runtime.close()
+
+
+# -- collection: a .feature file is a module of scenarios -------------------------------
+
+
+class FeatureFile(pytest.Module):
+    def _getobj(self) -> types.ModuleType:
+        from pytest_bdd import scenarios
+
+        module = types.ModuleType("seamline_feature_" + re.sub(r"\W", "_", self.path.stem))
+        module.__file__ = str(self.path)
+        # scenarios() adds test functions to the namespace of the code that calls it.
+        code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
+        names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
+        exec(code, names, module.__dict__)
+        return module
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if file_path.suffix != ".feature":
+        return None
+    if parent.config.getini("seamline_collect_features").strip().lower() in ("false", "no", "0"):
+        return None
+    return FeatureFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+
+
+# -- fixtures ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seamline_feature_variables() -> dict[str, object]:
+    """Variables of the feature (suite scope): one dictionary per feature file."""
+    return {}
+
+
+@pytest.fixture
+def seamline_context(request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]) -> Iterator[Context]:
+    """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
+    runtime = request.config.stash[_RUNTIME]
+    context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink())
+    request.node.stash[_CONTEXT] = context
+    yield context
+    failures = context.finish()
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)
+
+
+# -- steps: one pytest-bdd step per catalog phrase --------------------------------------
+
+
+def _step_function(phrase: Phrase) -> Callable[..., Any]:
+    def run(seamline_context: Context, **kwargs: Any) -> Any:
+        return phrase.run(
+            seamline_context,
+            kwargs,
+            docstring=kwargs.get("docstring"),
+            table=kwargs.get("datatable"),
+        )
+
+    # pytest-bdd passes the arguments the signature names: the placeholders and the block.
+    parameters = [inspect.Parameter("seamline_context", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in phrase.placeholders]
+    if phrase.block == "docstring":
+        parameters.append(inspect.Parameter("docstring", inspect.Parameter.KEYWORD_ONLY, default=None))
+    elif phrase.block == "table":
+        parameters.append(inspect.Parameter("datatable", inspect.Parameter.KEYWORD_ONLY, default=None))
+    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    run.__name__ = f"seamline_{phrase.func.__name__}"
+    run.__doc__ = phrase.description
+    return run
+
+
+for _phrase in CATALOG.values():
+    step(parsers.re(_phrase.regex(), flags=re.IGNORECASE))(_step_function(_phrase))
+
+
+# -- failures: one line naming the step and where it is written ------------------------
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception, **_: Any
+) -> None:
+    written = f"{step.keyword} {step.name}".strip()
+    request.node.stash[_FAILED_STEP] = (written, f"{_relative(feature.filename)}:{step.line_number}")
+
+
+def pytest_bdd_step_func_lookup_error(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
+) -> None:
+    written = f"{step.keyword} {step.name}".strip()
+    suggestions = closest_phrases(step.name)
+    hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
+    request.node.stash[_UNKNOWN_STEP] = (
+        f"{_relative(feature.filename)}:{step.line_number}: step '{written}' matches no phrase{hint} "
+        "(`seamline steps` lists them all)"
+    )
+
+
+def _relative(filename: str) -> str:
+    try:
+        return str(Path(filename).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return filename
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    context = item.stash.get(_CONTEXT, None)
+    if report.when == "call" and context is not None and report.failed:
+        lines = getattr(context.sink, "lines", [])
+        if lines:
+            report.sections.append(("Seamline log", "\n\n".join(lines)))
+    if not report.failed or call.excinfo is None:
+        return
+    unknown = item.stash.get(_UNKNOWN_STEP, None)
+    if unknown is not None:
+        report.longrepr = unknown
+        return
+    error = call.excinfo.value
+    failed_step = item.stash.get(_FAILED_STEP, None)
+    if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
+        runtime = item.config.stash[_RUNTIME]
+        line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
+        report.longrepr = f"{line}\n{details}" if details else line

@@ -1,0 +1,43 @@
+"""The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["main"]
+
+
+def _steps(args: argparse.Namespace) -> int:
+    from .steps import CATALOG
+
+    word = (args.word or "").lower()
+    for phrase in CATALOG.values():
+        text = f"{phrase.template} {phrase.description}".lower()
+        if word and word not in text:
+            continue
+        print(phrase.template)
+        print(f"    {phrase.summary}")
+        print("    e.g. " + phrase.example.replace("\n", "\n         "))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "demo":
+        from .demo.__main__ import main as demo_main
+
+        return demo_main(argv[1:])
+    parser = argparse.ArgumentParser(prog="seamline", description="Plain-language API integration tests.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="serve the demo shop (see: seamline demo --help)")
+    steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
+    steps.add_argument("word", nargs="?", help="show only phrases containing this word")
+    args = parser.parse_args(argv)
+    if args.command == "steps":
+        return _steps(args)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,91 @@
+"""Auth profiles: obtain a token as a configured user and carry it on later requests."""
+
+from __future__ import annotations
+
+import json
+
+from .config import AuthProfile
+from .context import Context
+from .errors import AuthError, ConfigError
+from .http import excerpt, format_exchange
+from .jsonpath import find_all
+from .variables import to_text
+
+__all__ = ["obtain_token"]
+
+# Credential fields that name the user rather than prove who they are: these stay readable in logs.
+_IDENTITY_FIELDS = frozenset({"username", "user", "login", "email", "name", "client_id"})
+
+
+def _fill(template: object, credentials: dict[str, object], ctx: Context) -> object:
+    """Put the user's credentials (then the test's variables) into the token request body."""
+    if isinstance(template, str):
+        stripped = template.strip()
+        if stripped.startswith("${") and stripped.endswith("}") and stripped[2:-1] in credentials:
+            return credentials[stripped[2:-1]]
+        for key, value in credentials.items():
+            template = template.replace(f"${{{key}}}", to_text(value))
+        return ctx.variables.expand(template)
+    if isinstance(template, dict):
+        return {k: _fill(v, credentials, ctx) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, credentials, ctx) for v in template]
+    return template
+
+
+def _credentials(profile: AuthProfile, user: str | None) -> tuple[str, dict[str, object]]:
+    chosen = user or profile.default_user
+    if chosen is None:
+        raise ConfigError(f"auth profile {profile.name!r} has no users")
+    try:
+        credentials = dict(profile.users[chosen])
+    except KeyError:
+        known = ", ".join(profile.users) or "none"
+        raise ConfigError(f"auth profile {profile.name!r} has no user {chosen!r}; known users: {known}") from None
+    credentials.setdefault("username", chosen)
+    return chosen, credentials
+
+
+def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None = None) -> str:
+    profile = ctx.runtime.config.auth_profile(profile_name)
+    user, credentials = _credentials(profile, user)
+    for key, value in credentials.items():
+        if key.lower() not in _IDENTITY_FIELDS:
+            ctx.runtime.secrets.add(to_text(value))
+
+    service = ctx.runtime.config.service(profile.service) if profile.service else ctx.service()
+    request = ctx.build_request(profile.method, profile.path, service)
+    request.headers.pop(profile.header, None)  # an older token must not ride along
+    for name, value in profile.headers.items():
+        request.headers[name] = to_text(_fill(value, credentials, ctx))
+    body = _fill(profile.body, credentials, ctx)
+    if body is not None:
+        if isinstance(body, str):
+            request.body = body.encode("utf-8")
+        else:
+            request.body = json.dumps(body).encode("utf-8")
+            request.headers.setdefault("Content-Type", "application/json")
+
+    response = ctx.runtime.http.send(request, service.name)
+    where = f"token request of auth profile {profile.name!r} for user {user!r}"
+    if response.status >= 400:
+        ctx.log(format_exchange(response, ctx.runtime.secrets), "WARN")
+        raise AuthError(
+            f"{where} failed: {response.status} {response.reason}",
+            details=ctx.runtime.secrets.mask(excerpt(response.text, 500)),
+        )
+    try:
+        found = find_all(response.json(), profile.token)
+    except AuthError:
+        raise
+    except Exception:
+        found = []
+    if not found or not isinstance(found[0], (str, int)) or found[0] == "":
+        ctx.log(format_exchange(response, ctx.runtime.secrets), "WARN")
+        raise AuthError(f"{where}: no token at {profile.token} in its answer")
+    token = str(found[0])
+    ctx.runtime.secrets.add(token)  # before the exchange is logged: the token is in its body
+    ctx.log(format_exchange(response, ctx.runtime.secrets))
+    ctx.headers[profile.header] = profile.prefix + token
+    ctx.store("token", token, secret=True)
+    return token

@@ -1,0 +1,128 @@
+"""Checks on the last response and the values they look at; also used to store those values."""
+
+from __future__ import annotations
+
+import re
+
+from .context import Context
+from .errors import CheckFailed, StepArgumentError
+from .http import Response, excerpt
+from .jsonpath import find_all
+from .match import compare
+from .values import describe
+
+__all__ = [
+    "check_field",
+    "check_field_count",
+    "check_field_exists",
+    "check_header",
+    "check_header_exists",
+    "check_status",
+    "field_value",
+    "header_value",
+]
+
+_STATUS = re.compile(r"([1-5])(\d\d|xx)", re.IGNORECASE)
+# JSONPath that can select several values: wildcards, recursion, filters, slices, unions.
+_MANY = re.compile(r"\*|\.\.|\?|\[[^\]]*[:,][^\]]*\]")
+_BODY_EXCERPT = 1500
+
+
+def _failure(response: Response, message: str) -> CheckFailed:
+    body = excerpt(response.text, _BODY_EXCERPT) if response.content else "(empty body)"
+    return CheckFailed(
+        message,
+        details=f"response: {response.status} {response.reason} from {response.method} {response.url}\n{body}",
+    )
+
+
+def check_status(ctx: Context, expected: str) -> None:
+    response = ctx.response()
+    match = _STATUS.fullmatch(expected.strip())
+    if not match:
+        raise StepArgumentError(f"a status is a number such as 200 or a class such as 2xx, not {expected!r}")
+    if match.group(2).lower() == "xx":
+        holds = response.status // 100 == int(match.group(1))
+    else:
+        holds = response.status == int(expected)
+    if not holds:
+        raise _failure(
+            response,
+            f"expected status {expected.lower()}, got {response.status} {response.reason} "
+            f"from {response.method} {response.url}",
+        )
+
+
+def field_values(ctx: Context, path: str) -> tuple[list[object], bool]:
+    """The values at ``path`` in the response body, and whether the path can select several."""
+    path = ctx.variables.expand(path)
+    return find_all(ctx.response().json(), path), bool(_MANY.search(path))
+
+
+def field_value(ctx: Context, path: str) -> object:
+    """The one value at ``path`` (a list of them for a wildcard path); nothing there fails."""
+    values, many = field_values(ctx, path)
+    if many:
+        return values
+    if not values:
+        raise _failure(ctx.response(), f"the response has no field at {path}")
+    return values[0]
+
+
+def check_field(ctx: Context, path: str, operator: str, expected: object) -> None:
+    actual = field_value(ctx, path)
+    if not compare(operator, actual, expected):
+        raise _failure(
+            ctx.response(),
+            f"response field {path}: expected a value that {operator} {describe(expected)}, "
+            f"actual {describe(actual)}"
+            if operator != "is"
+            else f"response field {path}: expected {describe(expected)}, actual {describe(actual)}",
+        )
+
+
+def check_field_exists(ctx: Context, path: str, exists: bool) -> None:
+    values, _ = field_values(ctx, path)
+    if exists and not values:
+        raise _failure(ctx.response(), f"the response has no field at {path}")
+    if not exists and values:
+        shown = values[0] if len(values) == 1 else values
+        raise _failure(ctx.response(), f"the response has a field at {path} ({describe(shown)}), expected none")
+
+
+def check_field_count(ctx: Context, path: str, count: int) -> None:
+    actual = field_value(ctx, path)
+    if not isinstance(actual, (list, dict)):
+        raise _failure(ctx.response(), f"response field {path} is {describe(actual)}, not an array")
+    if len(actual) != count:
+        raise _failure(ctx.response(), f"response field {path}: expected {count} items, actual {len(actual)}")
+
+
+def header_value(ctx: Context, name: str) -> str | None:
+    return ctx.response().headers.get(ctx.variables.expand(name))
+
+
+def check_header(ctx: Context, name: str, operator: str, expected: object) -> None:
+    actual = header_value(ctx, name)
+    if actual is None:
+        raise _failure(ctx.response(), f"the response has no header {name!r}")
+    if not compare(operator, actual, expected):
+        raise _failure(
+            ctx.response(),
+            f"response header {name}: expected a value that {operator} {describe(expected)}, "
+            f"actual {describe(actual)}",
+        )
+
+
+def check_header_exists(ctx: Context, name: str, exists: bool) -> None:
+    actual = header_value(ctx, name)
+    if exists and actual is None:
+        raise _failure(ctx.response(), f"the response has no header {name!r}")
+    if not exists and actual is not None:
+        raise _failure(ctx.response(), f"the response has the header {name!r} ({actual!r}), expected none")
+
+
+def check_body(ctx: Context, operator: str, expected: object) -> None:
+    text = ctx.response().text
+    if not compare(operator, text, expected):
+        raise _failure(ctx.response(), f"response body: expected a body that {operator} {describe(expected)}")

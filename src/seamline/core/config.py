@@ -1,0 +1,309 @@
+"""``seamline.yaml``: services, auth profiles, variables and named environments.
+
+Secrets never live in the file: ``${env:NAME}`` (or ``${env:NAME:-default}``) reads an
+environment variable when the file is loaded, and every value read that way outside a
+service's address and start command is treated as a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+__all__ = [
+    "CONFIG_NAMES",
+    "AuthProfile",
+    "Config",
+    "ManagedStart",
+    "ServiceConfig",
+    "find_config",
+    "load_config",
+]
+
+CONFIG_NAMES = ("seamline.yaml", "seamline.yml")
+DEFAULT_TIMEOUT = 30.0
+_ENV_REFERENCE = re.compile(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True)
+class ManagedStart:
+    """How Seamline starts a service itself: once per run, on first use."""
+
+    command: str | list[str]
+    health: str = "/health"
+    timeout: float = 30.0
+    port: int | None = None  # None: pick a free port for ${port}
+    cwd: str | None = None
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    name: str
+    base_url: str
+    timeout: float = DEFAULT_TIMEOUT
+    verify_tls: bool = True
+    headers: Mapping[str, str] = field(default_factory=dict)
+    start: ManagedStart | None = None
+
+
+@dataclass(frozen=True)
+class AuthProfile:
+    """How to obtain a token and how later requests carry it."""
+
+    name: str
+    service: str | None
+    path: str
+    method: str = "POST"
+    body: object = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: str = "$.token"
+    header: str = "Authorization"
+    prefix: str = "Bearer "
+    users: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    default_user: str | None = None
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    environment: str | None = None
+    services: dict[str, ServiceConfig] = field(default_factory=dict)
+    default_service: str | None = None
+    auth: dict[str, AuthProfile] = field(default_factory=dict)
+    default_auth: str | None = None
+    variables: dict[str, object] = field(default_factory=dict)
+    secrets: set[str] = field(default_factory=set)
+
+    def where(self) -> str:
+        return str(self.path) if self.path else "no seamline.yaml"
+
+    def service(self, name: str | None = None) -> ServiceConfig:
+        chosen = name or self.default_service
+        if chosen is None:
+            raise ConfigError(
+                "no service is configured: add a 'services' section to seamline.yaml "
+                f"({self.where()})"
+            )
+        try:
+            return self.services[chosen]
+        except KeyError:
+            known = ", ".join(self.services) or "none"
+            raise ConfigError(
+                f"unknown service {chosen!r} in {self.where()}; known services: {known}"
+            ) from None
+
+    def auth_profile(self, name: str | None = None) -> AuthProfile:
+        chosen = name or self.default_auth
+        if chosen is None:
+            raise ConfigError(f"no auth profile is configured: add an 'auth' section ({self.where()})")
+        try:
+            return self.auth[chosen]
+        except KeyError:
+            known = ", ".join(self.auth) or "none"
+            raise ConfigError(
+                f"unknown auth profile {chosen!r} in {self.where()}; known profiles: {known}"
+            ) from None
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest seamline.yaml from ``start`` (the working directory) upward."""
+    directory = (start or Path.cwd()).resolve()
+    for folder in (directory, *directory.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_config(path: str | Path | None = None, environment: str | None = None) -> Config:
+    """Load the named file, or the nearest one; no file at all gives an empty config."""
+    environment = environment or os.environ.get("SEAMLINE_ENV") or None
+    named = path or os.environ.get("SEAMLINE_CONFIG") or None
+    if named:
+        file = Path(named).expanduser()
+        if not file.is_file():
+            raise ConfigError(f"config file {str(file)!r} does not exist (working directory {Path.cwd()})")
+    else:
+        found = find_config()
+        if found is None:
+            if environment:
+                raise ConfigError(f"environment {environment!r} asked for, but no seamline.yaml found")
+            return Config()
+        file = found
+    raw = _read_yaml(file)
+    return _build(raw, file.resolve(), environment)
+
+
+def _read_yaml(file: Path) -> dict[str, Any]:
+    import yaml  # lazily: only runs that have a config file pay for it
+
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"{file}:{mark.line + 1}" if mark else str(file)
+        raise ConfigError(f"{where}: invalid YAML: {error.problem}") from None
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"{file}: cannot read: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{file}: the top level must be a mapping of sections")
+    return data
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _expand_env(value: object, secrets: set[str], secret: bool, where: str) -> Any:
+    if isinstance(value, str):
+        def replace(match: re.Match[str]) -> str:
+            name, default = match.group(1), match.group(2)
+            found = os.environ.get(name, default)
+            if found is None:
+                raise ConfigError(
+                    f"{where}: environment variable {name} is not set "
+                    f"(write ${{env:{name}:-default}} to give a default)"
+                )
+            if secret and found:
+                secrets.add(found)
+            return found
+
+        return _ENV_REFERENCE.sub(replace, value)
+    if isinstance(value, dict):
+        return {k: _expand_env(v, secrets, secret, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand_env(v, secrets, secret, f"{where}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+def _section(raw: Mapping[str, Any], key: str, file: Path) -> dict[str, Any]:
+    value = raw.get(key) or {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{file}: '{key}' must be a mapping")
+    return value
+
+
+_TOP_LEVEL = {"services", "default_service", "auth", "default_auth", "variables", "environments"}
+
+
+def _build(raw: dict[str, Any], file: Path, environment: str | None) -> Config:
+    unknown = set(raw) - _TOP_LEVEL
+    if unknown:
+        raise ConfigError(
+            f"{file}: unknown section(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(_TOP_LEVEL))}"
+        )
+    environments = _section(raw, "environments", file)
+    if environment:
+        if environment not in environments:
+            known = ", ".join(environments) or "none"
+            raise ConfigError(f"{file}: unknown environment {environment!r}; known environments: {known}")
+        raw = _merge(raw, environments[environment] or {})
+    config = Config(path=file, environment=environment)
+
+    for name, spec in _section(raw, "services", file).items():
+        config.services[name] = _service(name, spec, file, config.secrets)
+    config.default_service = raw.get("default_service") or next(iter(config.services), None)
+    if config.default_service and config.default_service not in config.services:
+        raise ConfigError(f"{file}: default_service {config.default_service!r} is not among the services")
+
+    for name, spec in _section(raw, "auth", file).items():
+        config.auth[name] = _auth_profile(name, spec, file, config)
+    config.default_auth = raw.get("default_auth") or next(iter(config.auth), None)
+
+    for name, spec in _section(raw, "variables", file).items():
+        where = f"{file}: variables.{name}"
+        if isinstance(spec, dict) and "value" in spec:
+            secret = bool(spec.get("secret", False))
+            value = _expand_env(spec["value"], config.secrets, secret, where)
+            if secret:
+                config.secrets.add(str(value))
+        else:
+            value = _expand_env(spec, config.secrets, True, where)
+        config.variables[name] = value
+    return config
+
+
+def _number(spec: Mapping[str, Any], key: str, default: float, where: str) -> float:
+    value = spec.get(key, default)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{where}.{key} must be a positive number of seconds, not {value!r}")
+    return float(value)
+
+
+def _service(name: str, spec: Any, file: Path, secrets: set[str]) -> ServiceConfig:
+    where = f"{file}: services.{name}"
+    if isinstance(spec, str):
+        spec = {"base_url": spec}
+    if not isinstance(spec, dict) or not spec.get("base_url"):
+        raise ConfigError(f"{where} needs a base_url")
+    spec = _expand_env(spec, secrets, False, where)
+    headers = _expand_env(spec.get("headers") or {}, secrets, True, where)
+    start = None
+    if spec.get("start"):
+        raw_start = spec["start"]
+        if isinstance(raw_start, (str, list)):
+            raw_start = {"command": raw_start}
+        if not isinstance(raw_start, dict) or not raw_start.get("command"):
+            raise ConfigError(f"{where}.start needs a command")
+        port = raw_start.get("port", "auto")
+        start = ManagedStart(
+            command=raw_start["command"],
+            health=str(raw_start.get("health", "/health")),
+            timeout=_number(raw_start, "timeout", 30.0, f"{where}.start"),
+            port=None if port in (None, "auto") else int(port),
+            cwd=raw_start.get("cwd"),
+            env={str(k): str(v) for k, v in (raw_start.get("env") or {}).items()},
+        )
+    return ServiceConfig(
+        name=name,
+        base_url=str(spec["base_url"]).rstrip("/"),
+        timeout=_number(spec, "timeout", DEFAULT_TIMEOUT, where),
+        verify_tls=bool(spec.get("verify_tls", True)),
+        headers={str(k): str(v) for k, v in headers.items()},
+        start=start,
+    )
+
+
+def _auth_profile(name: str, spec: Any, file: Path, config: Config) -> AuthProfile:
+    where = f"{file}: auth.{name}"
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where} must be a mapping")
+    request = spec.get("request") or {}
+    if not isinstance(request, dict) or not request.get("path"):
+        raise ConfigError(f"{where}.request needs a path (the token endpoint)")
+    service = spec.get("service")
+    if service is not None and service not in config.services:
+        raise ConfigError(f"{where}.service {service!r} is not among the services")
+    users = _expand_env(spec.get("users") or {}, config.secrets, True, f"{where}.users")
+    if not isinstance(users, dict) or not all(isinstance(u, dict) for u in users.values()):
+        raise ConfigError(f"{where}.users must map each user name to its credentials")
+    default_user = spec.get("default_user") or next(iter(users), None)
+    return AuthProfile(
+        name=name,
+        service=service,
+        method=str(request.get("method", "POST")).upper(),
+        path=str(request["path"]),
+        body=_expand_env(request.get("body"), config.secrets, True, f"{where}.request.body"),
+        headers=_expand_env(request.get("headers") or {}, config.secrets, True, f"{where}.request"),
+        token=str(spec.get("token", "$.token")),
+        header=str(spec.get("header", "Authorization")),
+        prefix=str(spec.get("prefix", "Bearer " if spec.get("header", "Authorization") == "Authorization" else "")),
+        users=users,
+        default_user=default_user,
+    )

@@ -1,0 +1,188 @@
+"""The run and the test: what lives how long.
+
+A :class:`Runtime` lasts the whole run and owns what is costly to build: the
+configuration, keep-alive HTTP sessions, managed services, global variables and the
+secrets to mask. A :class:`Context` lasts one test (Robot) or scenario (pytest): its
+variables, headers, last response and cleanup actions.
+"""
+
+from __future__ import annotations
+
+import atexit
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urljoin
+
+from .config import Config, ServiceConfig, load_config
+from .errors import SeamlineError, ServiceError, UsageError
+from .http import HttpClient, Request, Response, format_exchange
+from .secrets import Secrets
+from .services import ServiceManager
+from .variables import Scope, ScopeListener, Variables
+
+__all__ = ["Cleanup", "Context", "LogSink", "Runtime"]
+
+
+class LogSink(Protocol):
+    """Where a front end wants Seamline's log lines: Robot's log, or a pytest report section."""
+
+    def write(self, message: str, level: str) -> None: ...
+
+
+class MemorySink:
+    """Keeps the lines of one test, for front ends that show them only on failure."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write(self, message: str, level: str) -> None:
+        self.lines.append(message)
+
+
+class Runtime:
+    """Everything that lives for the whole run."""
+
+    def __init__(self, config_path: str | Path | None = None, environment: str | None = None) -> None:
+        self.config_path = config_path
+        self.environment = environment
+        self.secrets = Secrets()
+        self.globals: dict[str, object] = {}
+        self.http = HttpClient()
+        self._config: Config | None = None
+        self._services: ServiceManager | None = None
+        # A run that dies without its front end's end-of-run hook must not leave services running.
+        atexit.register(self.close)
+
+    @property
+    def config(self) -> Config:
+        """Loaded on first use, so that a config error fails the step that needed it, not the import."""
+        if self._config is None:
+            config = load_config(self.config_path, self.environment)
+            for value in config.secrets:
+                self.secrets.add(value)
+            self.globals = {**config.variables, **self.globals}
+            self._config = config
+        return self._config
+
+    @property
+    def services(self) -> ServiceManager:
+        if self._services is None:
+            path = self.config.path
+            self._services = ServiceManager(path.parent if path else None)
+        return self._services
+
+    def close(self) -> None:
+        self.http.close()
+        if self._services is not None:
+            self._services.stop_all()
+
+
+@dataclass
+class Cleanup:
+    description: str
+    action: Callable[[], None]
+
+
+@dataclass
+class Context:
+    """One test or scenario."""
+
+    runtime: Runtime
+    suite: dict[str, object] = field(default_factory=dict)
+    sink: LogSink = field(default_factory=MemorySink)
+    listener: ScopeListener | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    service_name: str | None = None
+    pending_params: list[tuple[str, str]] = field(default_factory=list)
+    last_response: Response | None = None
+    cleanups: list[Cleanup] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.variables = Variables(self.suite, self.runtime.globals, self.runtime.secrets, self.listener)
+
+    # -- logging --------------------------------------------------------------------
+
+    def log(self, message: str, level: str = "INFO") -> None:
+        self.sink.write(self.runtime.secrets.mask(message), level)
+
+    # -- services and requests --------------------------------------------------------
+
+    def service(self) -> ServiceConfig:
+        return self.runtime.config.service(self.service_name)
+
+    def use_service(self, name: str) -> None:
+        self.runtime.config.service(name)  # fails now, with the known names, if it does not exist
+        self.service_name = name
+
+    def url_for(self, path: str, service: ServiceConfig | None = None) -> tuple[str, ServiceConfig | None]:
+        """An absolute URL is used as it is; a path is joined to the service's base URL."""
+        if path.startswith(("http://", "https://")):
+            return path, None
+        service = service or self.service()
+        base = self.runtime.services.base_url(service)
+        return urljoin(base + "/", path.lstrip("/")) if path else base, service
+
+    def build_request(self, method: str, path: str, service: ServiceConfig | None = None) -> Request:
+        url, service = self.url_for(self.variables.expand(path, in_path=True), service)
+        headers = dict(service.headers) if service else {}
+        headers.update(self.headers)
+        return Request(
+            method=method.upper(),
+            url=url,
+            headers=headers,
+            params=[(k, self.variables.expand(v)) for k, v in self.pending_params],
+            timeout=service.timeout if service else 30.0,
+            verify=service.verify_tls if service else True,
+        )
+
+    def send(self, request: Request, service_name: str | None = None) -> Response:
+        self.pending_params = []
+        name = service_name or self.service_name or self.runtime.config.default_service or "(url)"
+        try:
+            response = self.runtime.http.send(request, name)
+        except ServiceError as error:
+            self.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+            raise
+        self.last_response = response
+        self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
+        return response
+
+    def _masked_headers(self) -> frozenset[str]:
+        config = self.runtime._config
+        if config is None:
+            return frozenset()
+        return frozenset(profile.header.lower() for profile in config.auth.values())
+
+    def response(self) -> Response:
+        if self.last_response is None:
+            raise UsageError("no response yet: send a request before checking or storing its response")
+        return self.last_response
+
+    # -- variables ------------------------------------------------------------------
+
+    def store(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
+        self.variables.set(name, value, scope, secret)
+        shown = "***" if secret else value
+        self.log(f"${{{name}}} = {shown!r}" if not isinstance(shown, str) else f"${{{name}}} = {shown}")
+
+    # -- cleanup --------------------------------------------------------------------
+
+    def add_cleanup(self, description: str, action: Callable[[], None]) -> None:
+        self.cleanups.append(Cleanup(description, action))
+
+    def finish(self) -> list[str]:
+        """Run the cleanup actions last-in-first-out; return the failures, one line each."""
+        failures = []
+        while self.cleanups:
+            cleanup = self.cleanups.pop()
+            try:
+                cleanup.action()
+            except SeamlineError as error:
+                failures.append(f"cleanup '{cleanup.description}' failed: {error.message}")
+            except Exception as error:
+                failures.append(f"cleanup '{cleanup.description}' failed: {type(error).__name__}: {error}")
+        for failure in failures:
+            self.log(failure, "WARN")
+        return failures

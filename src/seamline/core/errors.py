@@ -1,0 +1,79 @@
+"""The one exception tree of Seamline.
+
+::
+
+    SeamlineError                  base of everything Seamline raises
+    ├── CheckFailed                a check did not hold (also an AssertionError)
+    ├── UsageError                 the test itself is broken: fix the test or the config
+    │   ├── ConfigError            seamline.yaml missing, unreadable or inconsistent
+    │   ├── VariableError          a ${name} that no scope defines
+    │   ├── ExpressionError        an invalid JSONPath or regular expression
+    │   └── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
+    └── ServiceError               a service could not be reached, timed out, or failed to start
+        └── AuthError              the token request of an auth profile failed
+
+Adapters turn any of these into a one-line failure that names the step and where it
+is written; none of them should reach a user as a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthError",
+    "CheckFailed",
+    "ConfigError",
+    "ExpressionError",
+    "SeamlineError",
+    "ServiceError",
+    "StepArgumentError",
+    "UsageError",
+    "VariableError",
+]
+
+
+class SeamlineError(Exception):
+    """Base class. ``details`` holds extra lines (a response body, a log) shown below
+    the one-line message where the front end has room for them."""
+
+    # Robot Framework prefixes failure messages with the exception's class name unless told not to.
+    ROBOT_SUPPRESS_NAME = True
+
+    def __init__(self, message: str, details: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __str__(self) -> str:
+        return self.message if not self.details else f"{self.message}\n{self.details}"
+
+
+class CheckFailed(SeamlineError, AssertionError):
+    """A check did not hold: the system under test behaved differently than expected."""
+
+
+class UsageError(SeamlineError):
+    """The test or its configuration is wrong; the system under test was not at fault."""
+
+
+class ConfigError(UsageError):
+    """The configuration file is missing, unreadable, or names something that does not exist."""
+
+
+class VariableError(UsageError):
+    """A ``${name}`` that no scope defines."""
+
+
+class ExpressionError(UsageError):
+    """An invalid JSONPath or regular expression."""
+
+
+class StepArgumentError(UsageError):
+    """A step argument that cannot be used as given (invalid JSON, a non-number where one is needed)."""
+
+
+class ServiceError(SeamlineError):
+    """A service could not be reached, did not answer in time, or did not start."""
+
+
+class AuthError(ServiceError):
+    """The token request of an auth profile failed or its answer held no token."""

@@ -1,0 +1,147 @@
+"""Managed services: started by Seamline on first use, stopped at the end of the run."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import IO
+
+from .config import ServiceConfig
+from .errors import ServiceError
+
+__all__ = ["ManagedService", "ServiceManager", "free_port"]
+
+_POLL_INTERVAL = 0.05
+_OUTPUT_TAIL_LINES = 30
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ManagedService:
+    def __init__(self, config: ServiceConfig, config_dir: Path | None) -> None:
+        assert config.start is not None
+        self.config = config
+        self.start_spec = config.start
+        self.config_dir = config_dir
+        self.port = self.start_spec.port or free_port()
+        self.base_url = self._fill(config.base_url)
+        self.process: subprocess.Popen[bytes] | None = None
+        self._output: IO[bytes] | None = None
+
+    def _fill(self, text: str) -> str:
+        return text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
+
+    def _command(self) -> list[str]:
+        command = self.start_spec.command
+        words = shlex.split(command) if isinstance(command, str) else [str(w) for w in command]
+        return [self._fill(word) for word in words]
+
+    def start(self) -> None:
+        command = self._command()
+        cwd = Path(self.start_spec.cwd) if self.start_spec.cwd else self.config_dir
+        if cwd is not None and self.config_dir is not None and not cwd.is_absolute():
+            cwd = self.config_dir / cwd
+        self._output = tempfile.TemporaryFile()
+        env = {**os.environ, **{k: self._fill(v) for k, v in self.start_spec.env.items()}}
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=self._output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so stop() reaches its children too
+            )
+        except OSError as error:
+            self._close_output()
+            raise ServiceError(
+                f"cannot start service {self.config.name!r}: {' '.join(command)}: {error.strerror}"
+            ) from None
+        self._wait_until_healthy()
+
+    def _wait_until_healthy(self) -> None:
+        import requests
+
+        assert self.process is not None
+        url = self.base_url + self._fill(self.start_spec.health)
+        deadline = time.monotonic() + self.start_spec.timeout
+        with requests.Session() as session:
+            session.trust_env = False
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    self._fail(f"exited with code {self.process.returncode} before it became healthy")
+                try:
+                    if session.get(url, timeout=1).status_code < 400:
+                        return
+                except requests.RequestException:
+                    pass
+                time.sleep(_POLL_INTERVAL)
+        self._fail(f"did not answer {url} within {self.start_spec.timeout:g} s")
+
+    def _fail(self, what: str) -> None:
+        output = self.output_tail()
+        self.stop()
+        raise ServiceError(
+            f"managed service {self.config.name!r} {what}",
+            details=f"its output:\n{output}" if output else "it wrote no output",
+        )
+
+    def output_tail(self) -> str:
+        if self._output is None:
+            return ""
+        self._output.seek(0)
+        lines = self._output.read().decode("utf-8", errors="replace").splitlines()
+        return "\n".join(lines[-_OUTPUT_TAIL_LINES:])
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            except ProcessLookupError:
+                pass
+        self._close_output()
+
+    def _close_output(self) -> None:
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+
+
+class ServiceManager:
+    """Knows each service's effective base URL, starting managed ones the first time they are used."""
+
+    def __init__(self, config_dir: Path | None) -> None:
+        self.config_dir = config_dir
+        self.running: dict[str, ManagedService] = {}
+
+    def base_url(self, service: ServiceConfig) -> str:
+        if service.start is None:
+            return service.base_url
+        managed = self.running.get(service.name)
+        if managed is None:
+            managed = ManagedService(service, self.config_dir)
+            managed.start()
+            self.running[service.name] = managed
+        return managed.base_url
+
+    def stop_all(self) -> None:
+        while self.running:
+            _, managed = self.running.popitem()
+            managed.stop()

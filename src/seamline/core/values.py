@@ -1,0 +1,40 @@
+"""Step arguments as typed values: ``2`` is a number, ``"2"`` a string."""
+
+from __future__ import annotations
+
+import json
+
+from .errors import StepArgumentError
+
+__all__ = ["describe", "parse_json", "parse_literal"]
+
+
+def parse_literal(text: object) -> object:
+    """An unquoted step value: JSON when it parses as JSON, otherwise the text itself.
+
+    Values that are not text (a Robot variable holding a number) are taken as they are.
+    """
+    if not isinstance(text, str):
+        return text
+    stripped = text.strip()
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return stripped
+
+
+def parse_json(text: str, what: str = "doc string") -> object:
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise StepArgumentError(
+            f"the {what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from None
+
+
+def describe(value: object) -> str:
+    """A value as a message shows it, with its JSON type visible: 2 and "2" read differently."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)

@@ -1,0 +1,126 @@
+"""Variables in three scopes and their ``${name}`` expansion."""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Callable, Mapping, MutableMapping
+from urllib.parse import quote
+
+from .errors import VariableError
+from .secrets import Secrets
+
+__all__ = ["Scope", "Variables", "to_text"]
+
+# ``${name}``; a backslash before the dollar keeps the text as it is.
+_REFERENCE = re.compile(r"(\\?)\$\{([^{}]+)\}")
+# Characters a path keeps when a variable is expanded into it; everything else is percent-encoded.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+class Scope(enum.Enum):
+    TEST = "test"
+    SUITE = "suite"
+    GLOBAL = "global"
+
+    @classmethod
+    def parse(cls, word: str) -> Scope:
+        """Accept the words of both front ends: scenario/test, feature/suite, run/global."""
+        aliases = {
+            "test": cls.TEST, "scenario": cls.TEST,
+            "suite": cls.SUITE, "feature": cls.SUITE,
+            "global": cls.GLOBAL, "run": cls.GLOBAL,
+        }
+        try:
+            return aliases[word.strip().lower()]
+        except KeyError:
+            raise VariableError(
+                f"unknown scope {word!r}: use test (or scenario), suite (or feature) or global (or run)"
+            ) from None
+
+
+def to_text(value: object) -> str:
+    """How a value reads when written into text: strings as they are, everything else as JSON."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+ScopeListener = Callable[[str, object, Scope], None]
+
+
+class Variables:
+    """Test variables over suite variables over global variables.
+
+    ``listener`` is told of every value stored, so that a front end can mirror it
+    (Robot Framework makes each one a Robot variable as well).
+    """
+
+    def __init__(
+        self,
+        suite: MutableMapping[str, object],
+        global_: MutableMapping[str, object],
+        secrets: Secrets,
+        listener: ScopeListener | None = None,
+    ) -> None:
+        self.test: dict[str, object] = {}
+        self.suite = suite
+        self.global_ = global_
+        self.secrets = secrets
+        self.listener = listener
+
+    def _scopes(self) -> tuple[Mapping[str, object], ...]:
+        return (self.test, self.suite, self.global_)
+
+    def __contains__(self, name: str) -> bool:
+        return any(name in scope for scope in self._scopes())
+
+    def names(self) -> list[str]:
+        return sorted({name for scope in self._scopes() for name in scope})
+
+    def get(self, name: str) -> object:
+        for scope in self._scopes():
+            if name in scope:
+                return scope[name]
+        known = ", ".join(self.names()) or "none yet"
+        raise VariableError(f"unknown variable ${{{name}}}; known variables: {known}")
+
+    def set(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
+        name = name.strip()
+        if not name or "{" in name or "}" in name:
+            raise VariableError(f"invalid variable name {name!r}")
+        if secret:
+            self.secrets.add(to_text(value))
+        target = {Scope.TEST: self.test, Scope.SUITE: self.suite, Scope.GLOBAL: self.global_}[scope]
+        target[name] = value
+        # A wider scope must not be shadowed by an older, narrower value of the same name.
+        if scope is not Scope.TEST:
+            self.test.pop(name, None)
+        if scope is Scope.GLOBAL:
+            self.suite.pop(name, None)
+        if self.listener is not None:
+            self.listener(name, value, scope)
+
+    def promote(self, name: str, scope: Scope) -> None:
+        self.set(name, self.get(name), scope)
+
+    def expand(self, text: str, *, in_path: bool = False) -> str:
+        """Replace every ``${name}``; in a path, values are percent-encoded."""
+        if "${" not in text:
+            return text
+
+        def replace(match: re.Match[str]) -> str:
+            if match.group(1):
+                return match.group(0)[1:]
+            value = to_text(self.get(match.group(2).strip()))
+            return quote(value, safe=_PATH_SAFE) if in_path else value
+
+        return _REFERENCE.sub(replace, text)
+
+    def resolve(self, text: str) -> object:
+        """Like :meth:`expand`, but text that is exactly one ``${name}`` gives the value itself."""
+        match = _REFERENCE.fullmatch(text.strip())
+        if match and not match.group(1):
+            return self.get(match.group(2).strip())
+        return self.expand(text)

@@ -1,0 +1,36 @@
+"""What both front ends share about failures: one line that names the step, then details."""
+
+from __future__ import annotations
+
+import difflib
+
+from .core.errors import SeamlineError
+from .core.secrets import Secrets
+
+__all__ = ["closest_phrases", "failure_message"]
+
+
+def failure_message(error: BaseException, step: str, where: str | None, secrets: Secrets) -> tuple[str, str]:
+    """``(one line, details)`` for a failed step, secrets masked."""
+    location = f" ({where})" if where else ""
+    if isinstance(error, SeamlineError):
+        cause, details = error.message, error.details
+    else:
+        cause, details = f"{type(error).__name__}: {error}", ""
+    line = f"Step '{step}'{location} failed: {cause}"
+    return secrets.mask(line), secrets.mask(details)
+
+
+def closest_phrases(step: str, limit: int = 3) -> list[str]:
+    """Catalog phrases that read most like a step that matched none."""
+    from .steps import CATALOG
+
+    examples = {phrase.example.splitlines()[0]: phrase.template for phrase in CATALOG.values()}
+    candidates = list(examples) + list(CATALOG)
+    found = difflib.get_close_matches(step, candidates, n=limit * 2, cutoff=0.4)
+    templates: list[str] = []
+    for text in found:
+        template = examples.get(text, text)
+        if template not in templates:
+            templates.append(template)
+    return templates[:limit]

@@ -1,0 +1,84 @@
+"""Classic keywords with ordinary arguments, one class per area, for suites that prefer them.
+
+They return values (the phrases store them); all share the library's context.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ..core import checks, sending
+
+if TYPE_CHECKING:
+    from ._library import Seamline
+
+__all__ = ["CLASSIC_COMPONENTS"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def keyword(name: str) -> Callable[[F], F]:
+    def mark(func: F) -> F:
+        func.robot_name = name  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+class _Component:
+    def __init__(self, library: Seamline) -> None:
+        self.library = library
+
+
+class HttpKeywords(_Component):
+    @keyword("Send Request")
+    def send_request(
+        self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
+    ) -> int:
+        """Send ``method`` to ``path`` with an optional ``body`` (a text, or a dictionary or list
+        sent as JSON) and extra ``headers`` for this request only. Returns the status code."""
+        ctx = self.library.context()
+        saved = dict(ctx.headers)
+        ctx.headers.update(headers or {})
+        try:
+            if body is None:
+                response = sending.send(ctx, method, path)
+            else:
+                text = body if isinstance(body, str) else json.dumps(body)
+                response = sending.send_with_body(ctx, method, path, text)
+        finally:
+            ctx.headers = saved
+        return response.status
+
+    @keyword("Set Request Header")
+    def set_request_header(self, name: str, value: str) -> None:
+        """Send the header with every later request of the test."""
+        sending.set_header(self.library.context(), name, value)
+
+
+class ResponseKeywords(_Component):
+    @keyword("Get Response Field")
+    def get_response_field(self, path: str) -> object:
+        """Return the value at a JSONPath of the last response body."""
+        return checks.field_value(self.library.context(), path)
+
+    @keyword("Get Response Header")
+    def get_response_header(self, name: str) -> str | None:
+        """Return a header of the last response, or None."""
+        return checks.header_value(self.library.context(), name)
+
+    @keyword("Get Response Status")
+    def get_response_status(self) -> int:
+        """Return the status code of the last response."""
+        return self.library.context().response().status
+
+    @keyword("Get Response Body")
+    def get_response_body(self) -> object:
+        """Return the last response body: parsed JSON when it is JSON, text otherwise."""
+        response = self.library.context().response()
+        return response.json() if "json" in response.content_type else response.text
+
+
+CLASSIC_COMPONENTS: tuple[type[_Component], ...] = (HttpKeywords, ResponseKeywords)

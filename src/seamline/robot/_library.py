@@ -1,0 +1,256 @@
+"""The Robot Framework library: catalog phrases as embedded-argument keywords, plus a few
+classic keywords, with test and suite lifecycles taken from a library listener."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..core.context import Context, Runtime
+from ..core.errors import SeamlineError, UsageError
+from ..core.variables import Scope
+from ..frontend import failure_message
+from ..steps import CATALOG, Phrase
+from ._classic import CLASSIC_COMPONENTS
+
+__all__ = ["Seamline"]
+
+_LEVELS = {"INFO", "DEBUG", "TRACE", "WARN", "ERROR", "HTML"}
+
+
+class _RobotLog:
+    def write(self, message: str, level: str) -> None:
+        from robot.api import logger
+
+        logger.write(message, level if level in _LEVELS else "INFO")
+
+
+def _parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:
+    """A Robot data table: ``| a | b |`` strings, one row each, or ``name=value`` arguments."""
+    table: list[list[str]] = []
+    for row in rows:
+        text = str(row).strip()
+        if text.startswith("|"):
+            table.append([cell.strip() for cell in text.strip("|").split("|")])
+        else:
+            table.append([text])
+    if cells:
+        if kind == "pairs":
+            table += [[name, str(value)] for name, value in cells.items()]
+        else:
+            table += [list(cells), [str(value) for value in cells.values()]]
+    return table
+
+
+class _Binding:
+    """One keyword: how Robot calls it and where it goes."""
+
+    def __init__(self, name: str, arguments: list[str], doc: str, run: Callable[..., Any], tags: list[str]) -> None:
+        self.name = name
+        self.arguments = arguments
+        self.doc = doc
+        self.run = run
+        self.tags = tags
+
+
+class Seamline:
+    """Seamline: plain-language API integration tests.
+
+    Import with ``Library    Seamline`` and, when the configuration is not the nearest
+    ``seamline.yaml`` from the working directory, ``config=path/to/seamline.yaml``;
+    ``env=staging`` picks a named environment (default: ``SEAMLINE_ENV``).
+
+    Every phrase of the catalog is a keyword with embedded arguments, so
+    ``Given``/``When``/``Then``/``And``/``But`` prefixes work. A doc string is the
+    argument after the keyword; a data table is given as ``| a | b |`` rows or as
+    ``name=value`` arguments.
+    """
+
+    ROBOT_LIBRARY_SCOPE = "GLOBAL"
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, config: str | None = None, env: str | None = None) -> None:
+        self.ROBOT_LIBRARY_LISTENER = self
+        self.runtime = Runtime(config, env)
+        self._suites: list[dict[str, object]] = []
+        self._test: Context | None = None
+        self._suite_context: Context | None = None
+        self._published = False
+        self._bindings: dict[str, _Binding] = {}
+        for phrase in CATALOG.values():
+            self._add(self._phrase_binding(phrase))
+        for component_class in CLASSIC_COMPONENTS:
+            component = component_class(self)
+            for _, method in inspect.getmembers(component, inspect.ismethod):
+                if hasattr(method, "robot_name"):
+                    self._add(self._classic_binding(method))
+
+    def _add(self, binding: _Binding) -> None:
+        self._bindings[binding.name] = binding
+
+    # -- the dynamic library API ----------------------------------------------------
+
+    def get_keyword_names(self) -> list[str]:
+        return list(self._bindings)
+
+    def get_keyword_arguments(self, name: str) -> list[str]:
+        return self._bindings[name].arguments
+
+    def get_keyword_documentation(self, name: str) -> str:
+        if name == "__intro__":
+            return inspect.getdoc(self) or ""
+        if name == "__init__":
+            return "``config``: path of seamline.yaml; ``env``: a named environment of it."
+        binding = self._bindings.get(name)
+        return binding.doc if binding else ""
+
+    def get_keyword_tags(self, name: str) -> list[str]:
+        return self._bindings[name].tags
+
+    def run_keyword(self, name: str, args: list[Any], named: dict[str, Any] | None = None) -> Any:
+        binding = self._bindings[name]
+        try:
+            return binding.run(*args, **(named or {}))
+        except SeamlineError as error:
+            self._fail(error, name, args)
+        except UnicodeError as error:
+            self._fail(UsageError(str(error)), name, args)
+
+    def _fail(self, error: SeamlineError, name: str, args: list[Any]) -> None:
+        step, where = _current_step(name, args)
+        line, details = failure_message(error, step, where, self.runtime.secrets)
+        if details:
+            self.context().log(details, "INFO")
+        raised = type(error)(line)
+        raise raised from None
+
+    # -- bindings ---------------------------------------------------------------------
+
+    def _phrase_binding(self, phrase: Phrase) -> _Binding:
+        arguments = list(phrase.placeholders)
+        if phrase.block == "docstring":
+            arguments.append("*docstring")
+        elif phrase.block == "table":
+            arguments += ["*rows", "**cells"]
+
+        def run(*args: Any, **cells: Any) -> Any:
+            values = dict(zip(phrase.placeholders, args))
+            rest = args[len(phrase.placeholders):]
+            docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
+            table = _parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
+            return phrase.run(self.context(), values, docstring=docstring, table=table)
+
+        example = "\n".join("| " + line for line in phrase.example.splitlines())
+        doc = f"{phrase.description}\n\nExample:\n{example}"
+        return _Binding(phrase.robot_name(), arguments, doc, run, [f"area: {phrase.area}", "phrase"])
+
+    def _classic_binding(self, method: Callable[..., Any]) -> _Binding:
+        arguments = []
+        for parameter in inspect.signature(method).parameters.values():
+            if parameter.kind is parameter.VAR_POSITIONAL:
+                arguments.append(f"*{parameter.name}")
+            elif parameter.kind is parameter.VAR_KEYWORD:
+                arguments.append(f"**{parameter.name}")
+            elif parameter.default is parameter.empty:
+                arguments.append(parameter.name)
+            else:
+                arguments.append(f"{parameter.name}={parameter.default}")
+        return _Binding(method.robot_name, arguments, inspect.getdoc(method) or "", method, ["classic"])  # type: ignore[attr-defined]
+
+    # -- contexts ---------------------------------------------------------------------
+
+    def context(self) -> Context:
+        """The running test's context; in a suite setup or teardown, the suite's."""
+        if self._test is not None:
+            return self._test
+        if self._suite_context is None:
+            self._suite_context = self._new_context(in_test=False)
+        return self._suite_context
+
+    def _new_context(self, in_test: bool) -> Context:
+        suite = self._suites[-1] if self._suites else {}
+        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=_mirror(in_test))
+
+    # -- the listener ---------------------------------------------------------------
+
+    def start_suite(self, data: Any, result: Any) -> None:
+        self._suites.append({})
+        self._suite_context = None
+        self._publish_config_variables()
+
+    def end_suite(self, data: Any, result: Any) -> None:
+        if self._suite_context is not None:
+            failures = self._suite_context.finish()
+            if failures and result.status != "FAIL":
+                result.status, result.message = "FAIL", "\n".join(failures)
+        self._suite_context = None
+        if self._suites:
+            self._suites.pop()
+
+    def start_test(self, data: Any, result: Any) -> None:
+        self._test = self._new_context(in_test=True)
+
+    def end_test(self, data: Any, result: Any) -> None:
+        context, self._test = self._test, None
+        if context is None:
+            return
+        failures = context.finish()
+        if failures:
+            # The test's own failure comes first; the cleanup's is added, not put in its place.
+            message = "\n".join(failures)
+            result.message = f"{result.message}\n\nAlso: {message}" if result.message else message
+            result.status = "FAIL"
+
+    def close(self) -> None:
+        self.runtime.close()
+
+    def _publish_config_variables(self) -> None:
+        """Make the config's variables Robot variables too, so ${name} reads the same in a suite."""
+        if self._published:
+            return
+        self._published = True
+        try:
+            variables = self.runtime.config.variables
+        except SeamlineError:
+            return  # the first step that needs the config reports the error
+        for name, value in variables.items():
+            _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+def _mirror(in_test: bool) -> Callable[[str, object, Scope], None]:
+    def mirror(name: str, value: object, scope: Scope) -> None:
+        _robot_set(name, value, scope, in_test)
+
+    return mirror
+
+
+def _robot_set(name: str, value: object, scope: Scope, in_test: bool) -> None:
+    # Robot's own Set Test Variable would write the value to the log; secrets must not reach it.
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    current = EXECUTION_CONTEXTS.current
+    if current is None:
+        return
+    variables = current.variables
+    robot_name = f"${{{name}}}"
+    if scope is Scope.GLOBAL:
+        variables.set_global(robot_name, value)
+    elif scope is Scope.SUITE or not in_test:
+        variables.set_suite(robot_name, value)
+    else:
+        variables.set_test(robot_name, value)
+
+
+def _current_step(name: str, args: Sequence[Any]) -> tuple[str, str | None]:
+    """The step as written in the suite, and its file and line, when Robot can tell."""
+    try:
+        from robot.running.context import EXECUTION_CONTEXTS
+
+        data = EXECUTION_CONTEXTS.current.steps[-1][0]
+        source = data.source
+        where = f"{Path(source).name}:{data.lineno}" if source else None
+        return str(data.name), where
+    except (AttributeError, IndexError, TypeError):
+        return name, None

@@ -1,0 +1,152 @@
+"""The phrase catalog: every phrase written once, bound to a core call.
+
+A phrase is a sentence with placeholders: ``I {method} "{path}"``. A placeholder in
+double quotes takes any text without a double quote; an unquoted one takes the
+vocabulary or the form its name declares in :data:`PLACEHOLDER_PATTERNS`. The front
+ends turn each phrase into a Robot keyword and a pytest-bdd step; neither writes a
+phrase of its own.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.context import Context
+from ..core.errors import StepArgumentError
+from ..core.match import OPERATORS
+from ..core.values import parse_literal
+from ..core.variables import Scope, to_text
+
+__all__ = ["CATALOG", "Phrase", "phrase"]
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+# Unquoted placeholders, by name: the text each accepts (no capturing groups: Robot forbids them).
+PLACEHOLDER_PATTERNS: dict[str, str] = {
+    "method": "|".join(HTTP_METHODS),
+    "any_method": r"[A-Za-z]+",
+    "operator": "|".join(OPERATORS),
+    "value": r".+",
+    "count": r"\d+",
+    "status": r"[1-5][0-9xX][0-9xX]",
+    "scope": r"test|scenario|suite|feature|global|run",
+}
+QUOTED_PATTERN = r'[^"]*'
+BLOCK_PARAMETERS = ("docstring", "table")
+_PLACEHOLDER = re.compile(r'("?)\{(\w+)\}("?)')
+
+
+def _convert(name: str, value: object) -> object:
+    """Turn a placeholder's text into what the core call takes; shared by both front ends."""
+    if name == "count":
+        try:
+            return int(str(value))
+        except ValueError:
+            raise StepArgumentError(f"{value!r} is not a whole number") from None
+    if name == "scope":
+        return Scope.parse(str(value))
+    if name == "value":
+        return value
+    if name in ("method", "any_method"):
+        return str(value).upper()
+    return to_text(value)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    template: str
+    func: Callable[..., Any]
+    area: str
+    example: str
+    placeholders: tuple[str, ...]
+    block: str | None  # "docstring", "table", or None
+    table_kind: str  # "pairs" (name | value rows) or "rows" (a header row, then rows)
+
+    @property
+    def description(self) -> str:
+        return inspect.getdoc(self.func) or ""
+
+    @property
+    def summary(self) -> str:
+        return self.description.split("\n", 1)[0]
+
+    def _pattern(self, match: re.Match[str]) -> str:
+        open_quote, name, close_quote = match.groups()
+        return QUOTED_PATTERN if open_quote and close_quote else PLACEHOLDER_PATTERNS[name]
+
+    def regex(self) -> str:
+        """The whole phrase as one regular expression with named groups (pytest-bdd side)."""
+        out, position = [], 0
+        for match in _PLACEHOLDER.finditer(self.template):
+            out.append(re.escape(self.template[position : match.start()]))
+            out.append(f"{match.group(1)}(?P<{match.group(2)}>{self._pattern(match)}){match.group(3)}")
+            position = match.end()
+        out.append(re.escape(self.template[position:]))
+        return "".join(out)
+
+    def robot_name(self) -> str:
+        """The phrase as a Robot keyword name with embedded arguments."""
+
+        return _PLACEHOLDER.sub(
+            lambda m: f"{m.group(1)}${{{m.group(2)}:{self._pattern(m)}}}{m.group(3)}", self.template
+        )
+
+    def run(
+        self,
+        ctx: Context,
+        arguments: Mapping[str, object],
+        docstring: str | None = None,
+        table: Sequence[Sequence[str]] | None = None,
+    ) -> Any:
+        kwargs = {name: _convert(name, arguments[name]) for name in self.placeholders}
+        if self.block == "docstring":
+            if docstring is None:
+                raise StepArgumentError("this step needs a doc string (a \"\"\" block) below it")
+            kwargs["docstring"] = docstring
+        elif self.block == "table":
+            if not table:
+                raise StepArgumentError("this step needs a data table (| rows |) below it")
+            kwargs["table"] = [list(row) for row in table]
+        if "value" in kwargs:
+            raw = kwargs["value"]
+            kwargs["value"] = parse_literal(ctx.variables.expand(raw) if isinstance(raw, str) else raw)
+        return self.func(ctx, **kwargs)
+
+
+CATALOG: dict[str, Phrase] = {}
+
+
+def phrase(template: str, *, example: str, table: str = "pairs") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a step function under ``template``; its parameters name the placeholders."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        if template in CATALOG:
+            raise ValueError(f"phrase defined twice: {template!r}")
+        placeholders = tuple(match.group(2) for match in _PLACEHOLDER.finditer(template))
+        for match in _PLACEHOLDER.finditer(template):
+            quoted = bool(match.group(1) and match.group(3))
+            if not quoted and match.group(2) not in PLACEHOLDER_PATTERNS:
+                raise ValueError(f"{template!r}: unquoted placeholder {{{match.group(2)}}} has no pattern")
+        parameters = list(inspect.signature(func).parameters)[1:]
+        blocks = [p for p in parameters if p in BLOCK_PARAMETERS]
+        if [p for p in parameters if p not in BLOCK_PARAMETERS] != list(placeholders):
+            raise ValueError(f"{template!r}: parameters {parameters} do not follow its placeholders")
+        if not inspect.getdoc(func):
+            raise ValueError(f"{template!r}: a phrase needs a docstring (its description)")
+        area = func.__module__.rsplit(".", 1)[-1]
+        CATALOG[template] = Phrase(
+            template=template,
+            func=func,
+            area=area,
+            example=example,
+            placeholders=placeholders,
+            block=blocks[0] if blocks else None,
+            table_kind=table,
+        )
+        return func
+
+    return register

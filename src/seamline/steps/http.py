@@ -1,0 +1,70 @@
+"""Phrases that send requests and shape them."""
+
+from __future__ import annotations
+
+from ..core import sending
+from ..core.context import Context
+from ._catalog import phrase
+
+
+@phrase('I {method} "{path}"', example='I GET "/products/A1"')
+def request(ctx: Context, method: str, path: str) -> None:
+    """Send a request without a body to a path of the current service (or to a full URL)."""
+    sending.send(ctx, method, path)
+
+
+@phrase('I send a {any_method} request to "{path}"', example='I send a PURGE request to "/cache"')
+def request_any_method(ctx: Context, any_method: str, path: str) -> None:
+    """Send a request with any method, also one that has no phrase of its own."""
+    sending.send(ctx, any_method, path)
+
+
+@phrase('I {method} "{path}" with:', example='I PUT "/cart" with:\n  """\n  {"items": []}\n  """')
+def request_with_body(ctx: Context, method: str, path: str, docstring: str) -> None:
+    """Send the doc string as the body: JSON if it is JSON, text otherwise, as is if Content-Type is set."""
+    sending.send_with_body(ctx, method, path, docstring)
+
+
+@phrase('I {method} "{path}" with the form:', example='I POST "/login" with the form:\n  | user | alice |')
+def request_with_form(ctx: Context, method: str, path: str, table: list[list[str]]) -> None:
+    """Send form fields (application/x-www-form-urlencoded) from a name | value table."""
+    sending.send_form(ctx, method, path, table)
+
+
+@phrase(
+    'I {method} "{path}" with the multipart form:',
+    example='I POST "/upload" with the multipart form:\n  | title | Report |\n  | file | @report.pdf |',
+)
+def request_with_multipart(ctx: Context, method: str, path: str, table: list[list[str]]) -> None:
+    """Send multipart/form-data; a value starting with @ uploads that file, as curl -F does."""
+    sending.send_multipart(ctx, method, path, table)
+
+
+@phrase('I set the header "{name}" to "{text}"', example='I set the header "Accept-Language" to "fr"')
+def set_header(ctx: Context, name: str, text: str) -> None:
+    """Send this header with every later request of the test."""
+    sending.set_header(ctx, name, text)
+
+
+@phrase('I set the headers:', example='I set the headers:\n  | Accept | application/json |')
+def set_headers(ctx: Context, table: list[list[str]]) -> None:
+    """Send these headers (name | value rows) with every later request of the test."""
+    sending.set_headers(ctx, table)
+
+
+@phrase('I set the query parameter "{name}" to "{text}"', example='I set the query parameter "page" to "2"')
+def set_query_parameter(ctx: Context, name: str, text: str) -> None:
+    """Add a query parameter to the next request only (values are URL-encoded)."""
+    sending.add_query_parameter(ctx, name, text)
+
+
+@phrase('I set the query parameters:', example='I set the query parameters:\n  | page | 2 |\n  | size | 10 |')
+def set_query_parameters(ctx: Context, table: list[list[str]]) -> None:
+    """Add query parameters (name | value rows) to the next request only."""
+    sending.add_query_parameters(ctx, table)
+
+
+@phrase('I use the service "{service}"', example='I use the service "payments"')
+def use_service(ctx: Context, service: str) -> None:
+    """Send later requests of the test to another service of seamline.yaml."""
+    ctx.use_service(service)
