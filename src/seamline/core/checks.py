@@ -6,7 +6,7 @@ import re
 
 from .context import Context
 from .errors import CheckFailed, StepArgumentError
-from .http import Response, excerpt
+from .http import Response, body_for_log
 from .jsonpath import find_all
 from .match import compare
 from .values import describe
@@ -29,7 +29,7 @@ _BODY_EXCERPT = 1500
 
 
 def _failure(response: Response, message: str) -> CheckFailed:
-    body = excerpt(response.text, _BODY_EXCERPT) if response.content else "(empty body)"
+    body = body_for_log(response.content, response.content_type, _BODY_EXCERPT) or "(empty body)"
     return CheckFailed(
         message,
         details=f"response: {response.status} {response.reason} from {response.method} {response.url}\n{body}",

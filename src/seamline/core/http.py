@@ -13,7 +13,15 @@ from .secrets import MASK, Secrets
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["BODY_LOG_LIMIT", "HttpClient", "Request", "Response", "excerpt", "format_exchange"]
+__all__ = [
+    "BODY_LOG_LIMIT",
+    "HttpClient",
+    "Request",
+    "Response",
+    "body_for_log",
+    "excerpt",
+    "format_exchange",
+]
 
 BODY_LOG_LIMIT = 4000
 # Headers whose values are credentials whatever they hold.
@@ -89,7 +97,8 @@ def excerpt(text: str, limit: int = BODY_LOG_LIMIT) -> str:
     return f"{text[:limit]}\n... ({len(text) - limit} more characters)"
 
 
-def _body_text(body: bytes | str | None, content_type: str) -> str:
+def body_for_log(body: bytes | str | None, content_type: str, limit: int = BODY_LOG_LIMIT) -> str:
+    """A body as a person reads it: JSON pretty-printed, long bodies cut."""
     if body is None or body == b"" or body == "":
         return ""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
@@ -98,7 +107,7 @@ def _body_text(body: bytes | str | None, content_type: str) -> str:
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
         except ValueError:
             pass
-    return excerpt(text)
+    return excerpt(text, limit)
 
 
 def _headers_text(headers: Mapping[str, str], masked_headers: frozenset[str]) -> str:
@@ -112,7 +121,7 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
     hidden = SENSITIVE_HEADERS | masked_headers
     request_type = response.request_headers.get("Content-Type", "")
     parts = [f"{response.method} {response.url}", _headers_text(response.request_headers, hidden)]
-    request_body = _body_text(response.request_body, request_type)
+    request_body = body_for_log(response.request_body, request_type)
     if request_body:
         parts += ["", request_body]
     parts += [
@@ -120,7 +129,7 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
         f"-> {response.status} {response.reason} ({response.elapsed_ms:.0f} ms)",
         _headers_text(response.headers, hidden),
     ]
-    response_body = _body_text(response.content, response.content_type)
+    response_body = body_for_log(response.content, response.content_type)
     if response_body:
         parts += ["", response_body]
     return secrets.mask("\n".join(parts))

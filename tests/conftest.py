@@ -1,0 +1,30 @@
+"""Shared fixtures: a real demo shop on loopback, and runners for both front ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.bilingual import Project
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture(scope="session")
+def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The demo shop, served once for the whole test session on a free loopback port."""
+    from seamline.demo import running_demo
+
+    with running_demo(db_path=tmp_path_factory.mktemp("demo") / "shop.db") as url:
+        yield url
+
+
+@pytest.fixture
+def project(tmp_path: Path, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Project:
+    """An empty test project whose seamline.yaml points at the demo shop."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEAMLINE_ENV", raising=False)
+    monkeypatch.delenv("SEAMLINE_CONFIG", raising=False)
+    return Project(tmp_path, demo_url)

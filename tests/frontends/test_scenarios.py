@@ -1,0 +1,112 @@
+"""The same scenarios pass, or fail with the same message, in Robot and in pytest-bdd."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bilingual import Project, Run, Scenario
+
+FRONT_ENDS = ("robot", "pytest")
+
+
+def run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
+    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
+
+
+CART = Scenario.parse(
+    "a signed-in user fills the cart",
+    '''
+    Given I obtain a token
+    When I PUT "/cart" with:
+      """
+      {"items": [{"sku": "A1", "qty": 2}]}
+      """
+    Then the response status is 200
+    And the response field "$.items[0].sku" is "A1"
+    And the response field "$.items[0].qty" is 2
+    And I store the response field "$.items[0].sku" as "sku"
+    When I GET "/products/${sku}"
+    Then the response status is 200
+    ''',
+)
+
+CHAIN = Scenario.parse(
+    "posts lead to their comments",
+    """
+    When I GET "/posts"
+    Then the response status is 2xx
+    And the response field "$" has 3 items
+    And I store the response field "$[0].id" as "id"
+    When I GET "/posts/${id}/comments"
+    Then the response status is 200
+    And the response field "$[0].postId" is ${id}
+    And the response field "$[*].postId" does not contain 99
+    And the response header "Content-Type" contains "json"
+    """,
+)
+
+FIELD_CHECKS = Scenario.parse(
+    "every comparison word",
+    '''
+    When I POST "/echo" with:
+      """
+      {"qty": 2, "text": "2", "name": "Widget", "tags": ["a", "b"], "none": null, "ok": true}
+      """
+    Then the response field "$.body.qty" is 2
+    And the response field "$.body.qty" is not "2"
+    And the response field "$.body.text" is "2"
+    And the response field "$.body.text" is not 2
+    And the response field "$.body.qty" is greater than 1
+    And the response field "$.body.qty" is less than 2.5
+    And the response field "$.body.qty" is at least 2
+    And the response field "$.body.qty" is at most 2
+    And the response field "$.body.name" contains "idge"
+    And the response field "$.body.name" does not contain "x"
+    And the response field "$.body.name" matches "^W.+t$"
+    And the response field "$.body.name" does not match "^\\d+$"
+    And the response field "$.body.tags" contains "b"
+    And the response field "$.body.tags" has 2 items
+    And the response field "$.body.none" is null
+    And the response field "$.body.none" exists
+    And the response field "$.body.ok" is true
+    And the response field "$.body.ok" is not 1
+    And the response field "$.body.missing" does not exist
+    And the response body contains "Widget"
+    And the response header "content-type" is "application/json"
+    And the response header "X-Nope" does not exist
+    ''',
+)
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_examples_pass(project: Project, front_end: str) -> None:
+    result = run(project, front_end, CART, CHAIN, FIELD_CHECKS)
+    for name in (CART.name, CHAIN.name, FIELD_CHECKS.name):
+        assert result[name].passed, f"{front_end}: {name}: {result[name].message}\n{result.output}"
+
+
+BROKEN = Scenario.parse(
+    "a deliberately broken expectation",
+    '''
+    Given I obtain a token
+    When I PUT "/cart" with:
+      """
+      {"items": [{"sku": "A1", "qty": 2}]}
+      """
+    Then the response field "$.items[0].qty" is "2"
+    ''',
+)
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_failed_check_names_step_path_expected_and_actual(project: Project, front_end: str) -> None:
+    outcome = run(project, front_end, BROKEN)[BROKEN.name]
+    assert not outcome.passed
+    first_line = outcome.message.splitlines()[0]
+    assert 'the response field "$.items[0].qty" is "2"' in first_line
+    assert 'expected "2", actual 2' in first_line
+    if front_end == "pytest":
+        assert "test.feature:" in first_line  # file and line of the step
+        assert '"sku": "A1"' in outcome.message  # the response body follows the one line
+    else:
+        assert "test.robot:" in first_line
