@@ -34,7 +34,15 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def url(db_path: Path) -> Iterator[str]:
+    """A shop of its own, for tests that change or inspect data."""
     with running_demo(db_path) as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="module")
+def shared_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One shop for the tests that only read seeded data (saves a restart each)."""
+    with running_demo(tmp_path_factory.mktemp("shared") / "shop.db") as base_url:
         yield base_url
 
 
@@ -67,29 +75,31 @@ def free_port() -> int:
 # -- health and auth ------------------------------------------------------------
 
 
-def test_health(url: str) -> None:
-    response = requests.get(f"{url}/health", timeout=TIMEOUT)
+def test_health(shared_url: str) -> None:
+    response = requests.get(f"{shared_url}/health", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_token_for_good_credentials(url: str) -> None:
+def test_token_for_good_credentials(shared_url: str) -> None:
     response = requests.post(
-        f"{url}/auth/token", json={"username": "bob", "password": "builder"}, timeout=TIMEOUT
+        f"{shared_url}/auth/token", json={"username": "bob", "password": "builder"}, timeout=TIMEOUT
     )
     assert response.status_code == 200
     body = response.json()
     assert body["user"] == "bob"
     assert len(body["token"]) >= 20
-    assert get_token(url, "bob", "builder") != body["token"]  # random, not derived
+    assert get_token(shared_url, "bob", "builder") != body["token"]  # random, not derived
 
 
 @pytest.mark.parametrize(
     ("username", "password"), [("alice", "wrong"), ("nobody", "wonderland"), ("alice", "")]
 )
-def test_token_bad_credentials_401(url: str, username: str, password: str) -> None:
+def test_token_bad_credentials_401(shared_url: str, username: str, password: str) -> None:
     response = requests.post(
-        f"{url}/auth/token", json={"username": username, "password": password}, timeout=TIMEOUT
+        f"{shared_url}/auth/token",
+        json={"username": username, "password": password},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 401
     assert response.json() == {"error": "invalid username or password"}
@@ -100,9 +110,9 @@ def test_token_bad_credentials_401(url: str, username: str, password: str) -> No
     ['{"username": "alice", ', '{"username": "alice"}', '["alice", "wonderland"]', ""],
     ids=["malformed", "missing-password", "not-an-object", "empty"],
 )
-def test_token_bad_request_400(url: str, body: str) -> None:
+def test_token_bad_request_400(shared_url: str, body: str) -> None:
     response = requests.post(
-        f"{url}/auth/token",
+        f"{shared_url}/auth/token",
         data=body,
         headers={"content-type": "application/json"},
         timeout=TIMEOUT,
@@ -114,8 +124,8 @@ def test_token_bad_request_400(url: str, body: str) -> None:
 # -- products -------------------------------------------------------------------
 
 
-def test_products_are_seeded(url: str) -> None:
-    response = requests.get(f"{url}/products", timeout=TIMEOUT)
+def test_products_are_seeded(shared_url: str) -> None:
+    response = requests.get(f"{shared_url}/products", timeout=TIMEOUT)
     assert response.status_code == 200
     products = {p["sku"]: p for p in response.json()}
     assert products["A1"] == {"sku": "A1", "name": "Widget", "price": 29.99}
@@ -123,11 +133,11 @@ def test_products_are_seeded(url: str) -> None:
     assert products["C3"] == {"sku": "C3", "name": "Doohickey", "price": 4.25}
 
 
-def test_product_by_sku_and_404(url: str) -> None:
-    found = requests.get(f"{url}/products/C3", timeout=TIMEOUT)
+def test_product_by_sku_and_404(shared_url: str) -> None:
+    found = requests.get(f"{shared_url}/products/C3", timeout=TIMEOUT)
     assert found.status_code == 200
     assert found.json()["name"] == "Doohickey"
-    missing = requests.get(f"{url}/products/NOPE", timeout=TIMEOUT)
+    missing = requests.get(f"{shared_url}/products/NOPE", timeout=TIMEOUT)
     assert missing.status_code == 404
     assert "NOPE" in missing.json()["error"]
 
@@ -158,9 +168,9 @@ TWO_WIDGETS_CART = {
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
 @pytest.mark.parametrize("headers", [{}, {"usertoken": "not-a-token"}], ids=["none", "invalid"])
-def test_cart_requires_token_401(url: str, method: str, headers: dict[str, str]) -> None:
+def test_cart_requires_token_401(shared_url: str, method: str, headers: dict[str, str]) -> None:
     response = requests.request(
-        method, f"{url}/cart", json=TWO_WIDGETS, headers=headers, timeout=TIMEOUT
+        method, f"{shared_url}/cart", json=TWO_WIDGETS, headers=headers, timeout=TIMEOUT
     )
     assert response.status_code == 401
     assert "usertoken" in response.json()["error"]
@@ -325,7 +335,8 @@ def test_orders_are_private_and_validated(url: str) -> None:
     order = requests.post(f"{url}/orders", json=TWO_WIDGETS, headers=alice, timeout=TIMEOUT)
     order_id = order.json()["id"]
     assert requests.get(f"{url}/orders/{order_id}", headers=bob, timeout=TIMEOUT).status_code == 404
-    assert requests.delete(f"{url}/orders/{order_id}", headers=bob, timeout=TIMEOUT).status_code == 404
+    deleted = requests.delete(f"{url}/orders/{order_id}", headers=bob, timeout=TIMEOUT)
+    assert deleted.status_code == 404
     assert requests.get(f"{url}/orders", headers=bob, timeout=TIMEOUT).json() == []
     assert requests.get(f"{url}/orders", timeout=TIMEOUT).status_code == 401
     assert requests.post(f"{url}/orders", json=TWO_WIDGETS, timeout=TIMEOUT).status_code == 401
@@ -339,16 +350,16 @@ def test_orders_are_private_and_validated(url: str) -> None:
 # -- posts ----------------------------------------------------------------------
 
 
-def test_posts_to_comments_chain(url: str) -> None:
-    posts = requests.get(f"{url}/posts", timeout=TIMEOUT)
+def test_posts_to_comments_chain(shared_url: str) -> None:
+    posts = requests.get(f"{shared_url}/posts", timeout=TIMEOUT)
     assert posts.status_code == 200
     assert [post["id"] for post in posts.json()][:3] == [1, 2, 3]
     assert set(posts.json()[0]) == {"id", "userId", "title", "body"}
     post_id = posts.json()[1]["id"]
-    post = requests.get(f"{url}/posts/{post_id}", timeout=TIMEOUT)
+    post = requests.get(f"{shared_url}/posts/{post_id}", timeout=TIMEOUT)
     assert post.status_code == 200
     assert post.json() == posts.json()[1]
-    comments = requests.get(f"{url}/posts/{post_id}/comments", timeout=TIMEOUT)
+    comments = requests.get(f"{shared_url}/posts/{post_id}/comments", timeout=TIMEOUT)
     assert comments.status_code == 200
     assert len(comments.json()) >= 2
     for comment in comments.json():
@@ -360,8 +371,8 @@ def test_posts_to_comments_chain(url: str) -> None:
     ("path", "status"),
     [("/posts/999", 404), ("/posts/999/comments", 404), ("/posts/abc", 400)],
 )
-def test_unknown_post(url: str, path: str, status: int) -> None:
-    response = requests.get(f"{url}{path}", timeout=TIMEOUT)
+def test_unknown_post(shared_url: str, path: str, status: int) -> None:
+    response = requests.get(f"{shared_url}{path}", timeout=TIMEOUT)
     assert response.status_code == status
     assert set(response.json()) == {"error"}
 
@@ -369,9 +380,9 @@ def test_unknown_post(url: str, path: str, status: int) -> None:
 # -- echo, status, delay --------------------------------------------------------
 
 
-def test_echo_json(url: str) -> None:
+def test_echo_json(shared_url: str) -> None:
     body = {"a": [1, 2.5, None], "b": {"c": "ü"}}
-    response = requests.post(f"{url}/echo", json=body, timeout=TIMEOUT)
+    response = requests.post(f"{shared_url}/echo", json=body, timeout=TIMEOUT)
     assert response.status_code == 200
     echo = response.json()
     assert echo["method"] == "POST"
@@ -380,27 +391,30 @@ def test_echo_json(url: str) -> None:
     assert echo["content_type"] == "application/json"
 
 
-def test_echo_malformed_json_400(url: str) -> None:
+def test_echo_malformed_json_400(shared_url: str) -> None:
     response = requests.post(
-        f"{url}/echo", data="{nope", headers={"content-type": "application/json"}, timeout=TIMEOUT
+        f"{shared_url}/echo",
+        data="{nope",
+        headers={"content-type": "application/json"},
+        timeout=TIMEOUT,
     )
     assert response.status_code == 400
     assert "malformed JSON" in response.json()["error"]
 
 
-def test_echo_form(url: str) -> None:
+def test_echo_form(shared_url: str) -> None:
     form = {"name": "Ada Lovelace", "tag": ["x", "y"], "blank": ""}
-    response = requests.put(f"{url}/echo", data=form, timeout=TIMEOUT)
+    response = requests.put(f"{shared_url}/echo", data=form, timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.json()["method"] == "PUT"
     assert response.json()["body"] == form
     assert response.json()["content_type"] == "application/x-www-form-urlencoded"
 
 
-def test_echo_multipart(url: str) -> None:
+def test_echo_multipart(shared_url: str) -> None:
     content = b"line one\r\nline two\n\x00\xff"
     response = requests.post(
-        f"{url}/echo",
+        f"{shared_url}/echo",
         data={"note": "hello", "n": ["1", "2"]},
         files={"upload": ("report.bin", content, "application/octet-stream")},
         timeout=TIMEOUT,
@@ -418,9 +432,9 @@ def test_echo_multipart(url: str) -> None:
     }
 
 
-def test_echo_query_headers_and_text(url: str) -> None:
+def test_echo_query_headers_and_text(shared_url: str) -> None:
     response = requests.patch(
-        f"{url}/echo",
+        f"{shared_url}/echo",
         params=[("q", "shoes"), ("tag", "a"), ("tag", "b")],
         headers={"X-Request-Id": "abc-123", "Content-Type": "text/plain"},
         data="just text",
@@ -436,53 +450,53 @@ def test_echo_query_headers_and_text(url: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["GET", "DELETE", "OPTIONS"])
-def test_echo_without_body(url: str, method: str) -> None:
-    response = requests.request(method, f"{url}/echo", timeout=TIMEOUT)
+def test_echo_without_body(shared_url: str, method: str) -> None:
+    response = requests.request(method, f"{shared_url}/echo", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.json()["method"] == method
     assert response.json()["body"] is None
 
 
-def test_echo_head(url: str) -> None:
-    response = requests.head(f"{url}/echo", timeout=TIMEOUT)
+def test_echo_head(shared_url: str) -> None:
+    response = requests.head(f"{shared_url}/echo", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.content == b""
 
 
-def test_status_codes(url: str) -> None:
-    unavailable = requests.get(f"{url}/status/503", timeout=TIMEOUT)
+def test_status_codes(shared_url: str) -> None:
+    unavailable = requests.get(f"{shared_url}/status/503", timeout=TIMEOUT)
     assert unavailable.status_code == 503
     assert unavailable.json() == {"status": 503}
-    no_content = requests.get(f"{url}/status/204", timeout=TIMEOUT)
+    no_content = requests.get(f"{shared_url}/status/204", timeout=TIMEOUT)
     assert no_content.status_code == 204
     assert no_content.content == b""
-    assert requests.get(f"{url}/status/99", timeout=TIMEOUT).status_code == 400
+    assert requests.get(f"{shared_url}/status/99", timeout=TIMEOUT).status_code == 400
 
 
-def test_unknown_path_and_method(url: str) -> None:
-    missing = requests.get(f"{url}/nowhere", timeout=TIMEOUT)
+def test_unknown_path_and_method(shared_url: str) -> None:
+    missing = requests.get(f"{shared_url}/nowhere", timeout=TIMEOUT)
     assert missing.status_code == 404
     assert set(missing.json()) == {"error"}
-    wrong_method = requests.delete(f"{url}/products", timeout=TIMEOUT)
+    wrong_method = requests.delete(f"{shared_url}/products", timeout=TIMEOUT)
     assert wrong_method.status_code == 405
     assert set(wrong_method.json()) == {"error"}
 
 
-def test_delay_and_client_timeout(url: str) -> None:
-    response = requests.get(f"{url}/delay/0.2", timeout=TIMEOUT)
+def test_delay_and_client_timeout(shared_url: str) -> None:
+    response = requests.get(f"{shared_url}/delay/0.2", timeout=TIMEOUT)
     assert response.status_code == 200
     assert response.elapsed >= timedelta(seconds=0.2)
     assert response.json() == {"delay": 0.2}
     with pytest.raises(requests.Timeout):
-        requests.get(f"{url}/delay/5", timeout=0.3)
-    assert requests.get(f"{url}/delay/11", timeout=TIMEOUT).status_code == 400
+        requests.get(f"{shared_url}/delay/5", timeout=0.3)
+    assert requests.get(f"{shared_url}/delay/11", timeout=TIMEOUT).status_code == 400
 
 
 # -- OpenAPI --------------------------------------------------------------------
 
 
-def test_openapi_describes_errors_and_bodies(url: str) -> None:
-    doc = requests.get(f"{url}/openapi.json", timeout=TIMEOUT).json()
+def test_openapi_describes_errors_and_bodies(shared_url: str) -> None:
+    doc = requests.get(f"{shared_url}/openapi.json", timeout=TIMEOUT).json()
     schemas = doc["components"]["schemas"]
     error_ref = {"$ref": "#/components/schemas/ErrorBody"}
     put_cart = doc["paths"]["/cart"]["put"]
