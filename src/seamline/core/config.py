@@ -82,14 +82,13 @@ class Config:
     secrets: set[str] = field(default_factory=set)
 
     def where(self) -> str:
-        return str(self.path) if self.path else "no seamline.yaml"
+        return str(self.path) if self.path else f"no seamline.yaml found from {Path.cwd()} upward"
 
     def service(self, name: str | None = None) -> ServiceConfig:
         chosen = name or self.default_service
         if chosen is None:
             raise ConfigError(
-                "no service is configured: add a 'services' section to seamline.yaml "
-                f"({self.where()})"
+                f"no service is configured ({self.where()}): add a 'services' section to seamline.yaml"
             )
         try:
             return self.services[chosen]
@@ -148,9 +147,10 @@ def _read_yaml(file: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
+        mark, context = error.problem_mark, error.context_mark
         where = f"{file}:{mark.line + 1}" if mark else str(file)
-        raise ConfigError(f"{where}: invalid YAML: {error.problem}") from None
+        started = f" ({error.context} on line {context.line + 1})" if context and error.context else ""
+        raise ConfigError(f"{where}: invalid YAML: {error.problem}{started}") from None
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"{file}: cannot read: {error}") from None
     if data is None:

@@ -4,6 +4,7 @@ classic keywords, with test and suite lifecycles taken from a library listener."
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from ..core.context import Context, Runtime
 from ..core.errors import SeamlineError, UsageError
 from ..core.variables import Scope
-from ..frontend import failure_message
+from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
 from ._classic import CLASSIC_COMPONENTS
 
@@ -193,6 +194,7 @@ class Seamline:
         self._test = self._new_context(in_test=True)
 
     def end_test(self, data: Any, result: Any) -> None:
+        _explain_unknown_step(data, result)
         context, self._test = self._test, None
         if context is None:
             return
@@ -241,6 +243,24 @@ def _robot_set(name: str, value: object, scope: Scope, in_test: bool) -> None:
         variables.set_suite(robot_name, value)
     else:
         variables.set_test(robot_name, value)
+
+
+_UNKNOWN_KEYWORD = re.compile(r"No keyword with name '(.+)' found\.")
+
+
+def _explain_unknown_step(data: Any, result: Any) -> None:
+    """Robot's own message for an unknown keyword, told in Seamline's words: the step,
+    its line, and the phrases that read most like it."""
+    match = _UNKNOWN_KEYWORD.match(result.message or "")
+    if not match:
+        return
+    written = match.group(1)
+    line = next((step.lineno for step in data.body if getattr(step, "name", None) == written), None)
+    where = f" ({Path(data.source).name}:{line})" if data.source and line else ""
+    bare = re.sub(r"^(given|when|then|and|but)\s+", "", written, flags=re.IGNORECASE)
+    suggestions = closest_phrases(bare)
+    hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
+    result.message = f"Step '{written}'{where} matches no phrase{hint} (`seamline steps` lists them all)"
 
 
 def _current_step(name: str, args: Sequence[Any]) -> tuple[str, str | None]:
