@@ -8,8 +8,27 @@ import sys
 __all__ = ["main"]
 
 
+README_START, README_END = "<!-- phrases:start -->", "<!-- phrases:end -->"
+
+
+def update_readme(text: str) -> str:
+    """The README with its phrase list regenerated from the catalog."""
+    from .steps._reference import phrase_reference
+
+    before, _, rest = text.partition(README_START)
+    _, _, after = rest.partition(README_END)
+    return f"{before}{README_START}\n{phrase_reference()}{README_END}{after}"
+
+
 def _steps(args: argparse.Namespace) -> int:
     from .steps import CATALOG
+
+    if args.update_readme:
+        from pathlib import Path
+
+        path = Path(args.update_readme)
+        path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
+        return 0
 
     word = (args.word or "").lower()
     for phrase in CATALOG.values():
@@ -33,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("demo", help="serve the demo shop (see: seamline demo --help)")
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
+    steps.add_argument("--update-readme", metavar="PATH", help="regenerate the phrase list of a README")
     args = parser.parse_args(argv)
     if args.command == "steps":
         return _steps(args)

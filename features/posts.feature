@@ -1,0 +1,17 @@
+Feature: Posts and comments
+  Chained calls: what one response says decides the next request.
+
+  Scenario: the first post's comments belong to it
+    When I GET "/posts"
+    Then the response status is 200
+    And the response field "$" has 3 items
+    And I store the response field "$[0].id" as "id"
+    When I GET "/posts/${id}/comments"
+    Then the response status is 200
+    And the response field "$[*].postId" contains ${id}
+    And the response field "$[0].email" matches "^[^@]+@[^@]+$"
+
+  Scenario: an unknown post has no comments
+    When I GET "/posts/999/comments"
+    Then the response status is 404
+    And the response field "$.error" exists

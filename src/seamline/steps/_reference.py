@@ -1,0 +1,31 @@
+"""The phrase list as the README shows it, generated from the catalog."""
+
+from __future__ import annotations
+
+from ._catalog import CATALOG
+
+__all__ = ["phrase_reference"]
+
+# Areas in reading order; an area not named here comes last under its module name.
+AREA_TITLES = {
+    "http": "Requests",
+    "auth": "Authentication",
+    "variables": "Storing values",
+    "checks": "Checks",
+}
+
+
+def phrase_reference() -> str:
+    """Markdown: a table per area, one row per phrase with its one-line description."""
+    areas: dict[str, list[str]] = {}
+    for phrase in CATALOG.values():
+        description = " ".join(phrase.description.split()).replace("|", "\\|")
+        template = phrase.template.replace("|", "\\|")
+        areas.setdefault(phrase.area, []).append(f"| `{template}` | {description} |")
+    order = [*[a for a in AREA_TITLES if a in areas], *sorted(set(areas) - set(AREA_TITLES))]
+    out: list[str] = []
+    for area in order:
+        out += [f"#### {AREA_TITLES.get(area, area.title())}", "", "| Phrase | What it does |", "| --- | --- |"]
+        out += areas[area]
+        out.append("")
+    return "\n".join(out)
