@@ -11,7 +11,7 @@ from urllib.parse import quote
 from .errors import VariableError
 from .secrets import Secrets
 
-__all__ = ["Scope", "Variables", "to_text"]
+__all__ = ["Scope", "Variables", "encode_path_value", "to_text"]
 
 # ``${name}``; a backslash before the dollar keeps the text as it is.
 _REFERENCE = re.compile(r"(\\?)\$\{([^{}]+)\}")
@@ -45,6 +45,11 @@ def to_text(value: object) -> str:
     if isinstance(value, str):
         return value
     return json.dumps(value)
+
+
+def encode_path_value(value: object) -> str:
+    """A variable's value as it goes into a URL path: reserved characters percent-encoded."""
+    return quote(to_text(value), safe=_PATH_SAFE)
 
 
 ScopeListener = Callable[[str, object, Scope], None]
@@ -113,8 +118,8 @@ class Variables:
         def replace(match: re.Match[str]) -> str:
             if match.group(1):
                 return match.group(0)[1:]
-            value = to_text(self.get(match.group(2).strip()))
-            return quote(value, safe=_PATH_SAFE) if in_path else value
+            value = self.get(match.group(2).strip())
+            return encode_path_value(value) if in_path else to_text(value)
 
         return _REFERENCE.sub(replace, text)
 

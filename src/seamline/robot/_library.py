@@ -11,7 +11,7 @@ from typing import Any
 
 from ..core.context import Context, Runtime
 from ..core.errors import SeamlineError, UsageError
-from ..core.variables import Scope
+from ..core.variables import Scope, encode_path_value
 from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
 from ._classic import CLASSIC_COMPONENTS
@@ -136,8 +136,13 @@ class Seamline:
         elif phrase.block == "table":
             arguments += ["*rows", "**cells"]
 
+        encode_path = "path" in phrase.placeholders
+        pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
+
         def run(*args: Any, **cells: Any) -> Any:
             values = dict(zip(phrase.placeholders, args))
+            if encode_path:
+                values["path"] = _path_as_written(pattern, values["path"])
             rest = args[len(phrase.placeholders):]
             docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
             table = _parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
@@ -243,6 +248,32 @@ def _robot_set(name: str, value: object, scope: Scope, in_test: bool) -> None:
         variables.set_suite(robot_name, value)
     else:
         variables.set_test(robot_name, value)
+
+
+_PREFIX = r"(?:(?:given|when|then|and|but)\s+)?"
+
+
+def _path_as_written(pattern: re.Pattern[str], resolved: object) -> object:
+    """The path with each Robot variable in it percent-encoded, as the core does for its own.
+
+    Robot resolves variables before the library sees them; the step as written in the
+    suite still has them, so the path is rebuilt from it."""
+    from robot.running.context import EXECUTION_CONTEXTS
+    from robot.variables import search_variable
+
+    context = EXECUTION_CONTEXTS.current
+    try:
+        written = context.steps[-1][0].name
+    except (AttributeError, IndexError):
+        return resolved
+    match = pattern.fullmatch(written)
+    if match is None or "${" not in match.group("path"):
+        return resolved
+    text, out = match.group("path"), []
+    while found := search_variable(text):
+        out += [found.before, encode_path_value(context.variables.replace_scalar(found.match))]
+        text = found.after
+    return "".join([*out, text])
 
 
 _UNKNOWN_KEYWORD = re.compile(r"No keyword with name '(.+)' found\.")
