@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-
 from tests.bilingual import Project, Scenario
 
 FRONT_ENDS = ("robot", "pytest")

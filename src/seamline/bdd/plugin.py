@@ -65,7 +65,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
         return None
     if parent.config.getini("seamline_collect_features").strip().lower() in ("false", "no", "0"):
         return None
-    return FeatureFile.from_parent(parent, path=file_path)  # type: ignore[no-any-return]
+    return FeatureFile.from_parent(parent, path=file_path)
 
 
 # -- fixtures ---------------------------------------------------------------------------
@@ -78,7 +78,9 @@ def seamline_feature_variables() -> dict[str, object]:
 
 
 @pytest.fixture
-def seamline_context(request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]) -> Iterator[Context]:
+def seamline_context(
+    request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]
+) -> Iterator[Context]:
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
     runtime = request.config.stash[_RUNTIME]
     context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink())

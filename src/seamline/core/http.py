@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -103,10 +104,8 @@ def body_for_log(body: bytes | str | None, content_type: str, limit: int = BODY_
         return ""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     if "json" in content_type:
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
     return excerpt(text, limit)
 
 

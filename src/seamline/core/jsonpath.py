@@ -13,7 +13,7 @@ __all__ = ["compile_path", "find_all"]
 @functools.lru_cache(maxsize=1024)
 def compile_path(expression: str) -> Any:
     # Imported here: jsonpath-ng builds its parser tables on import, which the CLI never needs.
-    from jsonpath_ng.ext import parse
+    from jsonpath_ng.ext import parse  # type: ignore[attr-defined]
 
     text = expression.strip()
     if not text:

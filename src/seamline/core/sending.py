@@ -78,7 +78,9 @@ def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequenc
             try:
                 content = file.read_bytes()
             except OSError as error:
-                raise StepArgumentError(f"cannot read the file {str(file)!r} for field {name!r}: {error.strerror}") from None
+                raise StepArgumentError(
+                    f"cannot read the file {str(file)!r} for field {name!r}: {error.strerror}"
+                ) from None
             files[name] = (file.name, content, mimetypes.guess_type(file.name)[0] or "application/octet-stream")
         else:
             fields[name] = value

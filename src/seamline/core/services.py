@@ -52,7 +52,7 @@ class ManagedService:
         cwd = Path(self.start_spec.cwd) if self.start_spec.cwd else self.config_dir
         if cwd is not None and self.config_dir is not None and not cwd.is_absolute():
             cwd = self.config_dir / cwd
-        self._output = tempfile.TemporaryFile()
+        self._output = tempfile.TemporaryFile()  # noqa: SIM115  (kept open while the service runs)
         env = {**os.environ, **{k: self._fill(v) for k, v in self.start_spec.env.items()}}
         try:
             self.process = subprocess.Popen(

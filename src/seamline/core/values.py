@@ -26,7 +26,7 @@ def parse_literal(text: object) -> object:
 def parse_json(text: str, what: str = "doc string") -> object:
     try:
         return json.loads(text)
-    except ValueError as error:
+    except json.JSONDecodeError as error:
         raise StepArgumentError(
             f"the {what} is not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None

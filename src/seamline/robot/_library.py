@@ -25,7 +25,7 @@ class _RobotLog:
     def write(self, message: str, level: str) -> None:
         from robot.api import logger
 
-        logger.write(message, level if level in _LEVELS else "INFO")
+        logger.write(message, level if level in _LEVELS else "INFO")  # type: ignore[arg-type]
 
 
 def _parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:
@@ -140,7 +140,7 @@ class Seamline:
         pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
         def run(*args: Any, **cells: Any) -> Any:
-            values = dict(zip(phrase.placeholders, args))
+            values = dict(zip(phrase.placeholders, args, strict=False))
             if encode_path:
                 values["path"] = _path_as_written(pattern, values["path"])
             rest = args[len(phrase.placeholders):]

@@ -105,7 +105,7 @@ class Phrase:
         kwargs = {name: _convert(name, arguments[name]) for name in self.placeholders}
         if self.block == "docstring":
             if docstring is None:
-                raise StepArgumentError("this step needs a doc string (a \"\"\" block) below it")
+                raise StepArgumentError('this step needs a doc string (a """ block) below it')
             kwargs["docstring"] = docstring
         elif self.block == "table":
             if not table:

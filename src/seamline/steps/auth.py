@@ -31,13 +31,19 @@ def use_bearer_token(ctx: Context, token: str) -> None:
     sending.use_bearer_token(ctx, token)
 
 
-@phrase('I use basic auth as "{user}" with password "{password}"', example='I use basic auth as "alice" with password "${password}"')
+@phrase(
+    'I use basic auth as "{user}" with password "{password}"',
+    example='I use basic auth as "alice" with password "${password}"',
+)
 def use_basic_auth(ctx: Context, user: str, password: str) -> None:
     """Send Authorization: Basic with later requests; the password is masked in every log."""
     sending.use_basic_auth(ctx, user, password)
 
 
-@phrase('I use the API key "{key}" in the header "{header}"', example='I use the API key "${api_key}" in the header "X-Api-Key"')
+@phrase(
+    'I use the API key "{key}" in the header "{header}"',
+    example='I use the API key "${api_key}" in the header "X-Api-Key"',
+)
 def use_api_key(ctx: Context, key: str, header: str) -> None:
     """Send an API key in the named header with later requests; the key is masked in every log."""
     sending.use_api_key(ctx, key, header)

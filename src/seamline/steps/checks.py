@@ -58,5 +58,5 @@ def header_does_not_exist(ctx: Context, name: str) -> None:
 
 @phrase("the response body {operator} {value}", example='the response body contains "Widget"')
 def body_compares(ctx: Context, operator: str, value: object) -> None:
-    """Compare the whole response body as text, e.g. contains "Widget" or matches "^\\\\[".""" 
+    """Compare the whole response body as text, e.g. contains "Widget" or matches "^\\\\["."""
     checks.check_body(ctx, operator, value)

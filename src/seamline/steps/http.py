@@ -46,7 +46,7 @@ def set_header(ctx: Context, name: str, text: str) -> None:
     sending.set_header(ctx, name, text)
 
 
-@phrase('I set the headers:', example='I set the headers:\n  | Accept | application/json |')
+@phrase("I set the headers:", example="I set the headers:\n  | Accept | application/json |")
 def set_headers(ctx: Context, table: list[list[str]]) -> None:
     """Send these headers (name | value rows) with every later request of the test."""
     sending.set_headers(ctx, table)
@@ -58,7 +58,7 @@ def set_query_parameter(ctx: Context, name: str, text: str) -> None:
     sending.add_query_parameter(ctx, name, text)
 
 
-@phrase('I set the query parameters:', example='I set the query parameters:\n  | page | 2 |\n  | size | 10 |')
+@phrase("I set the query parameters:", example="I set the query parameters:\n  | page | 2 |\n  | size | 10 |")
 def set_query_parameters(ctx: Context, table: list[list[str]]) -> None:
     """Add query parameters (name | value rows) to the next request only."""
     sending.add_query_parameters(ctx, table)

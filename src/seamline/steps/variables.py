@@ -8,13 +8,18 @@ from ..core.variables import Scope
 from ._catalog import phrase
 
 
-@phrase('I store the response field "{path}" as "{name}"', example='I store the response field "$.items[0].sku" as "sku"')
+@phrase(
+    'I store the response field "{path}" as "{name}"', example='I store the response field "$.items[0].sku" as "sku"'
+)
 def store_field(ctx: Context, path: str, name: str) -> None:
     """Store the value at a JSONPath of the response body (a list for a wildcard path)."""
     ctx.store(name, checks.field_value(ctx, path))
 
 
-@phrase('I store the response header "{header}" as "{name}"', example='I store the response header "Location" as "order_url"')
+@phrase(
+    'I store the response header "{header}" as "{name}"',
+    example='I store the response header "Location" as "order_url"',
+)
 def store_header(ctx: Context, header: str, name: str) -> None:
     """Store the value of a response header."""
     value = checks.header_value(ctx, header)
