@@ -9,6 +9,7 @@ phrase of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -16,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..core.context import Context
-from ..core.errors import StepArgumentError
+from ..core.errors import CheckFailed, StepArgumentError
 from ..core.match import OPERATORS
+from ..core.retry import parse_duration, retry_until
 from ..core.values import parse_literal
 from ..core.variables import Scope, to_text
 
@@ -34,7 +36,9 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
     "count": r"\d+",
     "status": r"[1-5][0-9xX][0-9xX]",
     "scope": r"test|scenario|suite|feature|global|run",
+    "duration": r"[0-9.]+ ?[a-zA-Z]+",
 }
+WAIT_PREFIX = "within {duration} "
 QUOTED_PATTERN = r'[^"]*'
 BLOCK_PARAMETERS = ("docstring", "table")
 _PLACEHOLDER = re.compile(r'("?)\{(\w+)\}("?)')
@@ -65,10 +69,12 @@ class Phrase:
     placeholders: tuple[str, ...]
     block: str | None  # "docstring", "table", or None
     table_kind: str  # "pairs" (name | value rows) or "rows" (a header row, then rows)
+    waits: bool = False  # the "within {duration} ..." form of a check: retried until it holds
 
     @property
     def description(self) -> str:
-        return inspect.getdoc(self.func) or ""
+        text = inspect.getdoc(self.func) or ""
+        return f"Repeat until it holds, for up to the given time: {text}" if self.waits else text
 
     @property
     def summary(self) -> str:
@@ -102,7 +108,8 @@ class Phrase:
         docstring: str | None = None,
         table: Sequence[Sequence[str]] | None = None,
     ) -> Any:
-        kwargs = {name: _convert(name, arguments[name]) for name in self.placeholders}
+        placeholders = self.placeholders[1:] if self.waits else self.placeholders
+        kwargs = {name: _convert(name, arguments[name]) for name in placeholders}
         if self.block == "docstring":
             if docstring is None:
                 raise StepArgumentError('this step needs a doc string (a """ block) below it')
@@ -114,14 +121,27 @@ class Phrase:
         if "value" in kwargs:
             raw = kwargs["value"]
             kwargs["value"] = parse_literal(ctx.variables.expand(raw) if isinstance(raw, str) else raw)
-        return self.func(ctx, **kwargs)
+        if not self.waits:
+            return self.func(ctx, **kwargs)
+        step = self.template.removeprefix(WAIT_PREFIX)
+
+        def on_retry(attempt: int, failure: CheckFailed) -> None:
+            ctx.log(f"attempt {attempt}: {step}: {failure.message}", "DEBUG")
+
+        timeout = parse_duration(str(arguments["duration"]))
+        return retry_until(lambda: self.func(ctx, **kwargs), timeout, on_retry=on_retry)
 
 
 CATALOG: dict[str, Phrase] = {}
 
 
-def phrase(template: str, *, example: str, table: str = "pairs") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a step function under ``template``; its parameters name the placeholders."""
+def phrase(
+    template: str, *, example: str, table: str = "pairs", check: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a step function under ``template``; its parameters name the placeholders.
+
+    A ``check`` also gets a waiting form, ``within {duration} <template>``, which repeats
+    it until it holds: for what another process writes a little later."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if template in CATALOG:
@@ -137,16 +157,25 @@ def phrase(template: str, *, example: str, table: str = "pairs") -> Callable[[Ca
             raise ValueError(f"{template!r}: parameters {parameters} do not follow its placeholders")
         if not inspect.getdoc(func):
             raise ValueError(f"{template!r}: a phrase needs a docstring (its description)")
-        area = func.__module__.rsplit(".", 1)[-1]
-        CATALOG[template] = Phrase(
+        registered = Phrase(
             template=template,
             func=func,
-            area=area,
+            area=func.__module__.rsplit(".", 1)[-1],
             example=example,
             placeholders=placeholders,
             block=blocks[0] if blocks else None,
             table_kind=table,
         )
+        CATALOG[template] = registered
+        if check:
+            waiting = dataclasses.replace(
+                registered,
+                template=WAIT_PREFIX + template,
+                example=WAIT_PREFIX.replace("{duration}", "10 seconds") + example,
+                placeholders=("duration", *placeholders),
+                waits=True,
+            )
+            CATALOG[waiting.template] = waiting
         return func
 
     return register

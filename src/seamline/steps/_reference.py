@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._catalog import CATALOG
+from ._catalog import CATALOG, WAIT_PREFIX
 
 __all__ = ["phrase_reference"]
 
@@ -19,7 +19,11 @@ def phrase_reference() -> str:
     """Markdown: a table per area, one row per phrase with its one-line description."""
     areas: dict[str, list[str]] = {}
     for phrase in CATALOG.values():
+        if phrase.waits:
+            continue  # listed with the check it repeats
         description = " ".join(phrase.description.split()).replace("|", "\\|")
+        if WAIT_PREFIX + phrase.template in CATALOG:
+            description += " Also as `within {duration} ...`: repeated until it holds."
         template = phrase.template.replace("|", "\\|")
         areas.setdefault(phrase.area, []).append(f"| `{template}` | {description} |")
     order = [*[a for a in AREA_TITLES if a in areas], *sorted(set(areas) - set(AREA_TITLES))]

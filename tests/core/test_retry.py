@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from seamline.core.errors import CheckFailed, StepArgumentError, UsageError
+from seamline.core.retry import parse_duration, retry_until
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("10 seconds", 10.0), ("1 second", 1.0), ("500 ms", 0.5), ("1.5 s", 1.5), ("2 minutes", 120.0), ("3min", 180.0)],
+)
+def test_durations_in_plain_words(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "10", "ten seconds", "5 fortnights", ""])
+def test_unreadable_duration_says_how_to_write_one(text: str) -> None:
+    with pytest.raises(StepArgumentError, match="such as 10 seconds"):
+        parse_duration(text)
+
+
+def test_retries_a_failing_check_until_it_holds() -> None:
+    calls = []
+
+    def attempt() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise CheckFailed("not yet")
+        return "done"
+
+    seen: list[int] = []
+    assert retry_until(attempt, timeout=5, interval=0.01, on_retry=lambda n, _: seen.append(n)) == "done"
+    assert len(calls) == 3
+    assert seen == [1, 2]
+
+
+def test_gives_up_with_the_last_failure_when_time_is_up() -> None:
+    started = time.monotonic()
+    counter = iter(range(1000))
+
+    def attempt() -> None:
+        raise CheckFailed(f"attempt {next(counter)} failed", details="the body")
+
+    with pytest.raises(CheckFailed) as caught:
+        retry_until(attempt, timeout=0.2, interval=0.05)
+    assert time.monotonic() - started < 1.0
+    assert caught.value.message.startswith("still failing after 0.2 s (")
+    assert "attempts): attempt " in caught.value.message
+    assert caught.value.details == "the body"
+
+
+def test_a_broken_test_is_not_retried() -> None:
+    calls = []
+
+    def attempt() -> None:
+        calls.append(1)
+        raise UsageError("bad JSONPath")
+
+    with pytest.raises(UsageError):
+        retry_until(attempt, timeout=5, interval=0.01)
+    assert calls == [1]
