@@ -62,7 +62,6 @@ class Runtime:
             config = load_config(self.config_path, self.environment)
             for value in config.secrets:
                 self.secrets.add(value)
-            self.globals = {**config.variables, **self.globals}
             self._config = config
         return self._config
 
@@ -100,7 +99,13 @@ class Context:
     cleanups: list[Cleanup] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.variables = Variables(self.suite, self.runtime.globals, self.runtime.secrets, self.listener)
+        self.variables = Variables(
+            self.suite,
+            self.runtime.globals,
+            self.runtime.secrets,
+            self.listener,
+            defaults=lambda: self.runtime.config.variables,
+        )
 
     # -- logging --------------------------------------------------------------------
 
