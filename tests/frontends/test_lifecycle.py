@@ -157,3 +157,20 @@ def test_logs_show_exchanges_with_secrets_masked(project: Project, front_end: st
     for token in _tokens(demo_db):
         assert token not in log
     assert "wonderland" not in log
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_runner_option_picks_a_named_environment_and_config_file(project: Project, front_end: str) -> None:
+    (project.root / "seamline.yaml").unlink()
+    elsewhere = project.root / "conf" / "shop.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(
+        f"services:\n  shop: http://127.0.0.1:9\nenvironments:\n  local:\n    services:\n      shop: {project.demo_url}\n",
+        encoding="utf-8",
+    )
+    scenario = Scenario.parse("the local environment", 'When I GET "/health"\nThen the response status is 200')
+    if front_end == "robot":
+        result = project.run_robot(scenario, settings=f"Library    Seamline    config={elsewhere}    env=local")
+    else:
+        result = project.run_pytest(scenario, args=("--seamline-config", str(elsewhere), "--seamline-env", "local"))
+    assert result[scenario.name].passed, result[scenario.name].message
