@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from tests.bilingual import Project, Scenario
 
 FRONT_ENDS = ("robot", "pytest")
@@ -165,7 +166,8 @@ def test_runner_option_picks_a_named_environment_and_config_file(project: Projec
     elsewhere = project.root / "conf" / "shop.yaml"
     elsewhere.parent.mkdir()
     elsewhere.write_text(
-        f"services:\n  shop: http://127.0.0.1:9\nenvironments:\n  local:\n    services:\n      shop: {project.demo_url}\n",
+        "services:\n  shop: http://127.0.0.1:9\n"
+        f"environments:\n  local:\n    services:\n      shop: {project.demo_url}\n",
         encoding="utf-8",
     )
     scenario = Scenario.parse("the local environment", 'When I GET "/health"\nThen the response status is 200')
