@@ -52,6 +52,8 @@ class Runtime:
         self.http = HttpClient()
         self._config: Config | None = None
         self._services: ServiceManager | None = None
+        # Per-area caches that last the run (documents read once), keyed by the area's own names.
+        self.extras: dict[str, object] = {}
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -97,6 +99,8 @@ class Context:
     pending_params: list[tuple[str, str]] = field(default_factory=list)
     last_response: Response | None = None
     cleanups: list[Cleanup] = field(default_factory=list)
+    # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
+    extras: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.variables = Variables(
@@ -152,6 +156,9 @@ class Context:
             raise
         self.last_response = response
         self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
+        from .contract import check_response_automatically  # lazily: openapi-core only when a spec is used
+
+        check_response_automatically(self, response)
         return response
 
     def _masked_headers(self) -> frozenset[str]:

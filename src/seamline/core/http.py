@@ -59,6 +59,8 @@ class Response:
     elapsed_ms: float
     request_headers: Mapping[str, str]
     request_body: bytes | str | None
+    # Each Set-Cookie header as received: a mapping of headers folds them into one line.
+    set_cookies: tuple[str, ...] = ()
     _json: object = field(default=_NO_BODY, repr=False)
 
     @property
@@ -205,6 +207,7 @@ class HttpClient:
             elapsed_ms=answer.elapsed.total_seconds() * 1000,
             request_headers=dict(sent.headers),
             request_body=sent.body,
+            set_cookies=tuple(answer.raw.headers.getlist("Set-Cookie")) if answer.raw is not None else (),
         )
 
     def close(self) -> None:
