@@ -144,6 +144,7 @@ def schema_mismatches(schema: Any, instance: object, document: Document | None =
     from jsonschema.exceptions import SchemaError
     from referencing import Registry, Resource
     from referencing.exceptions import NoSuchResource
+    from referencing.jsonschema import DRAFT202012, specification_with
 
     if not isinstance(schema, (dict, bool)):
         raise SpecError("a JSON Schema is an object (or true/false)")
@@ -155,12 +156,15 @@ def schema_mismatches(schema: Any, instance: object, document: Document | None =
         at = error.json_path if hasattr(error, "json_path") else ""
         raise SpecError(f"{where} is not a valid JSON Schema: {error.message} (at {at})") from None
     base = document.base if document else Path.cwd()
+    # A referenced file without its own $schema is read in the draft of the schema that refers to it.
+    draft = specification_with(str(cls.META_SCHEMA.get("$id", "")), default=DRAFT202012)
 
     def retrieve(uri: str) -> Resource[Any]:
         # $ref to another file, relative to the schema's folder.
         target = Path(urlsplit(uri).path) if uri.startswith("file:") else (base or Path.cwd()) / uri
         try:
-            return Resource.from_contents(_parse(target.read_text(encoding="utf-8"), str(target)))
+            contents = _parse(target.read_text(encoding="utf-8"), str(target))
+            return Resource.from_contents(contents, default_specification=draft)
         except OSError:
             raise NoSuchResource(ref=uri) from None  # type: ignore[call-arg]
 

@@ -401,6 +401,8 @@ def _contains(actual: object, expected: object) -> bool:
     if isinstance(actual, str):
         return isinstance(expected, str) and str(_literal(expected)) in actual
     if isinstance(actual, list):
+        if isinstance(expected, dict):
+            return any(not match(expected, item) for item in actual)  # an item with these fields
         return any(equals(expected, item) for item in actual)
     if isinstance(actual, dict):
         if isinstance(expected, dict):
