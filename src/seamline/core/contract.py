@@ -290,7 +290,7 @@ class _Response:
 
 def _openapi_mismatches(api: Any, response: Response, where: str) -> list[Mismatch]:
     from openapi_core.templating.media_types.exceptions import MediaTypeNotFound
-    from openapi_core.templating.paths.exceptions import PathError
+    from openapi_core.templating.paths.exceptions import OperationNotFound, PathError, PathNotFound
     from openapi_core.templating.responses.exceptions import ResponseNotFound
     from openapi_core.validation.response.exceptions import HeaderValidationError, MissingData
     from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
@@ -304,9 +304,11 @@ def _openapi_mismatches(api: Any, response: Response, where: str) -> list[Mismat
     for error in api.iter_response_errors(request, answer):
         cause = error.__cause__
         if isinstance(error, PathError):
-            raise SpecError(
-                f"{where} has no operation for {response.method} {parts.path}: {error}"
-            ) from None
+            if isinstance(error, PathNotFound):
+                raise SpecError(f"{where} has no path {parts.path}") from None
+            if isinstance(error, OperationNotFound):
+                raise SpecError(f"{where} has no {response.method} operation for {parts.path}") from None
+            raise SpecError(f"{where}: {response.url} is not under the service's base URL") from None
         if isinstance(error, ResponseNotFound):
             mismatches.append(Mismatch("status", "a status the spec declares for this operation",
                                        f"{response.status} (not declared)"))  # fmt: skip
