@@ -11,9 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from tests.bilingual import DEFAULT_CONFIG, Project, Run, Scenario
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+from tests.bilingual import DEFAULT_CONFIG, Project, Run, Scenario
 
 FRONT_ENDS = ("robot", "pytest")
 

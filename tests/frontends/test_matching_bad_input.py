@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from tests.bilingual import DEFAULT_CONFIG, Project, Scenario
 from tests.frontends.test_bad_input import AFTERWARDS, FRONT_ENDS, BadInput
 
