@@ -10,6 +10,7 @@
     │   ├── ExpressionError        an invalid JSONPath or regular expression
     │   └── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
     └── ServiceError               a service could not be reached, timed out, or failed to start
+        ├── ServiceUnreachable     no connection at all (refused, unknown host): may be retried
         └── AuthError              the token request of an auth profile failed
 
 Adapters turn any of these into a one-line failure that names the step and where it
@@ -25,6 +26,7 @@ __all__ = [
     "ExpressionError",
     "SeamlineError",
     "ServiceError",
+    "ServiceUnreachable",
     "StepArgumentError",
     "UsageError",
     "VariableError",
@@ -73,6 +75,10 @@ class StepArgumentError(UsageError):
 
 class ServiceError(SeamlineError):
     """A service could not be reached, did not answer in time, or did not start."""
+
+
+class ServiceUnreachable(ServiceError):
+    """No connection could be made: the service is down or not there (yet)."""
 
 
 class AuthError(ServiceError):

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from .errors import ExpressionError, StepArgumentError
 from .values import describe
 
-__all__ = ["OPERATORS", "compare", "equals", "is_number"]
+__all__ = ["OPERATORS", "compare", "equals", "is_number", "matches_document"]
 
 
 def is_number(value: object) -> bool:
@@ -90,3 +90,12 @@ def compare(operator: str, actual: object, expected: object) -> bool:
             f"unknown comparison {operator!r}; use one of: {', '.join(OPERATORS)}"
         ) from None
     return check(actual, expected)
+
+
+def matches_document(expected: object, actual: object) -> bool:
+    """Whether a received document (a message, a request body) matches an expected one: an
+    expected object names the fields that matter, the document may have more; anything
+    else must be equal."""
+    if isinstance(expected, dict):
+        return isinstance(actual, dict) and _contains(actual, expected)
+    return equals(expected, actual)

@@ -12,6 +12,10 @@ AREA_TITLES = {
     "auth": "Authentication",
     "variables": "Storing values",
     "checks": "Checks",
+    "waiting": "Waiting for a result",
+    "stubs": "Stub services",
+    "queues": "Message queues",
+    "cleanup": "Cleanup",
 }
 
 
