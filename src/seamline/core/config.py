@@ -420,8 +420,8 @@ def _broker(name: str, spec: Any, file: Path, secrets: set[str]) -> BrokerConfig
         spec = {"url": spec}
     spec = _mapping(spec, where)
     _known_keys(spec, {"url", "connect_timeout"}, where)
-    # A broker URL may carry a password read from the environment: mask it like other secrets.
-    url = str(_expand_env(spec.get("url") or DEFAULT_BROKER_URL, secrets, True, where))
+    # Like a service's address, not a secret as a whole; its password is hidden wherever it is shown.
+    url = str(_expand_env(spec.get("url") or DEFAULT_BROKER_URL, secrets, False, where))
     if "://" not in url:
         raise ConfigError(f"{where}.url {url!r} is not a URL such as memory://, amqp://host// or redis://host:6379/0")
     return BrokerConfig(name=name, url=url, connect_timeout=_number(spec, "connect_timeout", 5.0, where))

@@ -9,12 +9,12 @@ from ..core import polling
 from ..core.context import Context
 from ..core.errors import StepArgumentError
 from ..core.retry import parse_duration
-from ._catalog import CATALOG, WAIT_PREFIX, Phrase, phrase
+from ._catalog import CATALOG, Phrase, phrase
 
 
 def _checks() -> list[Phrase]:
-    """The phrases "until" can name: checks (those with a waiting form) without a doc string or table."""
-    return [p for p in CATALOG.values() if not p.waits and p.block is None and WAIT_PREFIX + p.template in CATALOG]
+    """The phrases "until" can name: the checks of a response."""
+    return [p for p in CATALOG.values() if p.area == "checks" and not p.waits and p.block is None]
 
 
 def _run_check(ctx: Context, text: str) -> None:
