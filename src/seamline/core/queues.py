@@ -181,14 +181,18 @@ class Brokers:
 
 
 def _queue(ctx: Context, name: str) -> QueueConfig:
-    """The queue's config; its first use in a test registers its purge at the test's end."""
-    name = ctx.variables.expand(name)
-    queue = ctx.runtime.config.queue(name)
-    if name not in ctx.received_messages:
-        ctx.received_messages[name] = []
+    return ctx.runtime.config.queue(ctx.variables.expand(name))
+
+
+def _used(ctx: Context, queue: QueueConfig) -> list[Message]:
+    """The test's messages of ``queue``; its first successful use registers its purge at the test's end
+    (after it was reached: an unreachable broker is reported once, by the step)."""
+    if queue.name not in ctx.received_messages:
+        ctx.received_messages[queue.name] = []
         brokers = ctx.runtime.brokers
-        ctx.add_cleanup(f"purge queue {name!r}", lambda: brokers.purge(queue))
-    return queue
+        ctx.add_cleanup(f"purge queue {queue.name!r}", lambda: brokers.purge(queue))
+    messages: list[Message] = ctx.received_messages[queue.name]
+    return messages
 
 
 def publish(ctx: Context, queue_name: str, text: str) -> None:
@@ -201,6 +205,7 @@ def publish(ctx: Context, queue_name: str, text: str) -> None:
     else:
         content_type = "text/plain"
     ctx.runtime.brokers.publish(queue, body, content_type)
+    _used(ctx, queue)
     ctx.log(f"published to queue {queue.queue!r} ({content_type}):\n{body}")
 
 
@@ -208,8 +213,9 @@ def receive_matching(ctx: Context, queue_name: str, expected_text: str) -> Messa
     """One look at the queue: take what has arrived, and claim the first message matching."""
     expected = parse_json(ctx.variables.expand(expected_text), "expected message")
     queue = _queue(ctx, queue_name)
-    seen: list[Message] = ctx.received_messages[queue.name]
-    seen.extend(ctx.runtime.brokers.take_all(queue))
+    arrived = ctx.runtime.brokers.take_all(queue)
+    seen = _used(ctx, queue)
+    seen.extend(arrived)
     for index, message in enumerate(seen):
         document = message.json()
         if document is not _NOT_JSON and matches_document(expected, document):
