@@ -94,7 +94,7 @@ class _Broker:
         else:
             connection = Connection(self.config.url, connect_timeout=self.config.connect_timeout)
         try:
-            connection.ensure_connection(max_retries=1, timeout=self.config.connect_timeout)
+            connection.ensure_connection(max_retries=0, timeout=self.config.connect_timeout)
         except ImportError as error:
             raise ConfigError(
                 f"broker {self.config.name!r} ({_sanitized(self.config.url)}) needs a library that is not "

@@ -38,7 +38,15 @@ class EventPublisher:
 
         with self._lock:
             if self._connection is None:
-                self._connection = self._connect()
+                connection = self._connect()
+                try:
+                    # One quick try: the shop answers from one event loop, which must not hang
+                    # on a broker that is down (kombu's default is to keep retrying).
+                    connection.ensure_connection(max_retries=0, timeout=2)
+                except Exception:
+                    connection.release()
+                    raise
+                self._connection = connection
             channel = self._connection.default_channel
             queue = Queue(self.queue, routing_key=self.queue)(channel)
             Producer(channel).publish(
