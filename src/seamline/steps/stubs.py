@@ -50,7 +50,8 @@ def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
     check=True,
 )
 def received_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str) -> None:
-    """Check how many requests to a path the stub received in this test; a failure lists them all."""
+    """Check how many requests to a path the stub received in this test (`1 ... request`, `2 ... requests`);
+    a failure lists every request it received."""
     stubs.check_received_count(ctx, stub, count, method, path)
 
 
