@@ -74,7 +74,6 @@ class Runtime:
             config = load_config(self.config_path, self.environment)
             for value in config.secrets:
                 self.secrets.add(value)
-            self.globals = {**config.variables, **self.globals}
             self._config = config
         return self._config
 
@@ -152,7 +151,13 @@ class Context:
     stubbed: set[str] = field(default_factory=set)  # stubs this test has taken over
 
     def __post_init__(self) -> None:
-        self.variables = Variables(self.suite, self.runtime.globals, self.runtime.secrets, self.listener)
+        self.variables = Variables(
+            self.suite,
+            self.runtime.globals,
+            self.runtime.secrets,
+            self.listener,
+            defaults=lambda: self.runtime.config.variables,
+        )
 
     # -- logging --------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -172,7 +173,13 @@ class HttpClient:
         elif request.body is not None:
             kwargs["data"] = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
         try:
-            answer = session.request(request.method, request.url, **kwargs)
+            if request.verify:
+                answer = session.request(request.method, request.url, **kwargs)
+            else:
+                # The service's config switched verification off on purpose: no warning per request.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    answer = session.request(request.method, request.url, **kwargs)
         except requests.exceptions.Timeout:
             raise ServiceError(
                 f"{request.method} {request.url}: no answer within {request.timeout:g} s "
