@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from tests.servers import unique_name
 
 from seamline.core.config import BrokerConfig, QueueConfig, StubConfig
 from seamline.core.queues import Brokers
 from seamline.core.services import free_port
 from seamline.core.stubs import StubAnswer, StubRule, StubServer
 from seamline.demo import running_demo
+from tests.servers import unique_name
 
 TIMEOUT = 10
 ORDER = {"items": [{"sku": "A1", "qty": 2}]}

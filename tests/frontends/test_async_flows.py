@@ -8,10 +8,10 @@ import textwrap
 import threading
 
 import pytest
-from tests.bilingual import Project, Run, Scenario
-from tests.servers import server_url, unique_name
 
 from seamline.core.services import free_port
+from tests.bilingual import Project, Run, Scenario
+from tests.servers import server_url, unique_name
 
 FRONT_ENDS = ("robot", "pytest")
 
