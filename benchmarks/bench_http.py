@@ -330,7 +330,7 @@ def measure_all(variants: dict[str, Callable[[int], Timing]], iterations: int, r
 
 
 def profile_seamline(bench: RobotBench, iterations: int, top: int = 30) -> None:
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time)  # CPU time: waits on a busy machine left out
     bench.run("seamline", iterations, profiler)
     for key in ("tottime", "cumulative"):
         print(f"\n--- cProfile of the Seamline test body, by {key} ---")

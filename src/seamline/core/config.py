@@ -1,4 +1,4 @@
-"""``seamline.yaml``: services, auth profiles, variables and named environments.
+"""``seamline.yaml``: services, auth profiles, brokers, queues, stubs, variables and named environments.
 
 Secrets never live in the file: ``${env:NAME}`` (or ``${env:NAME:-default}``) reads an
 environment variable when the file is loaded, and every value read that way outside a
@@ -19,10 +19,15 @@ from .errors import ConfigError
 __all__ = [
     "CONFIG_NAMES",
     "AuthProfile",
+    "BrokerConfig",
     "Config",
     "ManagedStart",
     "OpenApiConfig",
+    "QueueConfig",
+    "RetryPolicy",
     "ServiceConfig",
+    "StubConfig",
+    "UntilSettings",
     "find_config",
     "load_config",
 ]
@@ -53,6 +58,24 @@ class OpenApiConfig:
 
 
 @dataclass(frozen=True)
+class RetryPolicy:
+    """Which failures of a service are transient: re-sent up to ``attempts`` times in all."""
+
+    statuses: frozenset[int] = frozenset()
+    connection_errors: bool = False
+    attempts: int = 3
+    interval: float = 0.5
+
+
+@dataclass(frozen=True)
+class UntilSettings:
+    """How ``I GET "..." until ...`` polls a service unless the step names its own time."""
+
+    timeout: float = 10.0
+    interval: float = 0.5
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     name: str
     base_url: str
@@ -61,6 +84,39 @@ class ServiceConfig:
     headers: Mapping[str, str] = field(default_factory=dict)
     start: ManagedStart | None = None
     openapi: OpenApiConfig | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    until: UntilSettings = field(default_factory=UntilSettings)
+
+
+DEFAULT_BROKER_URL = "memory://"
+DEFAULT_QUEUE_WAIT = 10.0
+
+
+@dataclass(frozen=True)
+class BrokerConfig:
+    """A message broker kombu connects to: memory://, filesystem://, amqp://..., redis://..."""
+
+    name: str
+    url: str = DEFAULT_BROKER_URL
+    connect_timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class QueueConfig:
+    """A queue as tests name it, and where it really lives."""
+
+    name: str
+    broker: str
+    queue: str  # the queue's name on the broker
+    wait: float = DEFAULT_QUEUE_WAIT  # how long "receives a message" waits without "within"
+
+
+@dataclass(frozen=True)
+class StubConfig:
+    """A stubbed third-party service: a real HTTP server on loopback, on a fixed or a free port."""
+
+    name: str
+    port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +146,10 @@ class Config:
     default_auth: str | None = None
     variables: dict[str, object] = field(default_factory=dict)
     secrets: set[str] = field(default_factory=set)
+    brokers: dict[str, BrokerConfig] = field(default_factory=dict)
+    default_broker: str | None = None
+    queues: dict[str, QueueConfig] = field(default_factory=dict)
+    stubs: dict[str, StubConfig] = field(default_factory=dict)
 
     def where(self) -> str:
         return str(self.path) if self.path else f"no seamline.yaml found from {Path.cwd()} upward"
@@ -119,6 +179,28 @@ class Config:
             raise ConfigError(
                 f"unknown auth profile {chosen!r} in {self.where()}; known profiles: {known}"
             ) from None
+
+
+    def broker(self, name: str | None = None) -> BrokerConfig:
+        """A configured broker; with none configured, kombu's in-memory broker named "memory"."""
+        chosen = name or self.default_broker
+        if chosen is None or (chosen == "memory" and not self.brokers):
+            return BrokerConfig("memory")
+        try:
+            return self.brokers[chosen]
+        except KeyError:
+            known = ", ".join(self.brokers) or "none"
+            raise ConfigError(f"unknown broker {chosen!r} in {self.where()}; known brokers: {known}") from None
+
+    def queue(self, name: str) -> QueueConfig:
+        """A configured queue, or a queue of that name on the default broker."""
+        found = self.queues.get(name)
+        if found is not None:
+            return found
+        return QueueConfig(name=name, broker=self.broker().name, queue=name)
+
+    def stub(self, name: str) -> StubConfig:
+        return self.stubs.get(name) or StubConfig(name)
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -209,7 +291,10 @@ def _section(raw: Mapping[str, Any], key: str, file: Path) -> dict[str, Any]:
     return value
 
 
-_TOP_LEVEL = {"services", "default_service", "auth", "default_auth", "variables", "environments"}
+_TOP_LEVEL = {
+    "services", "default_service", "auth", "default_auth", "variables", "environments",
+    "brokers", "default_broker", "queues", "stubs",
+}  # fmt: skip
 
 
 def _build(raw: dict[str, Any], file: Path, environment: str | None) -> Config:
@@ -246,6 +331,16 @@ def _build(raw: dict[str, Any], file: Path, environment: str | None) -> Config:
         else:
             value = _expand_env(spec, config.secrets, True, where)
         config.variables[name] = value
+
+    for name, spec in _section(raw, "brokers", file).items():
+        config.brokers[name] = _broker(name, spec, file, config.secrets)
+    config.default_broker = raw.get("default_broker") or next(iter(config.brokers), None)
+    if config.default_broker and config.default_broker not in config.brokers:
+        raise ConfigError(f"{file}: default_broker {config.default_broker!r} is not among the brokers")
+    for name, spec in _section(raw, "queues", file).items():
+        config.queues[name] = _queue(name, spec, file, config)
+    for name, spec in _section(raw, "stubs", file).items():
+        config.stubs[name] = _stub(name, spec, file)
     return config
 
 
@@ -288,6 +383,8 @@ def _service(name: str, spec: Any, file: Path, secrets: set[str]) -> ServiceConf
         headers={str(k): str(v) for k, v in headers.items()},
         start=start,
         openapi=_openapi(spec.get("openapi"), where),
+        retry=_retry(spec.get("retry"), f"{where}.retry"),
+        until=_until(spec.get("until"), f"{where}.until"),
     )
 
 
@@ -308,6 +405,79 @@ def _openapi(raw: Any, where: str) -> OpenApiConfig | None:
     if not isinstance(every, bool):
         raise ConfigError(f"{where}.openapi.check_every_response must be true or false, not {every!r}")
     return OpenApiConfig(spec=raw["spec"].strip(), check_every_response=every)
+
+
+def _mapping(value: Any, where: str) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where} must be a mapping")
+    return value
+
+
+def _known_keys(spec: Mapping[str, Any], known: set[str], where: str) -> None:
+    unknown = set(spec) - known
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+
+
+def _retry(value: Any, where: str) -> RetryPolicy:
+    spec = _mapping(value, where)
+    _known_keys(spec, {"statuses", "connection_errors", "attempts", "interval"}, where)
+    statuses = spec.get("statuses") or []
+    if not isinstance(statuses, list) or not all(isinstance(s, int) and 100 <= s <= 599 for s in statuses):
+        raise ConfigError(f"{where}.statuses must be a list of status codes such as [502, 503]")
+    attempts = spec.get("attempts", 3)
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+        raise ConfigError(f"{where}.attempts must be a whole number of at least 1, not {attempts!r}")
+    return RetryPolicy(
+        statuses=frozenset(statuses),
+        connection_errors=bool(spec.get("connection_errors", False)),
+        attempts=attempts,
+        interval=_number(spec, "interval", 0.5, where),
+    )
+
+
+def _until(value: Any, where: str) -> UntilSettings:
+    spec = _mapping(value, where)
+    _known_keys(spec, {"timeout", "interval"}, where)
+    return UntilSettings(timeout=_number(spec, "timeout", 10.0, where), interval=_number(spec, "interval", 0.5, where))
+
+
+def _broker(name: str, spec: Any, file: Path, secrets: set[str]) -> BrokerConfig:
+    where = f"{file}: brokers.{name}"
+    if isinstance(spec, str):
+        spec = {"url": spec}
+    spec = _mapping(spec, where)
+    _known_keys(spec, {"url", "connect_timeout"}, where)
+    # Like a service's address, not a secret as a whole; its password is hidden wherever it is shown.
+    url = str(_expand_env(spec.get("url") or DEFAULT_BROKER_URL, secrets, False, where))
+    if "://" not in url:
+        raise ConfigError(f"{where}.url {url!r} is not a URL such as memory://, amqp://host// or redis://host:6379/0")
+    return BrokerConfig(name=name, url=url, connect_timeout=_number(spec, "connect_timeout", 5.0, where))
+
+
+def _queue(name: str, spec: Any, file: Path, config: Config) -> QueueConfig:
+    where = f"{file}: queues.{name}"
+    spec = _mapping(spec, where)
+    _known_keys(spec, {"broker", "name", "wait"}, where)
+    broker = spec.get("broker") or config.default_broker or "memory"
+    if config.brokers and broker not in config.brokers:
+        raise ConfigError(f"{where}.broker {broker!r} is not among the brokers ({', '.join(config.brokers)})")
+    queue = str(_expand_env(spec.get("name") or name, config.secrets, False, where))
+    return QueueConfig(name=name, broker=broker, queue=queue, wait=_number(spec, "wait", DEFAULT_QUEUE_WAIT, where))
+
+
+def _stub(name: str, spec: Any, file: Path) -> StubConfig:
+    where = f"{file}: stubs.{name}"
+    spec = _mapping(spec, where)
+    _known_keys(spec, {"port"}, where)
+    port = spec.get("port", "auto")
+    if port in (None, "auto"):
+        return StubConfig(name)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        raise ConfigError(f"{where}.port must be a port number or auto, not {port!r}")
+    return StubConfig(name, port)
 
 
 def _auth_profile(name: str, spec: Any, file: Path, config: Config) -> AuthProfile:

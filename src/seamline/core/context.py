@@ -1,28 +1,38 @@
 """The run and the test: what lives how long.
 
 A :class:`Runtime` lasts the whole run and owns what is costly to build: the
-configuration, keep-alive HTTP sessions, managed services, global variables and the
-secrets to mask. A :class:`Context` lasts one test (Robot) or scenario (pytest): its
-variables, headers, last response and cleanup actions.
+configuration, keep-alive HTTP sessions, managed services, stub servers, broker
+connections, global variables and the secrets to mask. A :class:`Context` lasts one
+test (Robot) or scenario (pytest): its variables, headers, last response, messages
+received and cleanup actions.
 """
 
 from __future__ import annotations
 
 import atexit
+import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urljoin
 
 from .config import Config, ServiceConfig, load_config
-from .errors import SeamlineError, ServiceError, UsageError
+from .errors import ConfigError, SeamlineError, ServiceError, ServiceUnreachable, UsageError
 from .http import HttpClient, Request, Response, format_exchange
 from .secrets import Secrets
 from .services import ServiceManager
 from .variables import Scope, ScopeListener, Variables
 
+if TYPE_CHECKING:
+    from .queues import Brokers
+    from .stubs import StubServers
+
 __all__ = ["Cleanup", "Context", "LogSink", "Runtime"]
+
+# What a managed service's start command may name besides ${port} and ${python}.
+_RUN_REFERENCE = re.compile(r"\$\{(stub|broker):([^{}]+)\}")
 
 
 class LogSink(Protocol):
@@ -54,6 +64,8 @@ class Runtime:
         self._services: ServiceManager | None = None
         # Per-area caches that last the run (documents read once), keyed by the area's own names.
         self.extras: dict[str, object] = {}
+        self._stubs: StubServers | None = None
+        self._brokers: Brokers | None = None
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -71,13 +83,49 @@ class Runtime:
     def services(self) -> ServiceManager:
         if self._services is None:
             path = self.config.path
-            self._services = ServiceManager(path.parent if path else None)
+            self._services = ServiceManager(path.parent if path else None, self._run_reference)
         return self._services
 
+    @property
+    def stubs(self) -> StubServers:
+        if self._stubs is None:
+            from .stubs import StubServers  # werkzeug is loaded only by runs that stub something
+
+            self._stubs = StubServers(self.config.stub)
+        return self._stubs
+
+    @property
+    def brokers(self) -> Brokers:
+        if self._brokers is None:
+            from .queues import Brokers  # kombu is loaded only by runs that use a queue
+
+            self._brokers = Brokers(self.config.broker)
+        return self._brokers
+
+    def _run_reference(self, text: str) -> str:
+        """``${stub:payments}`` and ``${broker:events}`` in a start command: the URL of that stub
+        (started now, so that the service can be told where it is) or broker."""
+
+        def replace(match: re.Match[str]) -> str:
+            kind, name = match.group(1), match.group(2).strip()
+            if kind == "stub":
+                return self.stubs.get(name).url
+            if not self.config.brokers.get(name) and name != "memory":
+                raise ConfigError(f"${{broker:{name}}}: unknown broker {name!r} in {self.config.where()}")
+            return self.brokers.get(name).url
+
+        return _RUN_REFERENCE.sub(replace, text)
+
     def close(self) -> None:
+        """Stop everything the run started; safe to call more than once."""
         self.http.close()
+        # Services first: they may still be talking to the stubs and brokers.
         if self._services is not None:
             self._services.stop_all()
+        if self._stubs is not None:
+            self._stubs.stop_all()
+        if self._brokers is not None:
+            self._brokers.close()
 
 
 @dataclass
@@ -101,6 +149,10 @@ class Context:
     cleanups: list[Cleanup] = field(default_factory=list)
     # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
     extras: dict[str, object] = field(default_factory=dict)
+    # Messages taken off each queue (by the name the test uses) and not yet matched by a check.
+    received_messages: dict[str, list[Any]] = field(default_factory=dict)
+    last_message: object | None = None
+    stubbed: set[str] = field(default_factory=set)  # stubs this test has taken over
 
     def __post_init__(self) -> None:
         self.variables = Variables(
@@ -144,22 +196,44 @@ class Context:
             params=[(k, self.variables.expand(v)) for k, v in self.pending_params],
             timeout=service.timeout if service else 30.0,
             verify=service.verify_tls if service else True,
+            retry=service.retry if service else None,
         )
 
-    def send(self, request: Request, service_name: str | None = None) -> Response:
+    def send(self, request: Request, service_name: str | None = None, *, log: bool = True) -> Response:
+        """Send ``request``, re-sending it after the failures its service's retry policy names.
+
+        ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way."""
         self.pending_params = []
         name = service_name or self.service_name or self.runtime.config.default_service or "(url)"
-        try:
-            response = self.runtime.http.send(request, name)
-        except ServiceError as error:
-            self.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
-            raise
+        policy = request.retry
+        attempts = policy.attempts if policy else 1
+        for attempt in range(1, attempts + 1):
+            last = attempt == attempts
+            try:
+                response = self.runtime.http.send(request, name)
+            except ServiceError as error:
+                if not last and policy and policy.connection_errors and isinstance(error, ServiceUnreachable):
+                    self.log(f"{request.method} {request.url} -> {error.message}; re-sending ({attempt}/{attempts})")
+                    time.sleep(policy.interval)
+                    continue
+                self.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+                raise
+            if not last and policy and response.status in policy.statuses:
+                self.log(f"{request.method} {request.url} -> {response.status} {response.reason}; "
+                         f"re-sending ({attempt}/{attempts})")
+                time.sleep(policy.interval)
+                continue
+            break
         self.last_response = response
-        self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
+        if log:
+            self.log_exchange(response)
         from .contract import check_response_automatically  # lazily: openapi-core only when a spec is used
 
         check_response_automatically(self, response)
         return response
+
+    def log_exchange(self, response: Response) -> None:
+        self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
 
     def _masked_headers(self) -> frozenset[str]:
         config = self.runtime._config

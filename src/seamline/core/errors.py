@@ -11,6 +11,7 @@
     │   ├── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
     │   └── SpecError              a JSON Schema or OpenAPI document that cannot be read or used
     └── ServiceError               a service could not be reached, timed out, or failed to start
+        ├── ServiceUnreachable     no connection at all (refused, unknown host): may be retried
         └── AuthError              the token request of an auth profile failed
 
 Adapters turn any of these into a one-line failure that names the step and where it
@@ -28,6 +29,7 @@ __all__ = [
     "ExpressionError",
     "SeamlineError",
     "ServiceError",
+    "ServiceUnreachable",
     "SpecError",
     "StepArgumentError",
     "UsageError",
@@ -89,6 +91,10 @@ class SpecError(UsageError):
 
 class ServiceError(SeamlineError):
     """A service could not be reached, did not answer in time, or did not start."""
+
+
+class ServiceUnreachable(ServiceError):
+    """No connection could be made: the service is down or not there (yet)."""
 
 
 class AuthError(ServiceError):

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import CheckFailed, ServiceError
+from .config import RetryPolicy
+from .errors import CheckFailed, ServiceError, ServiceUnreachable
 from .secrets import MASK, Secrets
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Request:
     files: dict[str, tuple[str, bytes, str | None]] | None = None
     timeout: float = 30.0
     verify: bool = True
+    retry: RetryPolicy | None = None  # the service's transient failures, re-sent by Context.send
 
 
 @dataclass
@@ -191,7 +193,7 @@ class HttpClient:
                 f"set verify_tls: false for service {service!r} if the certificate is self-signed"
             ) from None
         except requests.exceptions.ConnectionError as error:
-            raise ServiceError(
+            raise ServiceUnreachable(
                 f"cannot reach service {service!r} at {request.url}: {_reason(error)}"
             ) from None
         except requests.exceptions.RequestException as error:

@@ -29,6 +29,7 @@ __all__ = [
     "equals",
     "is_number",
     "match",
+    "matches_document",
     "parse_marker",
     "render_path",
     "show",
@@ -451,3 +452,9 @@ def compare(operator: str, actual: object, expected: object) -> bool:
             f"unknown comparison {operator!r}; use one of: {', '.join(OPERATORS)}"
         ) from None
     return check(actual, expected)
+
+
+def matches_document(expected: object, actual: object) -> bool:
+    """Whether a received document (a message, a request body) matches an expected one:
+    markers honoured, and objects may have fields the expected one does not name."""
+    return not match(expected, actual)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
@@ -29,18 +30,23 @@ def free_port() -> int:
 
 
 class ManagedService:
-    def __init__(self, config: ServiceConfig, config_dir: Path | None) -> None:
+    def __init__(
+        self, config: ServiceConfig, config_dir: Path | None, resolve: Callable[[str], str] | None = None
+    ) -> None:
         assert config.start is not None
         self.config = config
         self.start_spec = config.start
         self.config_dir = config_dir
         self.port = self.start_spec.port or free_port()
+        self._resolve = resolve
         self.base_url = self._fill(config.base_url)
         self.process: subprocess.Popen[bytes] | None = None
         self._output: IO[bytes] | None = None
 
     def _fill(self, text: str) -> str:
-        return text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
+        text = text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
+        # ${stub:NAME} and ${broker:NAME}: addresses the run gives the service it starts.
+        return self._resolve(text) if self._resolve is not None else text
 
     def _command(self) -> list[str]:
         command = self.start_spec.command
@@ -127,8 +133,9 @@ class ManagedService:
 class ServiceManager:
     """Knows each service's effective base URL, starting managed ones the first time they are used."""
 
-    def __init__(self, config_dir: Path | None) -> None:
+    def __init__(self, config_dir: Path | None, resolve: Callable[[str], str] | None = None) -> None:
         self.config_dir = config_dir
+        self.resolve = resolve
         self.running: dict[str, ManagedService] = {}
 
     def base_url(self, service: ServiceConfig) -> str:
@@ -136,7 +143,7 @@ class ServiceManager:
             return service.base_url
         managed = self.running.get(service.name)
         if managed is None:
-            managed = ManagedService(service, self.config_dir)
+            managed = ManagedService(service, self.config_dir, self.resolve)
             managed.start()
             self.running[service.name] = managed
         return managed.base_url

@@ -53,6 +53,24 @@ def _parser() -> argparse.ArgumentParser:
         help="replace the default users "
         + ",".join(f"{name}:{pw}" for name, pw in DEFAULT_USERS.items()),
     )
+    parser.add_argument(
+        "--payments-url",
+        metavar="URL",
+        help="payment service orders are charged at (POST URL/charges); without one, orders stay pending",
+    )
+    parser.add_argument(
+        "--broker-url",
+        metavar="URL",
+        help="kombu broker for order events: amqp://..., redis://..., or filesystem:///folder",
+    )
+    parser.add_argument("--queue", default="orders", help="queue order events go to (default: orders)")
+    parser.add_argument(
+        "--settle-delay",
+        type=float,
+        default=0.3,
+        metavar="SECONDS",
+        help="how long after an order is placed its payment is taken (default: 0.3)",
+    )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default="warning")
     return parser
 
@@ -90,7 +108,14 @@ def _serve(args: argparse.Namespace, users: dict[str, str] | None, stack: ExitSt
     from seamline.demo._app import create_app  # slow import, after the cheap checks
 
     try:
-        app = create_app(db_path, users)
+        app = create_app(
+            db_path,
+            users,
+            payments_url=args.payments_url,
+            broker_url=args.broker_url,
+            queue=args.queue,
+            settle_delay=args.settle_delay,
+        )
     except sqlite3.Error as exc:
         print(f"demo shop: cannot open database {db_path}: {exc}", file=sys.stderr)
         return 1

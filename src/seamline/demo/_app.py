@@ -4,12 +4,20 @@ Every endpoint is ``async def`` on purpose: nothing then runs in AnyIO's
 worker threads, so a server started by ``running_demo`` leaves no thread
 behind. SQLite calls take microseconds, so running them on the event loop is
 fine for a demo.
+
+Orders talk to two third parties when they are configured: the payment
+service (``POST {payments_url}/charges``), called shortly after an order is
+placed, which moves it from pending to confirmed (or failed, when payment
+fails); and a message broker, which gets ``order.created`` when an order is
+placed and ``order.confirmed`` or ``order.failed`` when it is settled. Without
+a payment service, orders stay pending.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hmac
+import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -27,7 +35,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from seamline.demo import _models as m
 from seamline.demo._echo import BodyError, decode_body, group_pairs
-from seamline.demo._store import Line, Order, Store, UnknownSkuError
+from seamline.demo._events import EventPublisher
+from seamline.demo._store import (
+    ORDER_STATUS_CONFIRMED,
+    ORDER_STATUS_FAILED,
+    Line,
+    Order,
+    Store,
+    UnknownSkuError,
+)
 from seamline.demo._store import Product as ProductRow
 from seamline.demo._users import DEFAULT_USERS
 
@@ -49,6 +65,8 @@ _REQUEST_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
+_log = logging.getLogger("seamline.demo")
+PAYMENT_TIMEOUT_SECONDS = 5.0
 
 
 class ApiError(Exception):
@@ -295,7 +313,57 @@ async def create_order(request: Request, user: CurrentUser) -> m.Order:
         order = _store(request).create_order(user, [(i.sku, i.qty) for i in body.items])
     except UnknownSkuError as exc:
         raise ApiError(404, str(exc)) from None
+    app = request.app
+    _publish(
+        app,
+        {
+            "type": "order.created",
+            "order_id": order.id,
+            "user": user,
+            "status": order.status,
+            "total": _price(order.total_cents),
+            "items": [{"sku": line.sku, "qty": line.qty} for line in order.items],
+        },
+    )
+    if app.state.payments_url:
+        # Settled after the answer, as a real shop hands payment to a worker: the client sees
+        # "pending" first. Kept in a set so the task is not garbage-collected, and cancelled at shutdown.
+        task = asyncio.create_task(_settle_payment(app, order.id, _price(order.total_cents)))
+        app.state.settlements.add(task)
+        task.add_done_callback(app.state.settlements.discard)
     return _order(order)
+
+
+def _publish(app: FastAPI, event: dict[str, Any]) -> None:
+    publisher: EventPublisher | None = app.state.events
+    if publisher is None:
+        return
+    try:
+        publisher.publish(event)
+    except Exception:  # a broker outage must not fail the order; it is logged instead
+        _log.exception("cannot publish %s to %s", event.get("type"), publisher.queue)
+
+
+async def _settle_payment(app: FastAPI, order_id: str, amount: float) -> None:
+    """Charge the order at the payment service; any answer but 2xx (or none) fails the order."""
+    import httpx
+
+    await asyncio.sleep(app.state.settle_delay)
+    status = ORDER_STATUS_FAILED
+    try:
+        async with httpx.AsyncClient(timeout=PAYMENT_TIMEOUT_SECONDS, trust_env=False) as client:
+            answer = await client.post(
+                app.state.payments_url.rstrip("/") + "/charges",
+                json={"order_id": order_id, "amount": amount, "currency": "EUR"},
+            )
+        if answer.is_success:
+            status = ORDER_STATUS_CONFIRMED
+        else:
+            _log.warning("payment of order %s refused: %s", order_id, answer.status_code)
+    except httpx.HTTPError as exc:
+        _log.warning("payment service unreachable for order %s: %s", order_id, exc)
+    if app.state.store.set_order_status(order_id, status):
+        _publish(app, {"type": f"order.{status}", "order_id": order_id, "status": status})
 
 
 @router.get("/orders", tags=["orders"], responses=_UNAUTHORIZED)
@@ -509,20 +577,36 @@ def _tidy_openapi(schema: dict[str, Any]) -> None:
     components.update(definitions.get("$defs", {}))
 
 
-def create_app(db_path: str | Path, users: Mapping[str, str] | None = None) -> FastAPI:
+def create_app(
+    db_path: str | Path,
+    users: Mapping[str, str] | None = None,
+    *,
+    payments_url: str | None = None,
+    broker_url: str | None = None,
+    queue: str = "orders",
+    settle_delay: float = 0.3,
+) -> FastAPI:
     """Build the demo shop on the SQLite file ``db_path``.
 
     The file is created and seeded if needed; existing data is kept.
     ``users`` maps user names to passwords (default: alice/wonderland and
-    bob/builder).
+    bob/builder). ``payments_url`` is the payment service orders are charged at,
+    ``settle_delay`` seconds after they are placed; ``broker_url`` (kombu) and
+    ``queue`` say where order events go.
     """
     store = Store(db_path)
+    events = EventPublisher(broker_url, queue) if broker_url else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            for task in list(app.state.settlements):
+                task.cancel()
+            await asyncio.gather(*app.state.settlements, return_exceptions=True)
+            if events is not None:
+                events.close()
             store.close()
 
     app = _DemoShop(
@@ -537,6 +621,10 @@ def create_app(db_path: str | Path, users: Mapping[str, str] | None = None) -> F
     )
     app.state.store = store
     app.state.users = dict(DEFAULT_USERS if users is None else users)
+    app.state.payments_url = payments_url
+    app.state.events = events
+    app.state.settle_delay = settle_delay
+    app.state.settlements = set()
     app.include_router(router)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

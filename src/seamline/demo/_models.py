@@ -108,7 +108,9 @@ class Cart(BaseModel):
 
 class Order(BaseModel):
     id: UUID
-    status: Literal["pending"]
+    status: Literal["pending", "confirmed", "failed"] = Field(
+        description="pending until the payment service answers; then confirmed, or failed if it refused or failed."
+    )
     items: list[Item]
     total: float
     created: datetime = Field(description="UTC, ISO 8601.")

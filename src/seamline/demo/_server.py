@@ -15,7 +15,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import uvicorn
@@ -82,12 +82,16 @@ def _health_ok(url: str) -> bool:
 
 @contextlib.contextmanager
 def running_demo(
-    db_path: str | Path | None = None, users: Mapping[str, str] | None = None
+    db_path: str | Path | None = None,
+    users: Mapping[str, str] | None = None,
+    **options: Any,
 ) -> Iterator[str]:
     """Run the demo shop on a free loopback port; yields its base URL.
 
     Without ``db_path`` the database lives in a temporary directory that is
-    removed afterwards. On exit the server is stopped and its thread joined.
+    removed afterwards. ``options`` go to :func:`create_app` (``payments_url``,
+    ``broker_url``, ``queue``, ``settle_delay``). On exit the server is stopped
+    and its thread joined.
     """
     from seamline.demo._app import create_app
 
@@ -95,7 +99,7 @@ def running_demo(
         if db_path is None:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="seamline-demo-"))
             db_path = Path(tmp) / DB_FILE_NAME
-        app = create_app(db_path, users)
+        app = create_app(db_path, users, **options)
         # Also closed by the app's lifespan, except when startup failed.
         stack.callback(app.state.store.close)
         sock = stack.enter_context(bind_socket("127.0.0.1", 0))

@@ -109,6 +109,8 @@ SEED_COMMENTS: tuple[tuple[int, int, str, str, str], ...] = (
 )
 
 ORDER_STATUS_PENDING = "pending"
+ORDER_STATUS_CONFIRMED = "confirmed"
+ORDER_STATUS_FAILED = "failed"
 
 
 class UnknownSkuError(LookupError):
@@ -380,6 +382,12 @@ class Store:
                 Order(r[0], r[1], r[2], r[3], _parse_time(r[4]), self._order_lines(conn, r[0]))
                 for r in rows
             ]
+
+    def set_order_status(self, order_id: str, status: str) -> bool:
+        """Move an order on (pending -> confirmed or failed); False if it is gone."""
+        with self._transaction() as conn:
+            cursor = conn.execute("UPDATE orders SET status = ? WHERE id = ?", (status, order_id))
+            return cursor.rowcount > 0
 
     def delete_order(self, user: str, order_id: str) -> bool:
         """Delete the user's order; False if there is no such order."""

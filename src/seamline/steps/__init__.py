@@ -1,6 +1,19 @@
 """The phrase catalog. Importing this package registers every built-in phrase."""
 
-from . import auth, checks, http, matching, variables
+from . import auth, checks, cleanup, http, matching, queues, stubs, variables, waiting
 from ._catalog import CATALOG, Phrase, phrase
 
-__all__ = ["CATALOG", "Phrase", "auth", "checks", "http", "matching", "phrase", "variables"]
+__all__ = [
+    "CATALOG",
+    "Phrase",
+    "auth",
+    "checks",
+    "cleanup",
+    "http",
+    "matching",
+    "phrase",
+    "queues",
+    "stubs",
+    "variables",
+    "waiting",
+]

@@ -37,6 +37,8 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
     "status": r"[1-5][0-9xX][0-9xX]",
     "scope": r"test|scenario|suite|feature|global|run",
     "duration": r"[0-9.]+ ?[a-zA-Z]+",
+    "check": r".+",  # the text of a check phrase, run by the step that names it
+    "requests": r"requests?",  # "1 ... request", "2 ... requests"
 }
 WAIT_PREFIX = "within {duration} "
 QUOTED_PATTERN = r'[^"]*'
@@ -70,6 +72,8 @@ class Phrase:
     block: str | None  # "docstring", "table", or None
     table_kind: str  # "pairs" (name | value rows) or "rows" (a header row, then rows)
     waits: bool = False  # the "within {duration} ..." form of a check: retried until it holds
+    # A check on something that arrives later (a message): retried for this long even without "within".
+    default_wait: Callable[[Context, Mapping[str, object]], float] | None = None
 
     @property
     def description(self) -> str:
@@ -121,14 +125,18 @@ class Phrase:
         if "value" in kwargs:
             raw = kwargs["value"]
             kwargs["value"] = parse_literal(ctx.variables.expand(raw) if isinstance(raw, str) else raw)
-        if not self.waits:
+        if not self.waits and self.default_wait is None:
             return self.func(ctx, **kwargs)
         step = self.template.removeprefix(WAIT_PREFIX)
 
         def on_retry(attempt: int, failure: CheckFailed) -> None:
             ctx.log(f"attempt {attempt}: {step}: {failure.message}", "DEBUG")
 
-        timeout = parse_duration(str(arguments["duration"]))
+        if self.waits:
+            timeout = parse_duration(str(arguments["duration"]))
+        else:
+            assert self.default_wait is not None
+            timeout = self.default_wait(ctx, kwargs)
         return retry_until(lambda: self.func(ctx, **kwargs), timeout, on_retry=on_retry)
 
 
@@ -136,12 +144,18 @@ CATALOG: dict[str, Phrase] = {}
 
 
 def phrase(
-    template: str, *, example: str, table: str = "pairs", check: bool = False
+    template: str,
+    *,
+    example: str,
+    table: str = "pairs",
+    check: bool = False,
+    default_wait: Callable[[Context, Mapping[str, object]], float] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a step function under ``template``; its parameters name the placeholders.
 
     A ``check`` also gets a waiting form, ``within {duration} <template>``, which repeats
-    it until it holds: for what another process writes a little later."""
+    it until it holds: for what another process writes a little later. ``default_wait``
+    makes the plain form repeat too, for as long as it returns (in seconds)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if template in CATALOG:
@@ -165,6 +179,7 @@ def phrase(
             placeholders=placeholders,
             block=blocks[0] if blocks else None,
             table_kind=table,
+            default_wait=default_wait,
         )
         CATALOG[template] = registered
         if check:
@@ -174,6 +189,7 @@ def phrase(
                 example=WAIT_PREFIX.replace("{duration}", "10 seconds") + example,
                 placeholders=("duration", *placeholders),
                 waits=True,
+                default_wait=None,
             )
             CATALOG[waiting.template] = waiting
         return func

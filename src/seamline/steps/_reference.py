@@ -13,6 +13,10 @@ AREA_TITLES = {
     "variables": "Storing values",
     "checks": "Checks",
     "matching": "Documents, contracts, cookies and time",
+    "waiting": "Waiting for a result",
+    "stubs": "Stub services",
+    "queues": "Message queues",
+    "cleanup": "Cleanup",
 }
 
 

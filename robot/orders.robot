@@ -1,0 +1,47 @@
+*** Settings ***
+Documentation     The shop charges each order at a payment service, a third party that the
+...               tests stub, and announces orders on the "orders" queue.
+Library           Seamline
+Test Setup        Sign in and stub the payment service
+
+
+*** Test Cases ***
+An order is paid, confirmed and announced
+    Given the stub "payments" answers POST "/charges" with 201 and:
+    ...    {"id": "ch_1", "status": "succeeded"}
+    When I POST "/orders" with:
+    ...    {"items": [{"sku": "A1", "qty": 2}]}
+    Then the response status is 201
+    And the response field "$.status" is "pending"
+    And I store the response field "$.id" as "order_id"
+    And I DELETE "/orders/${order_id}" afterwards
+    When I GET "/orders/${order_id}" until the response field "$.status" is "confirmed"
+    Then the stub "payments" received 1 POST "/charges" request
+    And the stub "payments" received a POST "/charges" request with a body matching:
+    ...    {"order_id": "${order_id}", "amount": 59.98, "currency": "EUR"}
+    And the "orders" queue receives a message matching:
+    ...    {"type": "order.created", "order_id": "${order_id}", "status": "pending"}
+    And I store the message field "$.total" as "total"
+    And the "orders" queue receives a message matching:
+    ...    {"type": "order.confirmed", "order_id": "${order_id}"}
+
+When the payment service fails, the order is marked failed and nothing is lost
+    Given the stub "payments" answers POST "/charges" with 503 and:
+    ...    {"error": "payment service unavailable"}
+    When I POST "/orders" with:
+    ...    {"items": [{"sku": "B2", "qty": 1}]}
+    Then the response status is 201
+    And I store the response field "$.id" as "order_id"
+    And I DELETE "/orders/${order_id}" afterwards
+    When I GET "/orders/${order_id}" for up to 15 seconds until the response field "$.status" is "failed"
+    Then the stub "payments" received 1 POST "/charges" request
+    And the "orders" queue receives a message matching:
+    ...    {"type": "order.created", "order_id": "${order_id}"}
+    And within 5 seconds the "orders" queue receives a message matching:
+    ...    {"type": "order.failed", "order_id": "${order_id}", "status": "failed"}
+
+
+*** Keywords ***
+Sign in and stub the payment service
+    Given I obtain a token
+    And the "payments" service is stubbed

@@ -1,0 +1,396 @@
+"""Stub services: a real HTTP server on loopback in place of a third-party service.
+
+Each stub is a werkzeug WSGI server in one thread of its own, started the first time a
+run needs it and stopped when the run ends. Tests give it answers (by method, path,
+query, headers and body fields) and check what it received; between tests its answers
+and its record are cleared while the server, and so its URL, stays the same. That is
+what lets a system under test be started once with the stub's URL in its config.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from .config import StubConfig
+from .context import Context
+from .errors import CheckFailed, ServiceError, StepArgumentError, UsageError
+from .http import excerpt
+from .jsonpath import compile_path, find_all
+from .match import equals, matches_document
+from .values import describe, parse_json, parse_literal
+
+if TYPE_CHECKING:
+    from werkzeug.serving import BaseWSGIServer
+
+__all__ = [
+    "RecordedRequest",
+    "StubAnswer",
+    "StubRule",
+    "StubServer",
+    "StubServers",
+    "add_answer",
+    "check_received_body",
+    "check_received_count",
+    "describe_requests",
+    "restrict_answer",
+    "stub_service",
+]
+
+_REQUEST_LINE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class StubAnswer:
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+
+
+@dataclass
+class StubRule:
+    """An answer and the requests it is for; unset conditions match anything."""
+
+    method: str
+    path: str
+    answer: StubAnswer
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
+    fields: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, method: str, path_and_query: str, answer: StubAnswer) -> StubRule:
+        """``/charges?currency=EUR`` answers requests to /charges that have (at least) that parameter."""
+        parts = urlsplit(path_and_query)
+        if parts.scheme or parts.netloc:
+            raise StepArgumentError(f"a stub answers a path such as /charges, not a full URL ({path_and_query!r})")
+        path = parts.path or "/"
+        if not path.startswith("/"):
+            path = "/" + path
+        return cls(method.upper(), path, answer, query=parse_qsl(parts.query, keep_blank_values=True))
+
+    def add_condition(self, kind: str, name: str, value: object) -> None:
+        if kind == "header":
+            self.headers[name.lower()] = str(value)
+        elif kind == "query":
+            self.query.append((name, str(value)))
+        elif kind == "field":
+            compile_path(name)  # a bad JSONPath fails the step now, not the request later
+            self.fields[name] = value
+        else:
+            raise StepArgumentError(f"unknown stub condition {kind!r}: use header NAME, query NAME or field $.PATH")
+
+    def accepts(self, request: RecordedRequest) -> bool:
+        if request.method != self.method or request.path != self.path:
+            return False
+        if any(pair not in request.query for pair in self.query):
+            return False
+        if any(request.headers.get(name) != value for name, value in self.headers.items()):
+            return False
+        if self.fields:
+            document = request.json()
+            if document is _NOT_JSON:
+                return False
+            for path, expected in self.fields.items():
+                found = find_all(document, path)
+                if len(found) != 1 or not equals(expected, found[0]):
+                    return False
+        return True
+
+    def describe(self) -> str:
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query) if self.query else ""
+        return f"{self.method} {self.path}{query}"
+
+
+_NOT_JSON = object()
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request a stub received, and whether one of its answers was for it."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]]
+    headers: Mapping[str, str]  # names in lower case
+    body: bytes
+    expected: bool
+
+    def json(self) -> object:
+        """The body as JSON, or a marker object when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return _NOT_JSON
+
+    def is_json(self) -> bool:
+        return self.json() is not _NOT_JSON
+
+    def describe(self) -> str:
+        """One line: method, path with query, and the start of the body."""
+        query = "?" + "&".join(f"{k}={v}" for k, v in self.query) if self.query else ""
+        body = self.body.decode("utf-8", errors="replace").strip()
+        if self.is_json():
+            body = json.dumps(self.json(), ensure_ascii=False)
+        shown = excerpt(" ".join(body.split()), _REQUEST_LINE_LIMIT) if body else ""
+        return f"{self.method} {self.path}{query}" + (f" {shown}" if shown else "")
+
+
+def describe_requests(requests: Iterable[RecordedRequest]) -> str:
+    """The requests a stub received, for a failure message; 'none' when there were none."""
+    lines = [f"{index}. {request.describe()}" for index, request in enumerate(requests, 1)]
+    return "; ".join(lines) if lines else "none"
+
+
+class StubServer:
+    """One stubbed service: a werkzeug server on 127.0.0.1 and the answers it gives."""
+
+    def __init__(self, config: StubConfig) -> None:
+        self.name = config.name
+        self._port = config.port or 0
+        self._rules: list[StubRule] = []
+        self._received: list[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise ServiceError(f"stub {self.name!r} is not running")
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        from werkzeug.serving import WSGIRequestHandler, make_server
+
+        class QuietHandler(WSGIRequestHandler):
+            # The record of received requests is the stub's log; werkzeug's access log would repeat it.
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
+        try:
+            # Single-threaded on purpose: every request is answered and its connection closed
+            # (HTTP/1.0) before the next, so stopping the server leaves no handler thread behind.
+            self._server = make_server(
+                "127.0.0.1", self._port, self._app, threaded=False, request_handler=QuietHandler
+            )
+        except (OSError, SystemExit) as error:
+            raise ServiceError(f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: {error}") from None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"seamline-stub-{self.name}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        if thread is not None:
+            thread.join(5)
+
+    # -- answers and record -----------------------------------------------------------
+
+    def add_rule(self, rule: StubRule) -> None:
+        with self._lock:
+            self._rules.append(rule)
+
+    def latest_rule(self) -> StubRule | None:
+        with self._lock:
+            return self._rules[-1] if self._rules else None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._rules.clear()
+            self._received.clear()
+
+    def received(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._received)
+
+    def unexpected(self) -> list[RecordedRequest]:
+        return [request for request in self.received() if not request.expected]
+
+    # -- the WSGI application -----------------------------------------------------------
+
+    def _app(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        from werkzeug.wrappers import Request, Response
+
+        incoming = Request(environ)
+        recorded = RecordedRequest(
+            method=incoming.method.upper(),
+            path=incoming.path,
+            query=list(parse_qsl(incoming.query_string.decode("latin-1"), keep_blank_values=True)),
+            headers={name.lower(): value for name, value in incoming.headers.items()},
+            body=incoming.get_data(),
+            expected=False,
+        )
+        with self._lock:
+            # The newest answer wins, so a test can override a general answer with a specific one.
+            rule = next((r for r in reversed(self._rules) if r.accepts(recorded)), None)
+            if rule is not None:
+                recorded = dataclasses.replace(recorded, expected=True)
+            self._received.append(recorded)
+        if rule is None:
+            body = json.dumps({"error": f"stub {self.name!r} has no answer for {recorded.method} {recorded.path}"})
+            response = Response(body, status=404, content_type="application/json")
+        else:
+            response = Response(rule.answer.body, status=rule.answer.status, content_type=rule.answer.content_type)
+        return response(environ, start_response)
+
+
+class StubServers:
+    """The run's stub servers by name, each started on first use."""
+
+    def __init__(self, configs: Callable[[str], StubConfig]) -> None:
+        self._configs = configs
+        self._servers: dict[str, StubServer] = {}
+
+    def get(self, name: str) -> StubServer:
+        server = self._servers.get(name)
+        if server is None:
+            server = StubServer(self._configs(name))
+            server.start()
+            self._servers[name] = server
+        return server
+
+    def started(self, name: str) -> StubServer | None:
+        return self._servers.get(name)
+
+    def stop_all(self) -> None:
+        while self._servers:
+            _, server = self._servers.popitem()
+            server.stop()
+
+
+# -- steps' core calls -------------------------------------------------------------------
+
+
+def _stub_url_variable(name: str) -> str:
+    return f"{name}_url"
+
+
+def stub_service(ctx: Context, name: str) -> StubServer:
+    """Take over a stub for this test: no answers, nothing received; its URL as ${<name>_url}.
+
+    When the test ends, requests it had no answer for fail the test, and it is cleared."""
+    name = ctx.variables.expand(name)
+    server = ctx.runtime.stubs.get(name)
+    server.reset()
+    if name not in ctx.stubbed:
+        ctx.stubbed.add(name)
+        ctx.add_cleanup(f"stub {name!r}", lambda: _finish_stub(server))
+    ctx.store(_stub_url_variable(name), server.url)
+    return server
+
+
+def _finish_stub(server: StubServer) -> None:
+    unexpected = server.unexpected()
+    server.reset()
+    if unexpected:
+        raise CheckFailed(
+            f"stub {server.name!r} received {len(unexpected)} request(s) it had no answer for: "
+            f"{describe_requests(unexpected)}"
+        )
+
+
+def _stubbed(ctx: Context, name: str) -> StubServer:
+    name = ctx.variables.expand(name)
+    server = ctx.runtime.stubs.started(name)
+    if server is None or name not in ctx.stubbed:
+        known = ", ".join(sorted(ctx.stubbed)) or "none"
+        raise UsageError(
+            f"the {name!r} service is not stubbed in this test (stubbed: {known}); "
+            f'begin with: Given the "{name}" service is stubbed'
+        )
+    return server
+
+
+def add_answer(ctx: Context, name: str, method: str, path: str, status: str, body: str | None = None) -> None:
+    server = _stubbed(ctx, name)
+    code = _status(status)
+    content_type = None
+    payload = b""
+    if body is not None:
+        text = ctx.variables.expand(body)
+        if text.lstrip().startswith(("{", "[")):
+            parse_json(text, "stub answer")  # a typo in the document fails now, with its position
+            content_type = "application/json"
+        else:
+            content_type = "text/plain; charset=utf-8"
+        payload = text.encode("utf-8")
+    rule = StubRule.parse(method, ctx.variables.expand(path), StubAnswer(code, payload, content_type))
+    server.add_rule(rule)
+    ctx.log(f"stub {server.name!r} answers {rule.describe()} with {code}" + (f":\n{body}" if body else ""))
+
+
+def _status(text: str) -> int:
+    try:
+        code = int(text)
+    except ValueError:
+        code = 0
+    if not 100 <= code <= 599:
+        raise StepArgumentError(f"a stub answers with a status code such as 200 or 503, not {text!r}")
+    return code
+
+
+def restrict_answer(ctx: Context, name: str, table: list[list[str]]) -> None:
+    """Conditions on the stub's latest answer: ``header NAME | value``, ``query NAME | value``,
+    ``field $.path | value`` (a JSON value, as in checks)."""
+    server = _stubbed(ctx, name)
+    rule = server.latest_rule()
+    if rule is None:
+        raise UsageError(f"the stub {server.name!r} has no answer yet to put conditions on")
+    for row in table:
+        if len(row) != 2 or len(row[0].split(None, 1)) != 2:
+            raise StepArgumentError(
+                "each condition row is 'header NAME | value', 'query NAME | value' or "
+                f"'field $.PATH | value'; got {row}"
+            )
+        kind, what = row[0].split(None, 1)
+        value = ctx.variables.expand(row[1])
+        rule.add_condition(kind.lower(), ctx.variables.expand(what), parse_literal(value) if kind == "field" else value)
+
+
+def _requests_to(server: StubServer, method: str, path: str) -> list[RecordedRequest]:
+    wanted = StubRule.parse(method, path, StubAnswer(200))
+    return [r for r in server.received() if r.method == wanted.method and r.path == wanted.path
+            and all(pair in r.query for pair in wanted.query)]
+
+
+def check_received_count(ctx: Context, name: str, count: int, method: str, path: str) -> None:
+    server = _stubbed(ctx, name)
+    path = ctx.variables.expand(path)
+    found = _requests_to(server, method, path)
+    if len(found) != count:
+        raise CheckFailed(
+            f"stub {server.name!r} received {len(found)} {method} {path} request(s), expected {count}; "
+            f"requests it received: {describe_requests(server.received())}"
+        )
+
+
+def check_received_body(ctx: Context, name: str, method: str, path: str, docstring: str) -> None:
+    server = _stubbed(ctx, name)
+    path = ctx.variables.expand(path)
+    expected = parse_json(ctx.variables.expand(docstring), "expected body")
+    for request in _requests_to(server, method, path):
+        document = request.json()
+        if document is _NOT_JSON:
+            continue
+        if matches_document(expected, document):
+            return
+    raise CheckFailed(
+        f"stub {server.name!r} received no {method} {path} request with a body matching {describe(expected)}; "
+        f"requests it received: {describe_requests(server.received())}"
+    )

@@ -1,0 +1,66 @@
+"""Phrases that stand in for third-party services and check what they were sent."""
+
+from __future__ import annotations
+
+from ..core import stubs
+from ..core.context import Context
+from ._catalog import phrase
+
+
+@phrase('the "{stub}" service is stubbed', example='the "payments" service is stubbed')
+def stubbed(ctx: Context, stub: str) -> None:
+    """Answer for a third-party service with a real HTTP server on loopback; its URL is stored as
+    ${<name>_url} (and is ${stub:<name>} in a managed service's start command). It starts with no
+    answers; a request it has no answer for gets 404 and fails the test at its end."""
+    stubs.stub_service(ctx, stub)
+
+
+@phrase(
+    'the stub "{stub}" answers {method} "{path}" with {status}',
+    example='the stub "payments" answers POST "/charges" with 503',
+)
+def answers(ctx: Context, stub: str, method: str, path: str, status: str) -> None:
+    """Answer requests to a path (a query in it must be among the request's) with a status and no body."""
+    stubs.add_answer(ctx, stub, method, path, status)
+
+
+@phrase(
+    'the stub "{stub}" answers {method} "{path}" with {status} and:',
+    example='the stub "payments" answers POST "/charges" with 201 and:\n  """\n  {"id": "ch_1"}\n  """',
+)
+def answers_with_body(ctx: Context, stub: str, method: str, path: str, status: str, docstring: str) -> None:
+    """Answer with a status and the doc string as the body (JSON if it is JSON). The newest answer
+    that fits a request is the one given."""
+    stubs.add_answer(ctx, stub, method, path, status, docstring)
+
+
+@phrase(
+    'the stub "{stub}" gives that answer only to requests with:',
+    example='the stub "payments" gives that answer only to requests with:\n  | field $.amount | 0 |',
+)
+def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
+    """Limit the stub's latest answer to requests with these headers, query parameters or body
+    fields: rows `header NAME | text`, `query NAME | text`, `field $.PATH | value`."""
+    stubs.restrict_answer(ctx, stub, table)
+
+
+@phrase(
+    'the stub "{stub}" received {count} {method} "{path}" {requests}',
+    example='the stub "payments" received 1 POST "/charges" request',
+    check=True,
+)
+def received_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str) -> None:
+    """Check how many requests to a path the stub received in this test (`1 ... request`, `2 ... requests`);
+    a failure lists every request it received."""
+    stubs.check_received_count(ctx, stub, count, method, path)
+
+
+@phrase(
+    'the stub "{stub}" received a {method} "{path}" request with a body matching:',
+    example='the stub "payments" received a POST "/charges" request with a body matching:\n'
+    '  """\n  {"amount": 59.98}\n  """',
+    check=True,
+)
+def received_body(ctx: Context, stub: str, method: str, path: str, docstring: str) -> None:
+    """Check that one of the requests to a path had a JSON body with (at least) these fields."""
+    stubs.check_received_body(ctx, stub, method, path, docstring)

@@ -1,0 +1,47 @@
+"""Phrases that re-send a request until a check on its answer holds."""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from ..core import polling
+from ..core.context import Context
+from ..core.errors import StepArgumentError
+from ..core.retry import parse_duration
+from ._catalog import CATALOG, Phrase, phrase
+
+
+def _checks() -> list[Phrase]:
+    """The phrases "until" can name: the checks of a response."""
+    return [p for p in CATALOG.values() if p.area == "checks" and not p.waits and p.block is None]
+
+
+def _run_check(ctx: Context, text: str) -> None:
+    for check in _checks():
+        found = re.fullmatch(check.regex(), text.strip(), re.IGNORECASE)
+        if found:
+            check.run(ctx, found.groupdict())
+            return
+    closest = difflib.get_close_matches(text, [c.template for c in _checks()], n=2, cutoff=0.3)
+    hint = f"; closest: {' | '.join(closest)}" if closest else ""
+    raise StepArgumentError(f"after 'until' comes a check such as: the response status is 200; {text!r} is none{hint}")
+
+
+@phrase(
+    'I {method} "{path}" until {check}',
+    example='I GET "/orders/${order_id}" until the response field "$.status" is "confirmed"',
+)
+def send_until(ctx: Context, method: str, path: str, check: str) -> None:
+    """Re-send a request until a check on its response holds, for up to the service's until.timeout
+    (10 s unless configured). The log shows each attempt in one line and the last in full."""
+    polling.send_until(ctx, method, path, lambda: _run_check(ctx, check))
+
+
+@phrase(
+    'I {method} "{path}" for up to {duration} until {check}',
+    example='I GET "/orders/${order_id}" for up to 30 seconds until the response field "$.status" is "confirmed"',
+)
+def send_until_within(ctx: Context, method: str, path: str, duration: str, check: str) -> None:
+    """Re-send a request until a check on its response holds, for up to the given time."""
+    polling.send_until(ctx, method, path, lambda: _run_check(ctx, check), parse_duration(duration))

@@ -1,0 +1,107 @@
+"""The demo shop's orders with a payment service (a stub, over real HTTP) and an event broker."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from seamline.core.config import BrokerConfig, QueueConfig, StubConfig
+from seamline.core.queues import Brokers
+from seamline.core.services import free_port
+from seamline.core.stubs import StubAnswer, StubRule, StubServer
+from seamline.demo import running_demo
+from tests.servers import unique_name
+
+TIMEOUT = 10
+ORDER = {"items": [{"sku": "A1", "qty": 2}]}
+
+
+@pytest.fixture
+def payments() -> Iterator[StubServer]:
+    server = StubServer(StubConfig("payments"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def events() -> Iterator[tuple[Brokers, QueueConfig]]:
+    # kombu's in-memory transport is shared by everything in this process: the shop and the test.
+    brokers = Brokers(lambda name: BrokerConfig("memory", "memory://"))
+    yield brokers, QueueConfig("orders", "memory", unique_name("orders"))
+    brokers.close()
+
+
+def _token(url: str) -> dict[str, str]:
+    answer = requests.post(f"{url}/auth/token", json={"username": "alice", "password": "wonderland"}, timeout=TIMEOUT)
+    return {"usertoken": answer.json()["token"]}
+
+
+def _wait_for_status(url: str, headers: dict[str, str], order_id: str, wanted: str) -> None:
+    deadline = time.monotonic() + TIMEOUT
+    status = None
+    while time.monotonic() < deadline:
+        status = requests.get(f"{url}/orders/{order_id}", headers=headers, timeout=TIMEOUT).json()["status"]
+        if status == wanted:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"order {order_id} is {status!r}, not {wanted!r}")
+
+
+@pytest.mark.parametrize(("answer", "final"), [(201, "confirmed"), (503, "failed"), (402, "failed")])
+def test_payment_settles_the_order_and_every_event_goes_out(
+    payments: StubServer, events: tuple[Brokers, QueueConfig], answer: int, final: str
+) -> None:
+    brokers, queue = events
+    payments.add_rule(StubRule.parse("POST", "/charges", StubAnswer(answer)))
+    with running_demo(payments_url=payments.url, broker_url="memory://", queue=queue.queue, settle_delay=0.1) as url:
+        headers = _token(url)
+        created = requests.post(f"{url}/orders", json=ORDER, headers=headers, timeout=TIMEOUT)
+        assert created.status_code == 201
+        order = created.json()
+        assert order["status"] == "pending"  # paid later, not while the client waits
+        _wait_for_status(url, headers, order["id"], final)
+
+    [charge] = payments.received()
+    assert charge.json() == {"order_id": order["id"], "amount": 59.98, "currency": "EUR"}
+    messages = [m.json() for m in brokers.take_all(queue)]
+    assert messages == [
+        {"type": "order.created", "order_id": order["id"], "user": "alice", "status": "pending", "total": 59.98,
+         "items": [{"sku": "A1", "qty": 2}]},
+        {"type": f"order.{final}", "order_id": order["id"], "status": final},
+    ]
+
+
+def test_an_unreachable_payment_service_fails_the_order(events: tuple[Brokers, QueueConfig]) -> None:
+    brokers, queue = events
+    nowhere = f"http://127.0.0.1:{free_port()}"
+    with running_demo(payments_url=nowhere, broker_url="memory://", queue=queue.queue, settle_delay=0) as url:
+        headers = _token(url)
+        order = requests.post(f"{url}/orders", json=ORDER, headers=headers, timeout=TIMEOUT).json()
+        _wait_for_status(url, headers, order["id"], "failed")
+    assert [m.json()["type"] for m in brokers.take_all(queue)] == ["order.created", "order.failed"]
+
+
+def test_an_unreachable_broker_does_not_fail_the_order(payments: StubServer) -> None:
+    payments.add_rule(StubRule.parse("POST", "/charges", StubAnswer(201)))
+    broker = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+    with running_demo(payments_url=payments.url, broker_url=broker, settle_delay=0) as url:
+        headers = _token(url)
+        created = requests.post(f"{url}/orders", json=ORDER, headers=headers, timeout=TIMEOUT)
+        assert created.status_code == 201
+        _wait_for_status(url, headers, created.json()["id"], "confirmed")
+
+
+def test_a_settlement_in_flight_leaves_no_thread(payments: StubServer) -> None:
+    payments.add_rule(StubRule.parse("POST", "/charges", StubAnswer(201)))
+    before = set(threading.enumerate())
+    with running_demo(payments_url=payments.url, settle_delay=30) as url:
+        headers = _token(url)
+        assert requests.post(f"{url}/orders", json=ORDER, headers=headers, timeout=TIMEOUT).status_code == 201
+    # The shop stopped with the payment still waiting: it was cancelled, not left running.
+    assert set(threading.enumerate()) == before
+    assert payments.received() == []
