@@ -12,7 +12,7 @@ import atexit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urljoin
 
 from .config import Config, ServiceConfig, load_config
@@ -21,6 +21,9 @@ from .http import HttpClient, Request, Response, format_exchange
 from .secrets import Secrets
 from .services import ServiceManager
 from .variables import Scope, ScopeListener, Variables
+
+if TYPE_CHECKING:
+    from .db import Databases
 
 __all__ = ["Cleanup", "Context", "LogSink", "Runtime"]
 
@@ -52,6 +55,7 @@ class Runtime:
         self.http = HttpClient()
         self._config: Config | None = None
         self._services: ServiceManager | None = None
+        self._databases: Databases | None = None
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -73,8 +77,19 @@ class Runtime:
             self._services = ServiceManager(path.parent if path else None)
         return self._services
 
+    @property
+    def databases(self) -> Databases:
+        """The run's database engines, each created on first use and pooled."""
+        if self._databases is None:
+            from .db import Databases  # SQLAlchemy loads only for runs that use a database
+
+            self._databases = Databases(self)
+        return self._databases
+
     def close(self) -> None:
         self.http.close()
+        if self._databases is not None:
+            self._databases.close()
         if self._services is not None:
             self._services.stop_all()
 
@@ -97,6 +112,8 @@ class Context:
     service_name: str | None = None
     pending_params: list[tuple[str, str]] = field(default_factory=list)
     last_response: Response | None = None
+    database_name: str | None = None
+    last_query: tuple[str, str | None] | None = None  # (SQL, database) of "I run the query:"
     cleanups: list[Cleanup] = field(default_factory=list)
 
     def __post_init__(self) -> None:

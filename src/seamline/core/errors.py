@@ -8,8 +8,9 @@
     │   ├── ConfigError            seamline.yaml missing, unreadable or inconsistent
     │   ├── VariableError          a ${name} that no scope defines
     │   ├── ExpressionError        an invalid JSONPath or regular expression
-    │   └── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
-    └── ServiceError               a service could not be reached, timed out, or failed to start
+    │   ├── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
+    │   └── SqlError               SQL the database refused, an unknown table or column
+    └── ServiceError               a service or database could not be reached, timed out, or failed to start
         └── AuthError              the token request of an auth profile failed
 
 Adapters turn any of these into a one-line failure that names the step and where it
@@ -25,6 +26,7 @@ __all__ = [
     "ExpressionError",
     "SeamlineError",
     "ServiceError",
+    "SqlError",
     "StepArgumentError",
     "UsageError",
     "VariableError",
@@ -69,6 +71,11 @@ class ExpressionError(UsageError):
 
 class StepArgumentError(UsageError):
     """A step argument that cannot be used as given (invalid JSON, a non-number where one is needed)."""
+
+
+class SqlError(UsageError):
+    """The database refused a statement (bad SQL, a constraint), or a step named a table or
+    column the database does not have. The message carries the database's own words."""
 
 
 class ServiceError(SeamlineError):

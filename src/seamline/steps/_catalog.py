@@ -70,6 +70,9 @@ class Phrase:
     block: str | None  # "docstring", "table", or None
     table_kind: str  # "pairs" (name | value rows) or "rows" (a header row, then rows)
     waits: bool = False  # the "within {duration} ..." form of a check: retried until it holds
+    # Arguments that hold SQL: a front end whose runner replaces ${name} itself hands them over
+    # as written (with the values aside), so that the core binds the values instead of pasting them.
+    sql: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -136,7 +139,7 @@ CATALOG: dict[str, Phrase] = {}
 
 
 def phrase(
-    template: str, *, example: str, table: str = "pairs", check: bool = False
+    template: str, *, example: str, table: str = "pairs", check: bool = False, sql: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a step function under ``template``; its parameters name the placeholders.
 
@@ -165,6 +168,7 @@ def phrase(
             placeholders=placeholders,
             block=blocks[0] if blocks else None,
             table_kind=table,
+            sql=sql,
         )
         CATALOG[template] = registered
         if check:
