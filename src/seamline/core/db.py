@@ -583,10 +583,16 @@ def _closest(
     return f"closest rows{scanned}, differing cells marked *:\n" + _text_table(conditions.header, shown)
 
 
-def check_rows(ctx: Context, table_name: str, table: Sequence[Sequence[object]], present: bool = True) -> None:
+def check_rows(
+    ctx: Context,
+    table_name: str,
+    table: Sequence[Sequence[object]],
+    present: bool = True,
+    database: str | None = None,
+) -> None:
     """Each row of the table is (``present``) or is not in the database table."""
     conditions = read_table(ctx, table)
-    db = _database(ctx)
+    db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
     with _reading(db) as connection:
         for row in conditions.rows:
@@ -605,9 +611,11 @@ def check_rows(ctx: Context, table_name: str, table: Sequence[Sequence[object]],
             _log(ctx, db, bound, result)
 
 
-def check_rows_count(ctx: Context, table_name: str, count: int, table: Sequence[Sequence[object]]) -> None:
+def check_rows_count(
+    ctx: Context, table_name: str, count: int, table: Sequence[Sequence[object]], database: str | None = None
+) -> None:
     conditions = read_table(ctx, table, single_row=True)
-    db = _database(ctx)
+    db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
     with _reading(db) as connection:
         matching, bound = _matching_rows(ctx, db, connection, name, conditions, conditions.rows[0])
@@ -621,10 +629,10 @@ def check_rows_count(ctx: Context, table_name: str, count: int, table: Sequence[
     _log(ctx, db, bound, result)
 
 
-def check_table_count(ctx: Context, table_name: str, count: int) -> None:
+def check_table_count(ctx: Context, table_name: str, count: int, database: str | None = None) -> None:
     from sqlalchemy import func, select
 
-    db = _database(ctx)
+    db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
     with _reading(db) as connection:
         statement = select(func.count()).select_from(db.table(connection, name))
@@ -722,12 +730,12 @@ def check_query_count(ctx: Context, count: int) -> None:
 # -- seeding -------------------------------------------------------------------------------------------
 
 
-def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]]) -> None:
+def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], database: str | None = None) -> None:
     """Insert the rows, and delete them again when the test ends (also when it failed)."""
     from sqlalchemy import and_, delete, insert
 
     conditions = read_table(ctx, table)
-    db = _database(ctx)
+    db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
     keys: list[dict[str, object]] = []
     statements: list[BoundStatement] = []

@@ -216,6 +216,24 @@ class Seamline:
     def close(self) -> None:
         self.runtime.close()
 
+    def sql_as_written(self, sql: str, keyword: str) -> str:
+        """The ``sql`` argument of the running classic keyword as the suite writes it (see
+        :func:`_sql_as_written`); Robot's text when the keyword was run through another one."""
+        from robot.running.context import EXECUTION_CONTEXTS
+
+        context = EXECUTION_CONTEXTS.current
+        try:
+            data = context.steps[-1][0]
+            written = data.args[0]
+            called = re.sub(r"[\s_]", "", str(data.name)).lower()
+        except (AttributeError, IndexError, TypeError):
+            return sql
+        if not called.endswith(re.sub(r"[\s_]", "", keyword).lower()):
+            return sql
+        if not isinstance(written, str) or written.startswith("sql="):
+            return sql
+        return _written(written, context.variables)
+
     def _publish_config_variables(self) -> None:
         """Make the config's variables Robot variables too, so ${name} reads the same in a suite."""
         if self._published:
