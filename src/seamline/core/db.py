@@ -507,11 +507,13 @@ def _column_value(cell: object, column: Any, for_insert: bool = False) -> object
             return lowered in _TRUE
         raise StepArgumentError(f"{where} holds true or false, not {text!r}")
     if kind in (int, float, Decimal):
+        if kind is int and text.lower() in ("true", "false"):
+            return int(text.lower() == "true")  # MySQL's BOOLEAN is TINYINT
         number = _number(text)
-        if number is None:
-            raise StepArgumentError(f"{where} holds numbers; {text!r} is not a number")
         if kind is int and not isinstance(number, int):
             raise StepArgumentError(f"{where} holds whole numbers; {text!r} is not one")
+        if number is None:
+            raise StepArgumentError(f"{where} holds numbers; {text!r} is not a number")
         return number if kind is not float else float(number)
     if kind in (dt.datetime, dt.date, dt.time):
         try:
