@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.servers import server_url, unique_name
 
 from seamline.core import db
 from seamline.core.context import Context, MemorySink, Runtime
 from seamline.core.errors import CheckFailed, ConfigError, ServiceError, SqlError, StepArgumentError
 from seamline.core.variables import Scope
-from tests.servers import server_url, unique_name
 
 EVIL = "x'); DROP TABLE users; --"
 
@@ -59,10 +59,12 @@ def test_values_compare_by_kind_decimals_exactly_dates_in_iso_and_null(database:
         f"INSERT INTO {database.table} (id, name, score, born, active) VALUES (1, 'ada', 59.98, '1815-12-10', true);"
         f" INSERT INTO {database.table} (id, name) VALUES (2, NULL)",
     )
-    db.check_rows(ctx, database.table, rows("id | name | score | born       | active", "1 | ada | 59.98 | 1815-12-10 | true"))
+    db.check_rows(
+        ctx, database.table, rows("id | name | score | born       | active", "1  | ada  | 59.98 | 1815-12-10 | true")
+    )
     db.check_rows(ctx, database.table, rows("id | name | score", "2 | null | null"))
     db.check_rows(ctx, database.table, rows("name | score", "ada | 59.980"))  # the same decimal
-    with pytest.raises(CheckFailed, match="no row where name = ada, score = 59.99"):
+    with pytest.raises(CheckFailed, match=r"no row where name = ada, score = 59\.99"):
         db.check_rows(ctx, database.table, rows("name | score", "ada | 59.99"))
     with pytest.raises(CheckFailed, match="no row where id = 1, born = 1815-12-11"):
         db.check_rows(ctx, database.table, rows("id | born", "1 | 1815-12-11"))
@@ -97,7 +99,9 @@ def test_a_value_that_looks_like_sql_is_stored_and_matched_literally(database: D
 def test_a_failed_statement_rolls_back_its_step_and_leaves_the_connection_usable(database: Database) -> None:
     ctx = database.context()
     with pytest.raises(SqlError, match=r"refused the SQL: .*; SQL: INSERT INTO nowhere_at_all"):
-        db.run_sql(ctx, f"INSERT INTO {database.table} (id, name) VALUES (1, 'kept?'); INSERT INTO nowhere_at_all VALUES (1)")
+        db.run_sql(
+            ctx, f"INSERT INTO {database.table} (id, name) VALUES (1, 'kept?'); INSERT INTO nowhere_at_all VALUES (1)"
+        )
     # The first statement was rolled back with the step, and the next step works at once
     # (in PostgreSQL: no "current transaction is aborted").
     db.check_table_count(ctx, database.table, 0)
