@@ -550,15 +550,19 @@ def _matching_rows(
     selected = [*columns, _column(db, table, also)] if also else columns
     # Selected untyped: the raw values, whatever a column's declared type would make of them.
     statement = select(*[type_coerce(c, NullType()).label(c.name) for c in selected]).where(and_(true(), *clauses))
-    bound = _compiled(statement, connection)
-    rows = [tuple(r) for r in connection.execute(statement).fetchall()]
+    outcome = connection.execute(statement)
+    rows = [tuple(r) for r in outcome.fetchall()]
+    bound = _sent(outcome)
     matching = [r for r in rows if all(cell_matches(cell, value) for cell, value in zip(row, r, strict=False))]
     return matching, bound
 
 
-def _compiled(statement: Any, connection: Connection) -> BoundStatement:
-    compiled = statement.compile(dialect=connection.dialect)
-    return BoundStatement(str(compiled), dict(compiled.params))
+def _sent(outcome: Any) -> BoundStatement:
+    """The SQL and parameters a statement was executed with, for the log: taken from the
+    execution rather than compiled again, which would cost more than the query."""
+    context = outcome.context
+    parameters = context.compiled_parameters[0] if context.compiled_parameters else {}
+    return BoundStatement(str(context.statement), dict(parameters))
 
 
 def _closest(
@@ -637,9 +641,9 @@ def check_table_count(ctx: Context, table_name: str, count: int, database: str |
     db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
     with _reading(db) as connection:
-        statement = select(func.count()).select_from(db.table(connection, name))
-        actual = int(connection.execute(statement).scalar_one())
-    bound = _compiled(statement, connection)
+        outcome = connection.execute(select(func.count()).select_from(db.table(connection, name)))
+        bound = _sent(outcome)
+        actual = int(outcome.scalar_one())
     if actual != count:
         raise CheckFailed(f"table {name!r} has {_rows(actual)}, expected {count}", details=_describe_statement(bound))
     _log(ctx, db, bound, QueryResult(["count"], [(actual,)]))
@@ -749,7 +753,7 @@ def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], datab
             values = {c.name: _column_value(cell, c, for_insert=True) for c, cell in zip(columns, row, strict=True)}
             statement = insert(target).values(**values)
             outcome = connection.execute(statement)
-            statements.append(_compiled(statement, connection))
+            statements.append(_sent(outcome))
             key = dict(zip([c.name for c in primary], outcome.inserted_primary_key or (), strict=False))
             # Without a complete key, the row is found again by every value it was given.
             keys.append(key if primary and len(key) == len(primary) and None not in key.values() else values)
