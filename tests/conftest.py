@@ -14,7 +14,7 @@ pytest_plugins = ["pytester"]
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The SQLite file the session's demo shop writes to, for tests that check its tables."""
+    """The SQLite file of the session's demo shop."""
     return tmp_path_factory.mktemp("demo") / "shop.db"
 
 

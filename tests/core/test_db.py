@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.servers import server_url, unique_name
 
 from seamline.core import db
 from seamline.core.context import Context, MemorySink, Runtime
 from seamline.core.errors import CheckFailed, ConfigError, ServiceError, SqlError, StepArgumentError
 from seamline.core.variables import Scope
+from tests.servers import server_url, unique_name
 
 EVIL = "x'); DROP TABLE users; --"
 

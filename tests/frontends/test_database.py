@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from tests.bilingual import DEFAULT_CONFIG, Project, Run, Scenario
 from tests.servers import server_url, unique_name
 

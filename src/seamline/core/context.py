@@ -56,6 +56,8 @@ class Runtime:
         self._config: Config | None = None
         self._services: ServiceManager | None = None
         self._databases: Databases | None = None
+        # Per-area caches that last the run (documents read once), keyed by the area's own names.
+        self.extras: dict[str, object] = {}
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -66,7 +68,6 @@ class Runtime:
             config = load_config(self.config_path, self.environment)
             for value in config.secrets:
                 self.secrets.add(value)
-            self.globals = {**config.variables, **self.globals}
             self._config = config
         return self._config
 
@@ -115,9 +116,17 @@ class Context:
     database_name: str | None = None
     last_query: tuple[str, str | None] | None = None  # (SQL, database) of "I run the query:"
     cleanups: list[Cleanup] = field(default_factory=list)
+    # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
+    extras: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.variables = Variables(self.suite, self.runtime.globals, self.runtime.secrets, self.listener)
+        self.variables = Variables(
+            self.suite,
+            self.runtime.globals,
+            self.runtime.secrets,
+            self.listener,
+            defaults=lambda: self.runtime.config.variables,
+        )
 
     # -- logging --------------------------------------------------------------------
 
@@ -164,6 +173,9 @@ class Context:
             raise
         self.last_response = response
         self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
+        from .contract import check_response_automatically  # lazily: openapi-core only when a spec is used
+
+        check_response_automatically(self, response)
         return response
 
     def _masked_headers(self) -> frozenset[str]:
