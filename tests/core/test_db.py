@@ -73,6 +73,15 @@ def test_values_compare_by_kind_decimals_exactly_dates_in_iso_and_null(database:
     db.check_table_count(ctx, database.table, 2)
 
 
+def test_matching_markers_work_in_cells(database: Database) -> None:
+    ctx = database.context()
+    db.run_sql(ctx, f"INSERT INTO {database.table} (id, name, score, born) VALUES (1, 'Widget-7', 59.98, '2024-05-01')")
+    header = "id | name                 | score   | born     | active"
+    db.check_rows(ctx, database.table, rows(header, r"1  | #regex ^Widget-\d+$ | #number | #notnull | #null"))
+    with pytest.raises(CheckFailed, match="no row where"):
+        db.check_rows(ctx, database.table, rows("id | score", "1 | #null"))
+
+
 def test_a_failed_row_check_shows_the_query_and_the_closest_rows(database: Database) -> None:
     ctx = database.context()
     db.run_sql(ctx, f"INSERT INTO {database.table} (id, name, score) VALUES (1, 'ada', 1.5), (2, 'bob', 2.5)")
