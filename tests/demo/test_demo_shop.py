@@ -314,10 +314,10 @@ def test_order_create_get_list_delete(url: str, db_path: Path) -> None:
     listed = requests.get(f"{url}/orders", headers=headers, timeout=TIMEOUT)
     assert listed.json() == [order]
     assert rows(db_path, "SELECT id, user, status, total FROM orders") == [
-        (order["id"], "alice", "pending", 5998)
+        (order["id"], "alice", "pending", "59.98")
     ]
     assert rows(db_path, "SELECT order_id, sku, qty, price FROM order_items") == [
-        (order["id"], "A1", 2, 2999)
+        (order["id"], "A1", 2, "29.99")
     ]
 
     deleted = requests.delete(f"{url}/orders/{order['id']}", headers=headers, timeout=TIMEOUT)

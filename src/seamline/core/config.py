@@ -1,4 +1,5 @@
-"""``seamline.yaml``: services, auth profiles, brokers, queues, stubs, variables and named environments.
+"""``seamline.yaml``: services, databases, auth profiles, brokers, queues, stubs, variables and
+named environments.
 
 Secrets never live in the file: ``${env:NAME}`` (or ``${env:NAME:-default}``) reads an
 environment variable when the file is loaded, and every value read that way outside a
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ConfigError
 
@@ -21,6 +23,7 @@ __all__ = [
     "AuthProfile",
     "BrokerConfig",
     "Config",
+    "DatabaseConfig",
     "ManagedStart",
     "OpenApiConfig",
     "QueueConfig",
@@ -120,6 +123,17 @@ class StubConfig:
 
 
 @dataclass(frozen=True)
+class DatabaseConfig:
+    """A database as a SQLAlchemy URL; ``service`` names a managed service to start before
+    the first connection (the service creates its own schema)."""
+
+    name: str
+    url: str
+    service: str | None = None
+    connect_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class AuthProfile:
     """How to obtain a token and how later requests carry it."""
 
@@ -142,6 +156,8 @@ class Config:
     environment: str | None = None
     services: dict[str, ServiceConfig] = field(default_factory=dict)
     default_service: str | None = None
+    databases: dict[str, DatabaseConfig] = field(default_factory=dict)
+    default_database: str | None = None
     auth: dict[str, AuthProfile] = field(default_factory=dict)
     default_auth: str | None = None
     variables: dict[str, object] = field(default_factory=dict)
@@ -166,6 +182,20 @@ class Config:
             known = ", ".join(self.services) or "none"
             raise ConfigError(
                 f"unknown service {chosen!r} in {self.where()}; known services: {known}"
+            ) from None
+
+    def database(self, name: str | None = None) -> DatabaseConfig:
+        chosen = name or self.default_database
+        if chosen is None:
+            raise ConfigError(
+                f"no database is configured ({self.where()}): add a 'databases' section to seamline.yaml"
+            )
+        try:
+            return self.databases[chosen]
+        except KeyError:
+            known = ", ".join(self.databases) or "none"
+            raise ConfigError(
+                f"unknown database {chosen!r} in {self.where()}; known databases: {known}"
             ) from None
 
     def auth_profile(self, name: str | None = None) -> AuthProfile:
@@ -292,8 +322,8 @@ def _section(raw: Mapping[str, Any], key: str, file: Path) -> dict[str, Any]:
 
 
 _TOP_LEVEL = {
-    "services", "default_service", "auth", "default_auth", "variables", "environments",
-    "brokers", "default_broker", "queues", "stubs",
+    "services", "default_service", "databases", "default_database", "auth", "default_auth", "variables",
+    "environments", "brokers", "default_broker", "queues", "stubs",
 }  # fmt: skip
 
 
@@ -316,6 +346,12 @@ def _build(raw: dict[str, Any], file: Path, environment: str | None) -> Config:
     config.default_service = raw.get("default_service") or next(iter(config.services), None)
     if config.default_service and config.default_service not in config.services:
         raise ConfigError(f"{file}: default_service {config.default_service!r} is not among the services")
+
+    for name, spec in _section(raw, "databases", file).items():
+        config.databases[name] = _database(name, spec, file, config)
+    config.default_database = raw.get("default_database") or next(iter(config.databases), None)
+    if config.default_database and config.default_database not in config.databases:
+        raise ConfigError(f"{file}: default_database {config.default_database!r} is not among the databases")
 
     for name, spec in _section(raw, "auth", file).items():
         config.auth[name] = _auth_profile(name, spec, file, config)
@@ -385,6 +421,31 @@ def _service(name: str, spec: Any, file: Path, secrets: set[str]) -> ServiceConf
         openapi=_openapi(spec.get("openapi"), where),
         retry=_retry(spec.get("retry"), f"{where}.retry"),
         until=_until(spec.get("until"), f"{where}.until"),
+    )
+
+
+def _database(name: str, spec: Any, file: Path, config: Config) -> DatabaseConfig:
+    where = f"{file}: databases.{name}"
+    if isinstance(spec, str):
+        spec = {"url": spec}
+    if not isinstance(spec, dict) or not spec.get("url"):
+        raise ConfigError(f"{where} needs a url, such as sqlite:///shop.db or postgresql+psycopg://user@host/db")
+    # Whatever comes from the environment in a URL (a password, or the whole URL) is masked.
+    url = str(_expand_env(spec["url"], config.secrets, True, where))
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        password = None
+    if password:
+        config.secrets.add(password)
+    service = spec.get("service")
+    if service is not None and service not in config.services:
+        raise ConfigError(f"{where}.service {service!r} is not among the services")
+    return DatabaseConfig(
+        name=name,
+        url=url,
+        service=service,
+        connect_timeout=_number(spec, "connect_timeout", 10.0, where),
     )
 
 

@@ -26,6 +26,7 @@ from .services import ServiceManager
 from .variables import Scope, ScopeListener, Variables
 
 if TYPE_CHECKING:
+    from .db import Databases
     from .queues import Brokers
     from .stubs import StubServers
 
@@ -62,6 +63,7 @@ class Runtime:
         self.http = HttpClient()
         self._config: Config | None = None
         self._services: ServiceManager | None = None
+        self._databases: Databases | None = None
         # Per-area caches that last the run (documents read once), keyed by the area's own names.
         self.extras: dict[str, object] = {}
         self._stubs: StubServers | None = None
@@ -116,9 +118,20 @@ class Runtime:
 
         return _RUN_REFERENCE.sub(replace, text)
 
+    @property
+    def databases(self) -> Databases:
+        """The run's database engines, each created on first use and pooled."""
+        if self._databases is None:
+            from .db import Databases  # SQLAlchemy loads only for runs that use a database
+
+            self._databases = Databases(self)
+        return self._databases
+
     def close(self) -> None:
         """Stop everything the run started; safe to call more than once."""
         self.http.close()
+        if self._databases is not None:
+            self._databases.close()
         # Services first: they may still be talking to the stubs and brokers.
         if self._services is not None:
             self._services.stop_all()
@@ -146,6 +159,8 @@ class Context:
     service_name: str | None = None
     pending_params: list[tuple[str, str]] = field(default_factory=list)
     last_response: Response | None = None
+    database_name: str | None = None
+    last_query: tuple[str, str | None] | None = None  # (SQL, database) of "I run the query:"
     cleanups: list[Cleanup] = field(default_factory=list)
     # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
     extras: dict[str, object] = field(default_factory=dict)

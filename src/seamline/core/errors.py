@@ -9,8 +9,9 @@
     │   ├── VariableError          a ${name} that no scope defines
     │   ├── ExpressionError        an invalid JSONPath, regular expression or marker
     │   ├── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
-    │   └── SpecError              a JSON Schema or OpenAPI document that cannot be read or used
-    └── ServiceError               a service could not be reached, timed out, or failed to start
+    │   ├── SpecError              a JSON Schema or OpenAPI document that cannot be read or used
+    │   └── SqlError               SQL the database refused, an unknown table or column
+    └── ServiceError               a service or database could not be reached, timed out, or failed to start
         ├── ServiceUnreachable     no connection at all (refused, unknown host): may be retried
         └── AuthError              the token request of an auth profile failed
 
@@ -31,6 +32,7 @@ __all__ = [
     "ServiceError",
     "ServiceUnreachable",
     "SpecError",
+    "SqlError",
     "StepArgumentError",
     "UsageError",
     "VariableError",
@@ -87,6 +89,11 @@ class StepArgumentError(UsageError):
 class SpecError(UsageError):
     """A JSON Schema or OpenAPI document that cannot be read, is not valid, or has no
     operation for the request that was sent."""
+
+
+class SqlError(UsageError):
+    """The database refused a statement (bad SQL, a constraint), or a step named a table or
+    column the database does not have. The message carries the database's own words."""
 
 
 class ServiceError(SeamlineError):

@@ -21,6 +21,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
 
@@ -43,6 +44,7 @@ from seamline.demo._store import (
     Order,
     Store,
     UnknownSkuError,
+    money,
 )
 from seamline.demo._store import Product as ProductRow
 from seamline.demo._users import DEFAULT_USERS
@@ -161,24 +163,24 @@ async def _current_user(
 CurrentUser = Annotated[str, Depends(_current_user)]
 
 
-def _price(cents: int) -> float:
-    # Integer division by 100 rounds correctly, so the JSON shows the cents.
-    return cents / 100
+def _price(amount: Decimal) -> float:
+    # The nearest float to a two-decimal amount prints as those two decimals in JSON.
+    return float(amount)
 
 
 def _product(row: ProductRow) -> m.Product:
-    return m.Product(sku=row.sku, name=row.name, price=_price(row.price_cents))
+    return m.Product(sku=row.sku, name=row.name, price=_price(row.price))
 
 
 def _items(lines: Sequence[Line]) -> list[m.Item]:
     return [
-        m.Item(sku=line.sku, qty=line.qty, name=line.name, price=_price(line.price_cents))
+        m.Item(sku=line.sku, qty=line.qty, name=line.name, price=_price(line.price))
         for line in lines
     ]
 
 
 def _total(lines: Sequence[Line]) -> float:
-    return _price(sum(line.qty * line.price_cents for line in lines))
+    return _price(sum((line.qty * line.price for line in lines), Decimal(0)))
 
 
 def _order(order: Order) -> m.Order:
@@ -187,7 +189,7 @@ def _order(order: Order) -> m.Order:
             "id": order.id,
             "status": order.status,
             "items": _items(order.items),
-            "total": _price(order.total_cents),
+            "total": _price(order.total),
             "created": order.created,
         }
     )
@@ -255,7 +257,7 @@ async def get_product(request: Request, sku: str) -> m.Product:
 async def create_product(request: Request, user: CurrentUser) -> m.Product:
     """Add a product (for seeding test data through the API)."""
     body = await _read_json(request, m.NewProduct)
-    row = ProductRow(body.sku, body.name, round(body.price * 100))
+    row = ProductRow(body.sku, body.name, money(str(body.price)))
     if not _store(request).add_product(row):
         raise ApiError(409, f"a product with sku {body.sku!r} exists")
     return _product(row)
@@ -321,14 +323,14 @@ async def create_order(request: Request, user: CurrentUser) -> m.Order:
             "order_id": order.id,
             "user": user,
             "status": order.status,
-            "total": _price(order.total_cents),
+            "total": _price(order.total),
             "items": [{"sku": line.sku, "qty": line.qty} for line in order.items],
         },
     )
     if app.state.payments_url:
         # Settled after the answer, as a real shop hands payment to a worker: the client sees
         # "pending" first. Kept in a set so the task is not garbage-collected, and cancelled at shutdown.
-        task = asyncio.create_task(_settle_payment(app, order.id, _price(order.total_cents)))
+        task = asyncio.create_task(_settle_payment(app, order.id, _price(order.total)))
         app.state.settlements.add(task)
         task.add_done_callback(app.state.settlements.discard)
     return _order(order)

@@ -1,17 +1,18 @@
 """SQLite persistence for the demo shop.
 
-Money is stored as integer cents (``products.price``, ``orders.total``,
-``order_items.price``) so totals are exact; the HTTP layer turns cents into
-JSON numbers with at most two decimals.
+Money is stored as exact decimal text with two decimals (``products.price``,
+``orders.total``, ``order_items.price``, e.g. ``'59.98'``): SQLite has no exact
+decimal type, and a NUMERIC column would turn the value into a binary float. So a
+test that reads the tables sees the same 59.98 as the JSON shows.
 
 Tables (the example suites check some of them directly)::
 
-    products    (sku TEXT PK, name TEXT, price INTEGER cents)
+    products    (sku TEXT PK, name TEXT, price TEXT decimal)
     tokens      (token TEXT PK, user TEXT, created TEXT)
     cart_items  (user TEXT, sku TEXT, qty INTEGER)             PK (user, sku)
-    orders      (id TEXT PK, user TEXT, status TEXT, total INTEGER cents,
+    orders      (id TEXT PK, user TEXT, status TEXT, total TEXT decimal,
                  created TEXT ISO 8601 UTC, e.g. 2024-05-01T12:30:00Z)
-    order_items (order_id TEXT, sku TEXT, qty INTEGER, price INTEGER cents)
+    order_items (order_id TEXT, sku TEXT, qty INTEGER, price TEXT decimal)
     posts       (id INTEGER PK, user_id INTEGER, title TEXT, body TEXT)
     comments    (id INTEGER PK, post_id INTEGER, name TEXT, email TEXT, body TEXT)
 """
@@ -25,6 +26,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 __all__ = [
@@ -41,7 +43,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS products (
     sku   TEXT PRIMARY KEY,
     name  TEXT NOT NULL,
-    price INTEGER NOT NULL CHECK (price > 0)
+    price TEXT NOT NULL CHECK (CAST(price AS NUMERIC) > 0)
 );
 CREATE TABLE IF NOT EXISTS tokens (
     token   TEXT PRIMARY KEY,
@@ -58,14 +60,14 @@ CREATE TABLE IF NOT EXISTS orders (
     id      TEXT PRIMARY KEY,
     user    TEXT NOT NULL,
     status  TEXT NOT NULL,
-    total   INTEGER NOT NULL,
+    total   TEXT NOT NULL,
     created TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS order_items (
     order_id TEXT NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
     sku      TEXT NOT NULL REFERENCES products (sku),
     qty      INTEGER NOT NULL CHECK (qty > 0),
-    price    INTEGER NOT NULL
+    price    TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS order_items_by_order ON order_items (order_id);
 CREATE TABLE IF NOT EXISTS posts (
@@ -83,12 +85,12 @@ CREATE TABLE IF NOT EXISTS comments (
 );
 """
 
-# (sku, name, price in cents). 2 x A1 = 59.98 is used by the example suites.
-SEED_PRODUCTS: tuple[tuple[str, str, int], ...] = (
-    ("A1", "Widget", 2999),
-    ("B2", "Gadget", 950),
-    ("C3", "Doohickey", 425),
-    ("D4", "Sprocket", 99),
+# (sku, name, price). 2 x A1 = 59.98 is used by the example suites.
+SEED_PRODUCTS: tuple[tuple[str, str, str], ...] = (
+    ("A1", "Widget", "29.99"),
+    ("B2", "Gadget", "9.50"),
+    ("C3", "Doohickey", "4.25"),
+    ("D4", "Sprocket", "0.99"),
 )
 
 # (id, user_id, title, body)
@@ -125,17 +127,17 @@ class UnknownSkuError(LookupError):
 class Product:
     sku: str
     name: str
-    price_cents: int
+    price: Decimal
 
 
 @dataclass(frozen=True)
 class Line:
-    """One line of a cart or an order; ``price_cents`` is the unit price."""
+    """One line of a cart or an order; ``price`` is the unit price."""
 
     sku: str
     qty: int
     name: str
-    price_cents: int
+    price: Decimal
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class Order:
     id: str
     user: str
     status: str
-    total_cents: int
+    total: Decimal
     created: datetime
     items: tuple[Line, ...]
 
@@ -163,6 +165,18 @@ class Comment:
     name: str
     email: str
     body: str
+
+
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | str) -> Decimal:
+    """An amount rounded to the cent: how every amount is stored and shown."""
+    return Decimal(value).quantize(CENT)
+
+
+def _money_text(value: Decimal) -> str:
+    return str(money(value))
 
 
 def _utc_now() -> datetime:
@@ -273,21 +287,21 @@ class Store:
     def list_products(self) -> list[Product]:
         with self._locked() as conn:
             rows = conn.execute("SELECT sku, name, price FROM products ORDER BY sku").fetchall()
-        return [Product(*row) for row in rows]
+        return [Product(sku, name, money(price)) for sku, name, price in rows]
 
     def get_product(self, sku: str) -> Product | None:
         with self._locked() as conn:
             row = conn.execute(
                 "SELECT sku, name, price FROM products WHERE sku = ?", (sku,)
             ).fetchone()
-        return None if row is None else Product(*row)
+        return None if row is None else Product(row[0], row[1], money(row[2]))
 
     def add_product(self, product: Product) -> bool:
         """Insert a product; False if the sku is already taken."""
         with self._transaction() as conn:
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO products (sku, name, price) VALUES (?, ?, ?)",
-                (product.sku, product.name, product.price_cents),
+                (product.sku, product.name, _money_text(product.price)),
             )
             return cursor.rowcount == 1
 
@@ -318,7 +332,7 @@ class Store:
                 " WHERE c.user = ? ORDER BY c.rowid",
                 (user,),
             ).fetchall()
-        return [Line(*row) for row in rows]
+        return [Line(sku, qty, name, money(price)) for sku, qty, name, price in rows]
 
     def clear_cart(self, user: str) -> None:
         with self._transaction() as conn:
@@ -336,14 +350,15 @@ class Store:
                 (price,) = conn.execute(
                     "SELECT price FROM products WHERE sku = ?", (sku,)
                 ).fetchone()
-                lines.append((order_id, sku, qty, int(price)))
-            total = sum(qty * price for _, _, qty, price in lines)
+                lines.append((order_id, sku, qty, money(price)))
+            total = sum((qty * price for _, _, qty, price in lines), Decimal(0))
             conn.execute(
                 "INSERT INTO orders (id, user, status, total, created) VALUES (?, ?, ?, ?, ?)",
-                (order_id, user, ORDER_STATUS_PENDING, total, created),
+                (order_id, user, ORDER_STATUS_PENDING, _money_text(total), created),
             )
             conn.executemany(
-                "INSERT INTO order_items (order_id, sku, qty, price) VALUES (?, ?, ?, ?)", lines
+                "INSERT INTO order_items (order_id, sku, qty, price) VALUES (?, ?, ?, ?)",
+                [(oid, sku, qty, _money_text(price)) for oid, sku, qty, price in lines],
             )
             order = self.get_order(user, order_id)
         assert order is not None  # written in the transaction above
@@ -356,7 +371,7 @@ class Store:
             " WHERE i.order_id = ? ORDER BY i.rowid",
             (order_id,),
         ).fetchall()
-        return tuple(Line(*row) for row in rows)
+        return tuple(Line(sku, qty, name, money(price)) for sku, qty, name, price in rows)
 
     def get_order(self, user: str, order_id: str) -> Order | None:
         """The user's order, or None (also for another user's order)."""
@@ -368,7 +383,7 @@ class Store:
             if row is None:
                 return None
             return Order(
-                row[0], row[1], row[2], row[3], _parse_time(row[4]), self._order_lines(conn, row[0])
+                row[0], row[1], row[2], money(row[3]), _parse_time(row[4]), self._order_lines(conn, row[0])
             )
 
     def list_orders(self, user: str) -> list[Order]:
@@ -379,7 +394,7 @@ class Store:
                 (user,),
             ).fetchall()
             return [
-                Order(r[0], r[1], r[2], r[3], _parse_time(r[4]), self._order_lines(conn, r[0]))
+                Order(r[0], r[1], r[2], money(r[3]), _parse_time(r[4]), self._order_lines(conn, r[0]))
                 for r in rows
             ]
 

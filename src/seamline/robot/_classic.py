@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..core import checks, sending
+from ..core import checks, db, sending
 
 if TYPE_CHECKING:
     from ._library import Seamline
@@ -81,4 +81,44 @@ class ResponseKeywords(_Component):
         return response.json() if "json" in response.content_type else response.text
 
 
-CLASSIC_COMPONENTS: tuple[type[_Component], ...] = (HttpKeywords, ResponseKeywords)
+def _conditions(columns: dict[str, object]) -> list[list[object]]:
+    return [list(columns), list(columns.values())]
+
+
+class DatabaseKeywords(_Component):
+    """A ``${variable}`` written in SQL is a bound parameter, never pasted into the SQL.
+    ``database`` picks a database of seamline.yaml (default: the current one)."""
+
+    @keyword("Query")
+    def query(self, sql: str, database: str | None = None) -> list[dict[str, object]]:
+        """Run a query and return its rows as dictionaries (column name: value)."""
+        ctx = self.library.context()
+        return db.query(ctx, self.library.sql_as_written(sql, "Query"), database).dicts()
+
+    @keyword("Execute SQL")
+    def execute_sql(self, sql: str, database: str | None = None) -> int:
+        """Run statements in one transaction; return the number of rows the last one changed."""
+        ctx = self.library.context()
+        return db.run_sql(ctx, self.library.sql_as_written(sql, "Execute SQL"), database)[-1].rowcount
+
+    @keyword("Row Should Exist")
+    def row_should_exist(self, table: str, database: str | None = None, **columns: object) -> None:
+        """Fail unless the table has a row with these column values (``status=paid``)."""
+        db.check_rows(self.library.context(), table, _conditions(columns), True, database)
+
+    @keyword("Row Should Not Exist")
+    def row_should_not_exist(self, table: str, database: str | None = None, **columns: object) -> None:
+        """Fail if the table has a row with these column values."""
+        db.check_rows(self.library.context(), table, _conditions(columns), False, database)
+
+    @keyword("Row Count Should Be")
+    def row_count_should_be(self, table: str, count: int, database: str | None = None, **columns: object) -> None:
+        """Fail unless ``count`` rows of the table have these column values (all rows when none are given)."""
+        ctx = self.library.context()
+        if columns:
+            db.check_rows_count(ctx, table, int(count), _conditions(columns), database)
+        else:
+            db.check_table_count(ctx, table, int(count), database)
+
+
+CLASSIC_COMPONENTS: tuple[type[_Component], ...] = (HttpKeywords, ResponseKeywords, DatabaseKeywords)

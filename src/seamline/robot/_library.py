@@ -13,6 +13,7 @@ from typing import Any
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..core.secrets import Secrets
+from ..core.sql import WrittenSql
 from ..core.variables import Scope, encode_path_value
 from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
@@ -151,6 +152,8 @@ class Seamline:
                 values["path"] = _path_as_written(pattern, values["path"])
             rest = args[len(phrase.placeholders):]
             docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
+            if phrase.sql:
+                docstring = _sql_as_written(pattern, phrase, values, docstring)
             table = _parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
             return phrase.run(self.context(), values, docstring=docstring, table=table)
 
@@ -218,6 +221,24 @@ class Seamline:
 
     def close(self) -> None:
         self.runtime.close()
+
+    def sql_as_written(self, sql: str, keyword: str) -> str:
+        """The ``sql`` argument of the running classic keyword as the suite writes it (see
+        :func:`_sql_as_written`); Robot's text when the keyword was run through another one."""
+        from robot.running.context import EXECUTION_CONTEXTS
+
+        context = EXECUTION_CONTEXTS.current
+        try:
+            data = context.steps[-1][0]
+            written = data.args[0]
+            called = re.sub(r"[\s_]", "", str(data.name)).lower()
+        except (AttributeError, IndexError, TypeError):
+            return sql
+        if not called.endswith(re.sub(r"[\s_]", "", keyword).lower()):
+            return sql
+        if not isinstance(written, str) or written.startswith("sql="):
+            return sql
+        return _written(written, context.variables)
 
     def _publish_config_variables(self) -> None:
         """Make the config's variables Robot variables too, so ${name} reads the same in a suite."""
@@ -291,6 +312,46 @@ def _path_as_written(pattern: re.Pattern[str], resolved: object) -> object:
         out += [found.before, encode_path_value(context.variables.replace_scalar(found.match))]
         text = found.after
     return "".join([*out, text])
+
+
+def _sql_as_written(pattern: re.Pattern[str], phrase: Phrase, values: dict[str, Any], docstring: str | None) -> Any:
+    """SQL arguments as the suite writes them, each Robot variable in them a value bound apart.
+
+    Robot has already pasted the variables' values into the arguments; SQL built that way
+    would let a value change the statement. So the SQL is rebuilt from the step as
+    written, and ``values`` and the returned doc string carry :class:`WrittenSql`."""
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    context = EXECUTION_CONTEXTS.current
+    try:
+        data = context.steps[-1][0]
+        match = pattern.fullmatch(str(data.name))
+    except (AttributeError, IndexError):
+        return docstring
+    if match is None:
+        return docstring  # run through another keyword (Run Keyword ...): keep Robot's text
+    for name in phrase.sql:
+        if name in values:
+            values[name] = _written(match.group(name), context.variables)
+    if "docstring" in phrase.sql and docstring is not None:
+        return _written("\n".join(str(arg) for arg in data.args), context.variables)
+    return docstring
+
+
+def _written(text: str, variables: Any) -> WrittenSql:
+    from robot.utils import unescape
+    from robot.variables import search_variable
+
+    values: dict[str, object] = {}
+    out: list[str] = []
+    while found := search_variable(text, ignore_errors=True):
+        name = f"robot_{len(values) + 1}"
+        values[name] = variables.replace_scalar(found.match)
+        # Text Robot would unescape; a ${ left in it is literal text for the core as well.
+        out += [unescape(found.before).replace("${", "\\${"), f"${{{name}}}"]
+        text = found.after
+    out.append(unescape(text).replace("${", "\\${"))
+    return WrittenSql("".join(out), values)
 
 
 _UNKNOWN_KEYWORD = re.compile(r"No keyword with name '(.+)' found\.")

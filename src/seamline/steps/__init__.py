@@ -1,6 +1,6 @@
 """The phrase catalog. Importing this package registers every built-in phrase."""
 
-from . import auth, checks, cleanup, http, matching, queues, stubs, variables, waiting
+from . import auth, checks, cleanup, database, http, matching, queues, stubs, variables, waiting
 from ._catalog import CATALOG, Phrase, phrase
 
 __all__ = [
@@ -9,6 +9,7 @@ __all__ = [
     "auth",
     "checks",
     "cleanup",
+    "database",
     "http",
     "matching",
     "phrase",

@@ -74,6 +74,9 @@ class Phrase:
     waits: bool = False  # the "within {duration} ..." form of a check: retried until it holds
     # A check on something that arrives later (a message): retried for this long even without "within".
     default_wait: Callable[[Context, Mapping[str, object]], float] | None = None
+    # Arguments that hold SQL: a front end whose runner replaces ${name} itself hands them over
+    # as written (with the values aside), so that the core binds the values instead of pasting them.
+    sql: tuple[str, ...] = ()
 
     @property
     def description(self) -> str:
@@ -150,6 +153,7 @@ def phrase(
     table: str = "pairs",
     check: bool = False,
     default_wait: Callable[[Context, Mapping[str, object]], float] | None = None,
+    sql: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a step function under ``template``; its parameters name the placeholders.
 
@@ -180,6 +184,7 @@ def phrase(
             block=blocks[0] if blocks else None,
             table_kind=table,
             default_wait=default_wait,
+            sql=sql,
         )
         CATALOG[template] = registered
         if check:

@@ -13,6 +13,7 @@ AREA_TITLES = {
     "variables": "Storing values",
     "checks": "Checks",
     "matching": "Documents, contracts, cookies and time",
+    "database": "Databases",
     "waiting": "Waiting for a result",
     "stubs": "Stub services",
     "queues": "Message queues",
