@@ -17,6 +17,7 @@ from urllib.parse import urljoin
 
 from .config import Config, ServiceConfig, load_config
 from .errors import SeamlineError, ServiceError, UsageError
+from .generators import Generators
 from .http import HttpClient, Request, Response, format_exchange
 from .secrets import Secrets
 from .services import ServiceManager
@@ -50,6 +51,7 @@ class Runtime:
         self.secrets = Secrets()
         self.globals: dict[str, object] = {}
         self.http = HttpClient()
+        self.generators = Generators()
         self._config: Config | None = None
         self._services: ServiceManager | None = None
         # A run that dies without its front end's end-of-run hook must not leave services running.
@@ -100,7 +102,9 @@ class Context:
     cleanups: list[Cleanup] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.variables = Variables(self.suite, self.runtime.globals, self.runtime.secrets, self.listener)
+        self.variables = Variables(
+            self.suite, self.runtime.globals, self.runtime.secrets, self.listener, self.runtime.generators
+        )
 
     # -- logging --------------------------------------------------------------------
 

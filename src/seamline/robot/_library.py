@@ -4,6 +4,7 @@ classic keywords, with test and suite lifecycles taken from a library listener."
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 from ..core.context import Context, Runtime
 from ..core.errors import SeamlineError, UsageError
+from ..core.generators import Generated
 from ..core.variables import Scope, encode_path_value
 from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
@@ -140,6 +142,7 @@ class Seamline:
         pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
         def run(*args: Any, **cells: Any) -> Any:
+            args = tuple(_text_if_generated(arg) for arg in args)
             values = dict(zip(phrase.placeholders, args, strict=False))
             if encode_path:
                 values["path"] = _path_as_written(pattern, values["path"])
@@ -218,12 +221,30 @@ class Seamline:
         if self._published:
             return
         self._published = True
+        self._publish_generators()
         try:
             variables = self.runtime.config.variables
         except SeamlineError:
             return  # the first step that needs the config reports the error
         for name, value in variables.items():
             _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+    def _publish_generators(self) -> None:
+        """${unique}, ${now} ... as Robot variables whose text is new each time it is read;
+        under pabot, the pool id keeps ${unique} apart between the processes."""
+        from robot.libraries.BuiltIn import BuiltIn
+
+        pool = BuiltIn().get_variable_value("${PABOTEXECUTIONPOOLID}")
+        if pool is not None and not os.environ.get("SEAMLINE_WORKER"):
+            self.runtime.generators.worker = f"pabot{pool}"
+        for name, value in self.runtime.generators.as_values().items():
+            _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+def _text_if_generated(value: Any) -> Any:
+    # A cell that is exactly ${unique} reaches the library as the generator object itself.
+    return str(value) if isinstance(value, Generated) else value
 
 
 def _mirror(in_test: bool) -> Callable[[str, object, Scope], None]:
