@@ -21,7 +21,9 @@ def update_readme(text: str) -> str:
 
 
 def _steps(args: argparse.Namespace) -> int:
+    from .core.errors import SeamlineError
     from .steps import CATALOG
+    from .steps._user import UserPhrase, load_user_phrases
 
     if args.update_readme:
         from pathlib import Path
@@ -30,12 +32,18 @@ def _steps(args: argparse.Namespace) -> int:
         path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
         return 0
 
+    try:
+        user_phrases = load_user_phrases(args.config)
+    except SeamlineError as error:
+        print(f"seamline: the phrasebook did not load: {error.message}", file=sys.stderr)
+        return 2
     word = (args.word or "").lower()
-    for phrase in CATALOG.values():
+    for phrase in [*CATALOG.values(), *user_phrases.values()]:
         text = f"{phrase.template} {phrase.description}".lower()
         if word and word not in text:
             continue
-        print(phrase.template)
+        mark = "  (user phrase)" if isinstance(phrase, UserPhrase) else ""
+        print(phrase.template + mark)
         print(f"    {phrase.summary}")
         print("    e.g. " + phrase.example.replace("\n", "\n         "))
     return 0
@@ -53,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
     steps.add_argument("--update-readme", metavar="PATH", help="regenerate the phrase list of a README")
+    steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
     args = parser.parse_args(argv)
     if args.command == "steps":
         return _steps(args)

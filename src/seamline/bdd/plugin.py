@@ -20,6 +20,7 @@ from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError
 from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
+from ..steps._user import load_user_phrases
 
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
@@ -36,6 +37,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+    _register_user_phrases(config)
+
+
+def _register_user_phrases(config: pytest.Config) -> None:
+    """The phrasebook's phrases as steps, in a plugin of their own: the config names the file."""
+    try:
+        user_phrases = load_user_phrases(config.getoption("seamline_config"))
+    except SeamlineError as error:
+        raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
+    if not user_phrases:
+        return
+    module = types.ModuleType("seamline_user_phrases")
+    # step() adds its fixture to the namespace of the code that calls it: here, the module's.
+    code = compile("for regex, function in steps: step(parsers.re(regex, flags=flags))(function)", __file__, "exec")
+    steps = [(phrase.regex(), _step_function(phrase)) for phrase in user_phrases.values()]
+    exec(code, {"step": step, "parsers": parsers, "flags": re.IGNORECASE, "steps": steps}, module.__dict__)
+    config.pluginmanager.register(module, "seamline-user-phrases")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -199,7 +199,8 @@ def _section(raw: Mapping[str, Any], key: str, file: Path) -> dict[str, Any]:
     return value
 
 
-_TOP_LEVEL = {"services", "default_service", "auth", "default_auth", "variables", "environments"}
+# "phrases" is read by core.phrasebook, when the front ends load (their keywords and steps depend on it).
+_TOP_LEVEL = {"services", "default_service", "auth", "default_auth", "variables", "environments", "phrases"}
 
 
 def _build(raw: dict[str, Any], file: Path, environment: str | None) -> Config:

@@ -16,6 +16,7 @@ from ..core.generators import Generated
 from ..core.variables import Scope, encode_path_value
 from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
+from ..steps._user import load_user_phrases
 from ._classic import CLASSIC_COMPONENTS
 
 __all__ = ["Seamline"]
@@ -84,6 +85,18 @@ class Seamline:
         self._bindings: dict[str, _Binding] = {}
         for phrase in CATALOG.values():
             self._add(self._phrase_binding(phrase))
+        # User phrases become keywords now: Robot asks for the keyword names only once.
+        self._phrasebook_error: SeamlineError | None = None
+        try:
+            user_phrases = load_user_phrases(config)
+        except SeamlineError as error:
+            self._phrasebook_error = error
+            _report_load_error(error)
+            user_phrases = {}
+        for phrase in user_phrases.values():
+            binding = self._phrase_binding(phrase)
+            binding.tags.append("user phrase")
+            self._add(binding)
         for component_class in CLASSIC_COMPONENTS:
             component = component_class(self)
             for _, method in inspect.getmembers(component, inspect.ismethod):
@@ -203,6 +216,10 @@ class Seamline:
 
     def end_test(self, data: Any, result: Any) -> None:
         _explain_unknown_step(data, result)
+        if self._phrasebook_error is not None:
+            # A broken phrasebook is a broken project: no test of it counts as passed.
+            result.status = "FAIL"
+            result.message = f"The phrasebook did not load: {self._phrasebook_error.message}\n\n{result.message}"
         context, self._test = self._test, None
         if context is None:
             return
@@ -240,6 +257,12 @@ class Seamline:
             self.runtime.generators.worker = f"pabot{pool}"
         for name, value in self.runtime.generators.as_values().items():
             _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+def _report_load_error(error: SeamlineError) -> None:
+    from robot.api import logger
+
+    logger.error(f"Seamline: the phrasebook did not load: {error.message}")
 
 
 def _text_if_generated(value: Any) -> Any:
