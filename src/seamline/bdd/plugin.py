@@ -17,7 +17,8 @@ import pytest
 from pytest_bdd import parsers, step
 
 from ..core.context import Context, MemorySink, Runtime
-from ..core.errors import SeamlineError
+from ..core.data import data_file_of, load_rows
+from ..core.errors import SeamlineError, UsageError
 from ..frontend import closest_phrases, failure_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
@@ -36,6 +37,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
     config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
     _register_user_phrases(config)
 
@@ -65,6 +67,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # -- collection: a .feature file is a module of scenarios -------------------------------
 
 
+# The directory of the feature file being collected: `@data:` tags name files relative to it.
+_collecting: list[Path] = []
+
+
 class FeatureFile(pytest.Module):
     def _getobj(self) -> types.ModuleType:
         from pytest_bdd import scenarios
@@ -74,8 +80,30 @@ class FeatureFile(pytest.Module):
         # scenarios() adds test functions to the namespace of the code that calls it.
         code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
         names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
-        exec(code, names, module.__dict__)
+        _collecting.append(self.path.parent)
+        try:
+            exec(code, names, module.__dict__)
+        except SeamlineError as error:
+            raise self.CollectError(f"{_relative(str(self.path))}: {error.message}") from None
+        finally:
+            _collecting.pop()
         return module
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
+    """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
+    base = _collecting[-1] if _collecting else Path.cwd()
+    path = data_file_of(tag, base)
+    if path is None:
+        return None  # pytest-bdd makes the tag a mark, as usual
+    if any(mark.name == "parametrize" for mark in getattr(function, "pytestmark", [])):
+        raise UsageError(f"tag @{tag}: a scenario takes its rows from Examples or from a data file, not both")
+    rows = load_rows(path)
+    # pytest-bdd renders <name> in steps from this parameter, as for an outline's Examples.
+    ids = ["-".join(row.values()) for row in rows]
+    pytest.mark.parametrize("_pytest_bdd_example", rows, ids=ids)(function)
+    pytest.mark.seamline_data(function)
+    return True
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -103,6 +131,9 @@ def seamline_context(
     runtime = request.config.stash[_RUNTIME]
     context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink())
     request.node.stash[_CONTEXT] = context
+    if request.node.get_closest_marker("seamline_data") is not None:
+        for name, value in request.getfixturevalue("_pytest_bdd_example").items():
+            context.store(name, value)
     yield context
     failures = context.finish()
     if failures:

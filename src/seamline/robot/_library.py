@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.context import Context, Runtime
+from ..core.data import data_file_of, load_rows
 from ..core.errors import SeamlineError, UsageError
 from ..core.generators import Generated
 from ..core.variables import Scope, encode_path_value
@@ -83,6 +84,7 @@ class Seamline:
         self._suite_context: Context | None = None
         self._published = False
         self._bindings: dict[str, _Binding] = {}
+        self._rows: dict[int, dict[str, str]] = {}  # tests made from a data file's rows, by id
         for phrase in CATALOG.values():
             self._add(self._phrase_binding(phrase))
         # User phrases become keywords now: Robot asks for the keyword names only once.
@@ -201,6 +203,32 @@ class Seamline:
         self._suites.append({})
         self._suite_context = None
         self._publish_config_variables()
+        self._expand_data_tests(data)
+
+    def _expand_data_tests(self, suite: Any) -> None:
+        """A test tagged `data:rows.csv` becomes one test per row, the row's columns its variables."""
+        base = Path(suite.source).parent if suite.source else Path.cwd()
+        tests = []
+        for test in suite.tests:
+            paths = [path for tag in test.tags if (path := data_file_of(str(tag), base)) is not None]
+            if not paths:
+                tests.append(test)
+                continue
+            try:
+                rows = load_rows(paths[0])
+            except SeamlineError as error:
+                test.body.clear()
+                test.template = None
+                test.body.create_keyword("BuiltIn.Fail", args=[f"{test.name}: {error.message}"])
+                tests.append(test)
+                continue
+            for row in rows:
+                copy = test.deepcopy(name=f"{test.name} ({', '.join(f'{k}={v}' for k, v in row.items())})")
+                if copy.template and not copy.body:
+                    copy.body.create_keyword(*_templated(copy.template, list(row.values())))
+                self._rows[id(copy)] = row
+                tests.append(copy)
+        suite.tests = tests
 
     def end_suite(self, data: Any, result: Any) -> None:
         if self._suite_context is not None:
@@ -213,6 +241,8 @@ class Seamline:
 
     def start_test(self, data: Any, result: Any) -> None:
         self._test = self._new_context(in_test=True)
+        for name, value in self._rows.pop(id(data), {}).items():
+            self._test.store(name, value)
 
     def end_test(self, data: Any, result: Any) -> None:
         _explain_unknown_step(data, result)
@@ -257,6 +287,14 @@ class Seamline:
             self.runtime.generators.worker = f"pabot{pool}"
         for name, value in self.runtime.generators.as_values().items():
             _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+def _templated(template: str, values: list[str]) -> tuple[str, list[str]]:
+    """The keyword call a template makes of one row (Robot applies templates when it parses,
+    before a listener adds rows): embedded arguments go into the name, others are arguments."""
+    values_left = iter(values)
+    name, count = re.subn(r"\$\{[^}]+\}", lambda _: next(values_left, ""), template)
+    return (name, []) if count else (template, values)
 
 
 def _report_load_error(error: SeamlineError) -> None:
