@@ -19,7 +19,7 @@ from pytest_bdd import parsers, step
 from ..core.context import Context, MemorySink, Runtime
 from ..core.data import data_file_of, load_rows
 from ..core.errors import SeamlineError, UsageError
-from ..frontend import closest_phrases, failure_message
+from ..frontend import closest_phrases, curl_of_last_request, failure_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
 
@@ -207,15 +207,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         lines = getattr(context.sink, "lines", [])
         if lines:
             report.sections.append(("Seamline log", "\n\n".join(lines)))
-    if not report.failed or call.excinfo is None:
-        return
+    if report.failed and call.excinfo is not None:
+        _explain_failure(item, report, call.excinfo.value, context)
+    _mask_report(item.config.stash[_RUNTIME], report)
+
+
+def _explain_failure(
+    item: pytest.Item, report: pytest.TestReport, error: BaseException, context: Context | None
+) -> None:
     unknown = item.stash.get(_UNKNOWN_STEP, None)
     if unknown is not None:
         report.longrepr = unknown
         return
-    error = call.excinfo.value
     failed_step = item.stash.get(_FAILED_STEP, None)
     if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
         runtime = item.config.stash[_RUNTIME]
         line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
-        report.longrepr = f"{line}\n{details}" if details else line
+        curl = curl_of_last_request(context) if context is not None else ""
+        report.longrepr = "\n".join(part for part in (line, details, curl) if part)
+
+
+def _mask_report(runtime: Runtime, report: pytest.TestReport) -> None:
+    """Whatever reaches the console, JUnit XML or cucumber JSON passes through the report: mask it there."""
+    if not runtime.secrets:
+        return
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        masked = runtime.secrets.mask(text)
+        if masked != text:
+            report.longrepr = masked
+    report.sections = [(title, runtime.secrets.mask(content)) for title, content in report.sections]

@@ -64,7 +64,9 @@ class Runtime:
             config = load_config(self.config_path, self.environment)
             for value in config.secrets:
                 self.secrets.add(value)
-            self.globals = {**config.variables, **self.globals}
+            # In place: contexts made before the config loaded hold this very dictionary.
+            for name, value in config.variables.items():
+                self.globals.setdefault(name, value)
             self._config = config
         return self._config
 
@@ -99,6 +101,7 @@ class Context:
     service_name: str | None = None
     pending_params: list[tuple[str, str]] = field(default_factory=list)
     last_response: Response | None = None
+    last_request: Request | None = None  # kept for the curl command shown when a test fails
     cleanups: list[Cleanup] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -143,6 +146,7 @@ class Context:
 
     def send(self, request: Request, service_name: str | None = None) -> Response:
         self.pending_params = []
+        self.last_request = request
         name = service_name or self.service_name or self.runtime.config.default_service or "(url)"
         try:
             response = self.runtime.http.send(request, name)

@@ -15,7 +15,7 @@ from ..core.data import data_file_of, load_rows
 from ..core.errors import SeamlineError, UsageError
 from ..core.generators import Generated
 from ..core.variables import Scope, encode_path_value
-from ..frontend import closest_phrases, failure_message
+from ..frontend import closest_phrases, curl_of_last_request, failure_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
 from ._classic import CLASSIC_COMPONENTS
@@ -141,6 +141,9 @@ class Seamline:
         line, details = failure_message(error, step, where, self.runtime.secrets)
         if details:
             self.context().log(details, "INFO")
+        curl = curl_of_last_request(self.context())
+        if curl:
+            self.context().log(curl, "INFO")
         raised = type(error)(line)
         raise raised from None
 
@@ -259,6 +262,11 @@ class Seamline:
             message = "\n".join(failures)
             result.message = f"{result.message}\n\nAlso: {message}" if result.message else message
             result.status = "FAIL"
+
+    def log_message(self, message: Any) -> None:
+        # Robot's own messages (a failing keyword of another library, a variable it logs) pass here too.
+        if self.runtime.secrets:
+            message.message = self.runtime.secrets.mask(message.message)
 
     def close(self) -> None:
         self.runtime.close()
