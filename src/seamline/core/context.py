@@ -62,8 +62,8 @@ class Runtime:
         """Loaded on first use, so that a config error fails the step that needed it, not the import."""
         if self._config is None:
             config = load_config(self.config_path, self.environment)
-            for value in config.secrets:
-                self.secrets.add(value)
+            for secret in config.secrets:
+                self.secrets.add(secret)
             # In place: contexts made before the config loaded hold this very dictionary.
             for name, value in config.variables.items():
                 self.globals.setdefault(name, value)
