@@ -206,6 +206,7 @@ class Seamline:
         self._suites.append({})
         self._suite_context = None
         self._publish_config_variables()
+        _adopt_gherkin_parser_blocks(data)
         self._expand_data_tests(data)
 
     def _expand_data_tests(self, suite: Any) -> None:
@@ -295,6 +296,51 @@ class Seamline:
             self.runtime.generators.worker = f"pabot{pool}"
         for name, value in self.runtime.generators.as_values().items():
             _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+_GHERKIN_BLOCK = re.compile(r"^&\{\{(.*)\}\}$", re.DOTALL)
+
+
+def _adopt_gherkin_parser_blocks(suite: Any) -> None:
+    """Doc strings and data tables of a suite built by robotframework-gherkin-parser (0.3),
+    given as Seamline takes them in a .robot file.
+
+    That parser passes a block as ``&{{<escaped repr of a dict>}}``, an expression its own
+    escaping breaks before any keyword sees it; the dict is recovered here, before the tests run.
+    """
+    for test in suite.tests:
+        for step in test.body:
+            args = getattr(step, "args", ())
+            if len(args) != 1 or not isinstance(args[0], str):
+                continue
+            block = _gherkin_block(args[0])
+            if block is None:
+                continue
+            if "content" in block:
+                lines = str(block["content"]).splitlines() or [""]
+            else:
+                rows = [[str(cell.get("value", "")) for cell in row.get("cells", [])] for row in block.get("rows", [])]
+                lines = ["| " + " | ".join(row) + " |" for row in rows]
+            # Robot unescapes arguments when it runs them: keep backslashes and '=' as written.
+            step.args = tuple(line.replace("\\", "\\\\").replace("=", "\\=") for line in lines)
+
+
+def _gherkin_block(arg: str) -> dict[str, Any] | None:
+    import ast
+
+    match = _GHERKIN_BLOCK.match(arg)
+    if match is None:
+        return None
+    # The parser wrote repr(repr(block))[1:-1], then put a backslash before '=' and between spaces.
+    text = re.sub(r"(?<= )\\(?= )", "", match.group(1)).replace("\\=", "=")
+    for quote in ("'", '"'):
+        try:
+            value = ast.literal_eval(ast.literal_eval(quote + text + quote))
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
 
 
 def _templated(template: str, values: list[str]) -> tuple[str, list[str]]:
