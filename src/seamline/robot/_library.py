@@ -310,7 +310,7 @@ def _adopt_gherkin_parser_blocks(suite: Any) -> None:
     """
     for test in suite.tests:
         for step in test.body:
-            args = getattr(step, "args", ())
+            args: tuple[Any, ...] = tuple(getattr(step, "args", ()))
             if len(args) != 1 or not isinstance(args[0], str):
                 continue
             block = _gherkin_block(args[0])
