@@ -1,4 +1,5 @@
-"""The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases."""
+"""The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases,
+``seamline init`` scaffolds a test project."""
 
 from __future__ import annotations
 
@@ -49,6 +50,24 @@ def _steps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ._scaffold import scaffold
+
+    directory = Path(args.directory)
+    try:
+        written = scaffold(directory)
+    except FileExistsError as error:
+        print(f"seamline init: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"created {path}")
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    print(f"\nnext: {where}pytest features/ && robot --outputdir results robot/")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "demo":
@@ -62,9 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
     steps.add_argument("--update-readme", metavar="PATH", help="regenerate the phrase list of a README")
     steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
+    init = commands.add_parser("init", help="scaffold a test project that passes against the demo shop")
+    init.add_argument("directory", nargs="?", default=".", help="where to create it (default: here)")
     args = parser.parse_args(argv)
     if args.command == "steps":
         return _steps(args)
+    if args.command == "init":
+        return _init(args)
     return 2
 
 
