@@ -13,11 +13,17 @@ pytest_plugins = ["pytester"]
 
 
 @pytest.fixture(scope="session")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SQLite file of the session's demo shop."""
+    return tmp_path_factory.mktemp("demo") / "shop.db"
+
+
+@pytest.fixture(scope="session")
+def demo_url(demo_db: Path) -> Iterator[str]:
     """The demo shop, served once for the whole test session on a free loopback port."""
     from seamline.demo import running_demo
 
-    with running_demo(db_path=tmp_path_factory.mktemp("demo") / "shop.db") as url:
+    with running_demo(db_path=demo_db) as url:
         yield url
 
 

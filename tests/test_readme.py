@@ -40,3 +40,12 @@ def test_every_phrase_in_the_readme_examples_exists() -> None:
     assert steps
     for step in steps:
         assert any(re.fullmatch(p.regex(), step, re.IGNORECASE) for p in CATALOG.values()), step
+
+
+def test_every_marker_is_in_the_readme_table() -> None:
+    from seamline.core.match import MARKERS
+
+    table = README.split("| Marker | Holds for |", 1)[1].split("\n\n", 1)[0]
+    for marker in MARKERS:
+        first = marker.split()[0].replace("<marker>", "")
+        assert f"`{first}" in table, f"{marker} is missing from the README's table of markers"

@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 
 from .core.context import Context
 from .core.curl import as_curl
-from .core.errors import SeamlineError
+from .core.errors import CheckFailed, SeamlineError
 from .core.secrets import Secrets
 
-__all__ = ["closest_phrases", "curl_of_last_request", "failure_message"]
+__all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table"]
+
+_TABLE_HEADINGS = ("path", "expected", "actual")
+
+
+def mismatch_table(rows: Sequence[tuple[str, str, str]]) -> str:
+    """Every mismatch of a failed check as a plain-text table, columns aligned."""
+    table = [_TABLE_HEADINGS, *rows]
+    widths = [max(len(row[column]) for row in table) for column in range(2)]
+    return "\n".join(
+        f"{row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}".rstrip() for row in table
+    )
 
 
 def failure_message(error: BaseException, step: str, where: str | None, secrets: Secrets) -> tuple[str, str]:
-    """``(one line, details)`` for a failed step, secrets masked."""
+    """``(one line, details)`` for a failed step, secrets masked; the details start with
+    the table of mismatches when the check found several."""
     location = f" ({where})" if where else ""
     if isinstance(error, SeamlineError):
         cause, details = error.message, error.details
     else:
         cause, details = f"{type(error).__name__}: {error}", ""
+    if isinstance(error, CheckFailed) and error.mismatches:
+        details = mismatch_table(error.mismatches) + ("\n\n" + details if details else "")
     line = f"Step '{step}'{location} failed: {cause}"
     return secrets.mask(line), secrets.mask(details)
 

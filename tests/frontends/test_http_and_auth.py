@@ -4,6 +4,7 @@ authenticate, checked through the demo shop's /echo in both front ends."""
 from __future__ import annotations
 
 import pytest
+
 from tests.bilingual import Project, Scenario
 
 FRONT_ENDS = ("robot", "pytest")

@@ -8,7 +8,7 @@ from .context import Context
 from .errors import CheckFailed, StepArgumentError
 from .http import Response, body_for_log
 from .jsonpath import find_all
-from .match import compare
+from .match import accepts_absence, compare
 from .values import describe
 
 __all__ = [
@@ -70,6 +70,10 @@ def field_value(ctx: Context, path: str) -> object:
 
 
 def check_field(ctx: Context, path: str, operator: str, expected: object) -> None:
+    if operator == "is" and accepts_absence(expected):
+        values, many = field_values(ctx, path)
+        if not values and not many:
+            return  # "#absent", "#ignore" and "##..." hold where there is no field at all
     actual = field_value(ctx, path)
     if not compare(operator, actual, expected):
         raise _failure(

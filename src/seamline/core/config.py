@@ -21,6 +21,7 @@ __all__ = [
     "AuthProfile",
     "Config",
     "ManagedStart",
+    "OpenApiConfig",
     "ServiceConfig",
     "find_config",
     "load_config",
@@ -44,6 +45,14 @@ class ManagedStart:
 
 
 @dataclass(frozen=True)
+class OpenApiConfig:
+    """The service's OpenAPI document, and whether every response is checked against it."""
+
+    spec: str  # a file (relative to seamline.yaml), a URL, or a path on the service such as /openapi.json
+    check_every_response: bool = False
+
+
+@dataclass(frozen=True)
 class ServiceConfig:
     name: str
     base_url: str
@@ -51,6 +60,7 @@ class ServiceConfig:
     verify_tls: bool = True
     headers: Mapping[str, str] = field(default_factory=dict)
     start: ManagedStart | None = None
+    openapi: OpenApiConfig | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +288,27 @@ def _service(name: str, spec: Any, file: Path, secrets: set[str]) -> ServiceConf
         verify_tls=bool(spec.get("verify_tls", True)),
         headers={str(k): str(v) for k, v in headers.items()},
         start=start,
+        openapi=_openapi(spec.get("openapi"), where),
     )
+
+
+def _openapi(raw: Any, where: str) -> OpenApiConfig | None:
+    """``openapi: file-or-url``, or a mapping with ``spec`` and ``check_every_response``."""
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        raw = {"spec": raw}
+    if not isinstance(raw, dict) or not isinstance(raw.get("spec"), str) or not raw["spec"].strip():
+        raise ConfigError(f"{where}.openapi needs a spec: a file, a URL or a path on the service such as /openapi.json")
+    unknown = set(raw) - {"spec", "check_every_response"}
+    if unknown:
+        raise ConfigError(
+            f"{where}.openapi: unknown key(s) {', '.join(sorted(unknown))}; known: spec, check_every_response"
+        )
+    every = raw.get("check_every_response", False)
+    if not isinstance(every, bool):
+        raise ConfigError(f"{where}.openapi.check_every_response must be true or false, not {every!r}")
+    return OpenApiConfig(spec=raw["spec"].strip(), check_every_response=every)
 
 
 def _auth_profile(name: str, spec: Any, file: Path, config: Config) -> AuthProfile:

@@ -54,6 +54,8 @@ class Runtime:
         self.generators = Generators()
         self._config: Config | None = None
         self._services: ServiceManager | None = None
+        # Per-area caches that last the run (documents read once), keyed by the area's own names.
+        self.extras: dict[str, object] = {}
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -62,11 +64,8 @@ class Runtime:
         """Loaded on first use, so that a config error fails the step that needed it, not the import."""
         if self._config is None:
             config = load_config(self.config_path, self.environment)
-            for secret in config.secrets:
-                self.secrets.add(secret)
-            # In place: contexts made before the config loaded hold this very dictionary.
-            for name, value in config.variables.items():
-                self.globals.setdefault(name, value)
+            for value in config.secrets:
+                self.secrets.add(value)
             self._config = config
         return self._config
 
@@ -103,10 +102,17 @@ class Context:
     last_response: Response | None = None
     last_request: Request | None = None  # kept for the curl command shown when a test fails
     cleanups: list[Cleanup] = field(default_factory=list)
+    # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
+    extras: dict[str, object] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.variables = Variables(
-            self.suite, self.runtime.globals, self.runtime.secrets, self.listener, self.runtime.generators
+            self.suite,
+            self.runtime.globals,
+            self.runtime.secrets,
+            self.listener,
+            defaults=lambda: self.runtime.config.variables,
+            generators=self.runtime.generators,
         )
 
     # -- logging --------------------------------------------------------------------
@@ -155,6 +161,9 @@ class Context:
             raise
         self.last_response = response
         self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
+        from .contract import check_response_automatically  # lazily: openapi-core only when a spec is used
+
+        check_response_automatically(self, response)
         return response
 
     def _masked_headers(self) -> frozenset[str]:

@@ -7,8 +7,9 @@
     ├── UsageError                 the test itself is broken: fix the test or the config
     │   ├── ConfigError            seamline.yaml missing, unreadable or inconsistent
     │   ├── VariableError          a ${name} that no scope defines
-    │   ├── ExpressionError        an invalid JSONPath or regular expression
-    │   └── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
+    │   ├── ExpressionError        an invalid JSONPath, regular expression or marker
+    │   ├── StepArgumentError      a step argument that cannot be used (bad JSON, bad number)
+    │   └── SpecError              a JSON Schema or OpenAPI document that cannot be read or used
     └── ServiceError               a service could not be reached, timed out, or failed to start
         └── AuthError              the token request of an auth profile failed
 
@@ -18,6 +19,8 @@ is written; none of them should reach a user as a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 __all__ = [
     "AuthError",
     "CheckFailed",
@@ -25,6 +28,7 @@ __all__ = [
     "ExpressionError",
     "SeamlineError",
     "ServiceError",
+    "SpecError",
     "StepArgumentError",
     "UsageError",
     "VariableError",
@@ -48,7 +52,14 @@ class SeamlineError(Exception):
 
 
 class CheckFailed(SeamlineError, AssertionError):
-    """A check did not hold: the system under test behaved differently than expected."""
+    """A check did not hold: the system under test behaved differently than expected.
+
+    ``mismatches`` lists every difference found as (path, expected, actual) rows, which
+    front ends show as a table; ``details`` then holds only the rest (the response)."""
+
+    def __init__(self, message: str, details: str = "", mismatches: Sequence[tuple[str, str, str]] = ()) -> None:
+        super().__init__(message, details)
+        self.mismatches = tuple(mismatches)
 
 
 class UsageError(SeamlineError):
@@ -64,11 +75,16 @@ class VariableError(UsageError):
 
 
 class ExpressionError(UsageError):
-    """An invalid JSONPath or regular expression."""
+    """An invalid JSONPath, regular expression or marker."""
 
 
 class StepArgumentError(UsageError):
     """A step argument that cannot be used as given (invalid JSON, a non-number where one is needed)."""
+
+
+class SpecError(UsageError):
+    """A JSON Schema or OpenAPI document that cannot be read, is not valid, or has no
+    operation for the request that was sent."""
 
 
 class ServiceError(SeamlineError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,8 @@ class Response:
     elapsed_ms: float
     request_headers: Mapping[str, str]
     request_body: bytes | str | None
+    # Each Set-Cookie header as received: a mapping of headers folds them into one line.
+    set_cookies: tuple[str, ...] = ()
     _json: object = field(default=_NO_BODY, repr=False)
 
     @property
@@ -170,7 +173,13 @@ class HttpClient:
         elif request.body is not None:
             kwargs["data"] = request.body.encode("utf-8") if isinstance(request.body, str) else request.body
         try:
-            answer = session.request(request.method, request.url, **kwargs)
+            if request.verify:
+                answer = session.request(request.method, request.url, **kwargs)
+            else:
+                # The service's config switched verification off on purpose: no warning per request.
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    answer = session.request(request.method, request.url, **kwargs)
         except requests.exceptions.Timeout:
             raise ServiceError(
                 f"{request.method} {request.url}: no answer within {request.timeout:g} s "
@@ -198,6 +207,7 @@ class HttpClient:
             elapsed_ms=answer.elapsed.total_seconds() * 1000,
             request_headers=dict(sent.headers),
             request_body=sent.body,
+            set_cookies=tuple(answer.raw.headers.getlist("Set-Cookie")) if answer.raw is not None else (),
         )
 
     def close(self) -> None:

@@ -63,7 +63,9 @@ class Variables:
     """Test variables over suite variables over global variables.
 
     ``listener`` is told of every value stored, so that a front end can mirror it
-    (Robot Framework makes each one a Robot variable as well).
+    (Robot Framework makes each one a Robot variable as well). ``defaults`` gives the
+    configuration's variables, below all scopes; it is only called when a name is not
+    found above it, so a test that needs no config never loads one.
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class Variables:
         global_: MutableMapping[str, object],
         secrets: Secrets,
         listener: ScopeListener | None = None,
+        defaults: Callable[[], Mapping[str, object]] | None = None,
         generators: Generators | None = None,
     ) -> None:
         self.test: dict[str, object] = {}
@@ -80,20 +83,28 @@ class Variables:
         self.global_ = global_
         self.secrets = secrets
         self.listener = listener
+        self.defaults = defaults
 
     def _scopes(self) -> tuple[Mapping[str, object], ...]:
         return (self.test, self.suite, self.global_)
 
+    def _all_scopes(self) -> tuple[Mapping[str, object], ...]:
+        return (*self._scopes(), self.defaults()) if self.defaults else self._scopes()
+
     def __contains__(self, name: str) -> bool:
-        return any(name in scope for scope in self._scopes())
+        return any(name in scope for scope in self._all_scopes())
 
     def names(self) -> list[str]:
-        return sorted({name for scope in self._scopes() for name in scope})
+        return sorted({name for scope in self._all_scopes() for name in scope})
 
     def get(self, name: str) -> object:
         for scope in self._scopes():
             if name in scope:
                 return scope[name]
+        if self.defaults is not None:
+            defaults = self.defaults()
+            if name in defaults:
+                return defaults[name]
         # A stored variable wins over a generator of the same name.
         if self.generators is not None and name in self.generators:
             return self.generators.generate(name)

@@ -3,6 +3,7 @@ classic keywords, with test and suite lifecycles taken from a library listener."
 
 from __future__ import annotations
 
+import html
 import inspect
 import os
 import re
@@ -12,8 +13,9 @@ from typing import Any
 
 from ..core.context import Context, Runtime
 from ..core.data import data_file_of, load_rows
-from ..core.errors import SeamlineError, UsageError
+from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..core.generators import Generated
+from ..core.secrets import Secrets
 from ..core.variables import Scope, encode_path_value
 from ..frontend import closest_phrases, curl_of_last_request, failure_message
 from ..steps import CATALOG, Phrase
@@ -139,6 +141,10 @@ class Seamline:
     def _fail(self, error: SeamlineError, name: str, args: list[Any]) -> None:
         step, where = _current_step(name, args)
         line, details = failure_message(error, step, where, self.runtime.secrets)
+        if isinstance(error, CheckFailed) and error.mismatches:
+            # The log shows the mismatches as a table; the text table would only repeat it.
+            self.context().log(_html_table(error.mismatches, self.runtime.secrets), "HTML")
+            details = self.runtime.secrets.mask(error.details)
         if details:
             self.context().log(details, "INFO")
         curl = curl_of_last_request(self.context())
@@ -387,6 +393,17 @@ def _robot_set(name: str, value: object, scope: Scope, in_test: bool) -> None:
 
 
 _PREFIX = r"(?:(?:given|when|then|and|but)\s+)?"
+
+
+def _html_table(rows: Sequence[tuple[str, str, str]], secrets: Secrets) -> str:
+    cells = "".join(
+        "<tr>" + "".join(f"<td><code>{html.escape(secrets.mask(cell))}</code></td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    return (
+        '<table border="1" cellspacing="0" cellpadding="3"><tr><th>path</th><th>expected</th><th>actual</th></tr>'
+        f"{cells}</table>"
+    )
 
 
 def _path_as_written(pattern: re.Pattern[str], resolved: object) -> object:

@@ -12,6 +12,7 @@ AREA_TITLES = {
     "auth": "Authentication",
     "variables": "Storing values",
     "checks": "Checks",
+    "matching": "Documents, contracts, cookies and time",
 }
 
 

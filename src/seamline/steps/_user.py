@@ -83,7 +83,10 @@ class UserPhrase(Phrase):
                 phrase.run(ctx, groups, docstring=inner_doc, table=inner_table)
             except SeamlineError as error:
                 # Say which line of the phrasebook failed; the front end adds the test's own step.
-                raise type(error)(f"{step.where} '{text}': {error.message}", error.details) from None
+                # The error itself goes on, so that what else it carries (mismatches) is kept.
+                error.message = f"{step.where} '{text}': {error.message}"
+                error.args = (error.message,)
+                raise
 
 
 def _as_text(value: object) -> str:

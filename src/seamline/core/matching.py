@@ -1,0 +1,185 @@
+"""Checks on the last response that go beyond one field: whole documents with markers,
+each item of an array, cookies, the content type and the response time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from .checks import field_value, field_values
+from .context import Context
+from .errors import CheckFailed, StepArgumentError
+from .http import Response, body_for_log, excerpt
+from .match import Mismatch, accepts_absence, compare, match, render_path
+from .retry import parse_duration
+from .values import describe, parse_json
+
+__all__ = [
+    "BODY_EXCERPT",
+    "check_content_type",
+    "check_cookie",
+    "check_cookie_exists",
+    "check_document",
+    "check_each_item",
+    "check_response_time",
+    "cookie_value",
+    "expected_document",
+    "mismatch_failure",
+]
+
+BODY_EXCERPT = 1500
+_SUMMARY_COUNT = 3
+
+
+def expected_document(ctx: Context, text: str, what: str = "expected document") -> object:
+    """A doc string as the expected JSON value, after its ${variables} are replaced."""
+    return parse_json(ctx.variables.expand(text), what)
+
+
+def _response_line(response: Response) -> str:
+    return f"response: {response.status} {response.reason} from {response.method} {response.url}"
+
+
+def _focus(document: object, root: str, mismatches: Sequence[Mismatch]) -> tuple[str, object] | None:
+    """The part of ``document`` holding the first mismatch: the object or array around it."""
+    keys = mismatches[0].keys[:-1] if mismatches else ()
+    value = document
+    for key in keys:
+        try:
+            value = value[key]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return render_path(root, keys), value
+
+
+def mismatch_failure(
+    response: Response, subject: str, mismatches: Sequence[Mismatch], document: object = None, root: str = "$"
+) -> CheckFailed:
+    """A failed check that lists every mismatch: the first few in the one line, all of them
+    in a table; a long body is cut around the first one instead of after its beginning."""
+    count = len(mismatches)
+    summary = "; ".join(str(m) for m in mismatches[:_SUMMARY_COUNT])
+    more = f"; and {count - _SUMMARY_COUNT} more" if count > _SUMMARY_COUNT else ""
+    places = "1 place" if count == 1 else f"{count} places"
+    body = body_for_log(response.content, response.content_type, BODY_EXCERPT) or "(empty body)"
+    if len(response.content) > BODY_EXCERPT:
+        focus = _focus(document, root, mismatches)
+        if focus is not None and focus[0] != "$":
+            shown = excerpt(json.dumps(focus[1], indent=2, ensure_ascii=False), BODY_EXCERPT)
+            body = f"(a long body: the part at {focus[0]})\n{shown}"
+    return CheckFailed(
+        f"{subject} in {places}: {summary}{more}",
+        details=f"{_response_line(response)}\n{body}",
+        mismatches=[(m.path, m.expected, m.actual) for m in mismatches],
+    )
+
+
+def check_document(
+    ctx: Context, text: str, path: str | None = None, *, exact: bool = False, any_order: bool = False
+) -> None:
+    """The response body (or the value at ``path``) against an expected document with markers."""
+    expected = expected_document(ctx, text)
+    response = ctx.response()
+    if path is None:
+        actual, root = response.json(), "$"
+    else:
+        values, many = field_values(ctx, path)
+        if not values and not many:
+            if accepts_absence(expected):
+                return
+            missing = Mismatch(path, describe(expected), "(no such field)")
+            raise mismatch_failure(response, "the response does not match", [missing])
+        actual, root = (values if many else values[0]), ctx.variables.expand(path)
+    mismatches = match(expected, actual, exact=exact, any_order=any_order, path=root)
+    if mismatches:
+        what = "the response" if path is None else f"the response field {root}"
+        verb = "is not as expected" if exact else "does not match"
+        raise mismatch_failure(response, f"{what} {verb}", mismatches, actual, root)
+
+
+def check_each_item(ctx: Context, path: str, text: str) -> None:
+    """Every item of the array at ``path`` matches the expected document (an empty array passes)."""
+    expected = expected_document(ctx, text)
+    actual = field_value(ctx, path)
+    root = ctx.variables.expand(path)
+    response = ctx.response()
+    if not isinstance(actual, list):
+        raise mismatch_failure(response, "each item does not match", [Mismatch(root, "an array", describe(actual))])
+    mismatches = [
+        mismatch
+        for index, item in enumerate(actual)
+        for mismatch in match(expected, item, path=f"{root}[{index}]")
+    ]
+    if mismatches:
+        failing = len({m.path.split("]", 1)[0] for m in mismatches})
+        raise mismatch_failure(
+            response, f"{failing} of {len(actual)} items of {root} do not match", mismatches, actual, root
+        )
+
+
+# -- cookies, content type, time -------------------------------------------------------
+
+
+def _cookies(response: Response) -> dict[str, str]:
+    cookies: dict[str, str] = {}
+    for header in response.set_cookies:
+        # Only the name=value pair before the first ";": the rest are attributes (Path, Expires ...).
+        name, _, value = header.split(";", 1)[0].partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        cookies[name.strip()] = value
+    return cookies
+
+
+def cookie_value(ctx: Context, name: str) -> str | None:
+    """The value of a cookie the last response set, or None."""
+    return _cookies(ctx.response()).get(ctx.variables.expand(name))
+
+
+def _cookie_failure(response: Response, message: str) -> CheckFailed:
+    cookies = ", ".join(_cookies(response)) or "none"
+    return CheckFailed(f"{message} (cookies set: {cookies})", details=_response_line(response))
+
+
+def check_cookie(ctx: Context, name: str, operator: str, expected: object) -> None:
+    actual = cookie_value(ctx, name)
+    response = ctx.response()
+    if actual is None:
+        raise _cookie_failure(response, f"the response sets no cookie {name!r}")
+    if not compare(operator, actual, expected):
+        raise _cookie_failure(
+            response,
+            f"response cookie {name}: expected a value that {operator} {describe(expected)}, actual {describe(actual)}",
+        )
+
+
+def check_cookie_exists(ctx: Context, name: str, exists: bool) -> None:
+    actual = cookie_value(ctx, name)
+    if exists and actual is None:
+        raise _cookie_failure(ctx.response(), f"the response sets no cookie {name!r}")
+    if not exists and actual is not None:
+        raise _cookie_failure(ctx.response(), f"the response sets the cookie {name!r} ({actual!r}), expected none")
+
+
+def check_content_type(ctx: Context, expected: str) -> None:
+    """The media type, case-insensitive; parameters (charset) count only when the expected value names them."""
+    response = ctx.response()
+    wanted = ctx.variables.expand(expected).strip().lower()
+    if not wanted:
+        raise StepArgumentError('a content type is needed, such as "application/json"')
+    header = response.headers.get("Content-Type", "")
+    actual = " ".join(header.lower().split()) if ";" in wanted else response.content_type
+    if actual.replace("; ", ";") != wanted.replace("; ", ";"):
+        shown = header or "no Content-Type header"
+        raise CheckFailed(f"expected content type {wanted}, actual {shown}", details=_response_line(response))
+
+
+def check_response_time(ctx: Context, limit: str) -> None:
+    response = ctx.response()
+    seconds = parse_duration(limit)
+    if response.elapsed_ms >= seconds * 1000:
+        raise CheckFailed(
+            f"the response took {response.elapsed_ms:.0f} ms, expected under {seconds * 1000:g} ms",
+            details=_response_line(response),
+        )

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from seamline.core.config import find_config, load_config
+from seamline.core.errors import ConfigError
+
+CONFIG = """\
+services:
+  shop:
+    base_url: http://127.0.0.1:8000/
+    timeout: 5
+  payments: http://127.0.0.1:9000
+auth:
+  shop:
+    request: {path: /auth/token, body: {"username": "${username}", "password": "${password}"}}
+    header: usertoken
+    users:
+      alice: {password: "${env:SEAMLINE_TEST_PASSWORD}"}
+variables:
+  currency: EUR
+  api_key: {value: "k-123", secret: true}
+environments:
+  staging:
+    services:
+      shop: {base_url: https://staging.example.com}
+    variables: {currency: USD}
+"""
+
+
+def write(tmp_path: Path, text: str = CONFIG) -> Path:
+    path = tmp_path / "seamline.yaml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_services_auth_and_variables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEAMLINE_TEST_PASSWORD", "pa55word")
+    config = load_config(write(tmp_path))
+    assert config.default_service == "shop"
+    assert config.service().base_url == "http://127.0.0.1:8000"
+    assert config.service().timeout == 5
+    assert config.service("payments").verify_tls is True
+    profile = config.auth_profile()
+    assert (profile.header, profile.prefix, profile.default_user) == ("usertoken", "", "alice")
+    assert profile.users["alice"]["password"] == "pa55word"
+    assert {"pa55word", "k-123"} <= config.secrets
+    assert config.variables == {"currency": "EUR", "api_key": "k-123"}
+
+
+def test_a_named_environment_overrides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEAMLINE_TEST_PASSWORD", "x")
+    monkeypatch.setenv("SEAMLINE_ENV", "staging")
+    config = load_config(write(tmp_path))
+    assert config.service().base_url == "https://staging.example.com"
+    assert config.service().timeout == 5  # a service's settings merge: what staging does not say stays
+    assert config.variables["currency"] == "USD"
+
+
+def test_found_from_the_working_directory_upward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "services: {shop: http://x}\n")
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    monkeypatch.chdir(nested)
+    assert find_config() == path.resolve()
+    assert load_config().service().base_url == "http://x"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("services:\n  shop: {timeout: 3}\n", "services.shop needs a base_url"),
+        ("servises: {}\n", "unknown section(s) servises"),
+        ("services: {shop: http://x}\nenvironments: {}\n", "unknown environment 'prod'"),
+        ("services:\n  shop:\n    base_url: http://x\n    timeout: soon\n", "timeout must be a positive number"),
+        ("auth:\n  shop: {request: {}}\n", "auth.shop.request needs a path"),
+        ("variables: {key: '${env:SEAMLINE_SURELY_UNSET}'}\n", "environment variable SEAMLINE_SURELY_UNSET is not set"),
+        ("- a list\n", "the top level must be a mapping"),
+    ],
+)
+def test_mistakes_are_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str) -> None:
+    monkeypatch.setenv("SEAMLINE_ENV", "prod") if "environments" in text else None
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text))
+    assert message in str(caught.value)
+    assert str(tmp_path) in str(caught.value)
+
+
+def test_a_named_file_that_does_not_exist(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_env_default(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "variables: {who: '${env:SEAMLINE_SURELY_UNSET:-world}'}\n"))
+    assert config.variables["who"] == "world"

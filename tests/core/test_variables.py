@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import pytest
+
+from seamline.core.errors import VariableError
+from seamline.core.secrets import Secrets
+from seamline.core.variables import Scope, Variables
+
+
+def make(defaults: dict[str, object] | None = None) -> Variables:
+    return Variables({}, {}, Secrets(), defaults=(lambda: defaults) if defaults is not None else None)
+
+
+def test_narrower_scopes_win_and_wider_ones_replace_them() -> None:
+    variables = make({"x": "config"})
+    assert variables.get("x") == "config"
+    variables.set("x", "global", Scope.GLOBAL)
+    variables.set("x", "suite", Scope.SUITE)
+    variables.set("x", "test")
+    assert variables.get("x") == "test"
+    variables.set("x", "global again", Scope.GLOBAL)
+    assert variables.get("x") == "global again"  # the older test and suite values are gone
+
+
+def test_expand_writes_text_as_is_and_other_values_as_json() -> None:
+    variables = make()
+    variables.set("sku", "A1")
+    variables.set("qty", 2)
+    variables.set("items", [{"sku": "A1"}])
+    assert variables.expand('{"sku": "${sku}", "qty": ${qty}, "all": ${items}}') == (
+        '{"sku": "A1", "qty": 2, "all": [{"sku": "A1"}]}'
+    )
+
+
+def test_resolve_keeps_the_type_of_a_lone_variable() -> None:
+    variables = make()
+    variables.set("qty", 2)
+    assert variables.resolve("${qty}") == 2
+    assert variables.resolve("n=${qty}") == "n=2"
+
+
+def test_paths_get_values_percent_encoded() -> None:
+    variables = make()
+    variables.set("name", "a b?c#d%")
+    assert variables.expand("/items/${name}", in_path=True) == "/items/a%20b%3Fc%23d%25"
+    assert variables.expand("/items/${name}") == "/items/a b?c#d%"
+
+
+def test_a_backslash_keeps_a_reference_literal() -> None:
+    assert make().expand(r"costs \${price}") == "costs ${price}"
+
+
+def test_unknown_variable_lists_the_known_ones() -> None:
+    variables = make({"currency": "EUR"})
+    variables.set("sku", "A1")
+    with pytest.raises(VariableError, match=r"unknown variable \$\{skew\}; known variables: currency, sku"):
+        variables.expand("${skew}")
+
+
+def test_secret_values_are_masked() -> None:
+    secrets = Secrets()
+    variables = Variables({}, {}, secrets)
+    variables.set("token", "abc123xyz", secret=True)
+    assert secrets.mask("Authorization: Bearer abc123xyz") == "Authorization: Bearer ***"
+
+
+def test_listener_hears_every_store() -> None:
+    heard: list[tuple[str, object, Scope]] = []
+    variables = Variables({}, {}, Secrets(), listener=lambda *args: heard.append(args))
+    variables.set("a", 1)
+    variables.promote("a", Scope.SUITE)
+    assert heard == [("a", 1, Scope.TEST), ("a", 1, Scope.SUITE)]
+
+
+@pytest.mark.parametrize(("word", "scope"), [("scenario", Scope.TEST), ("feature", Scope.SUITE), ("run", Scope.GLOBAL)])
+def test_scope_words_of_both_front_ends(word: str, scope: Scope) -> None:
+    assert Scope.parse(word) is scope
+
+
+def test_unknown_scope_word() -> None:
+    with pytest.raises(VariableError, match="unknown scope 'forever'"):
+        Scope.parse("forever")
