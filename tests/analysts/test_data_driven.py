@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
+
 from tests.bilingual import Project
 
 CSV = "sku,name\nA1,Widget\nB2,Gadget\n\nD4,Not a sprocket\n"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from tests.bilingual import Project, Scenario
 
 from seamline.core.errors import VariableError
 from seamline.core.generators import Generators
 from seamline.core.secrets import Secrets
 from seamline.core.variables import Variables
+from tests.bilingual import Project, Scenario
 
 FRONT_ENDS = ("robot", "pytest")
 

@@ -6,6 +6,7 @@ import textwrap
 from dataclasses import dataclass
 
 import pytest
+
 from tests.bilingual import Project, Scenario
 
 FRONT_ENDS = ("robot", "pytest")

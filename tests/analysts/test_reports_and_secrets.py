@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+
 from tests.bilingual import Project, Scenario
 
 SECRET_KEY = "scan-S3cr3t-value-9f2"
