@@ -25,13 +25,17 @@ at ``start_test`` and ``end_test`` of the suite's single test, so Robot's start-
 library imports and teardown are left out and only the test body (the ``FOR`` loop) is
 timed. (An alternative, total ``robot.run`` time minus an identical suite with a no-op body,
 gives the same figure with more noise.) Every variant gets a warm-up pass, then the best of
-three timed repetitions is kept. Each Robot run must pass, or the script stops.
+three timed repetitions is kept; the repetitions of all variants are interleaved, so a burst
+of load from elsewhere hits them alike. Each Robot run must pass, or the script stops.
 
-Reading the table: ``us/iter`` is microseconds per iteration (one request + capture + check);
-``x plain`` divides by the plain loop (the issue's target: seamline <= 1.9, a thin Robot
-keyword measures about 1.8); ``net of noop`` subtracts Robot's own dispatch floor, which is
-what the library itself adds. ``--profile`` runs the Seamline suite once more under cProfile,
-switched on only for the test body, and prints the top functions.
+Reading the table: ``us/iter`` is wall-clock microseconds per iteration (one request + capture
++ check); ``x plain`` divides by the plain loop (the issue's target: seamline <= 1.9, a thin
+Robot keyword measures about 1.8); ``net of noop`` subtracts Robot's own dispatch floor, which
+is what the library itself adds; ``cpu us/iter`` is this process's CPU time (the server's is
+left out unless ``--server thread``), steadier than wall time on a busy machine. On a shared
+machine, compare figures from one run, not across runs. ``--profile`` then runs the Seamline
+suite once more under cProfile (CPU time), switched on only for the test body, and prints the
+top functions.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ class Project:
         )
         return Run(_junit_outcomes(self.root / "junit.xml", scenarios), completed.stdout + completed.stderr)
 
-    def run_robot(self, *scenarios: Scenario, settings: str = "Library    Seamline") -> Run:
+    def run_robot(self, *scenarios: Scenario, settings: str = "Library    Seamline", **options: object) -> Run:
         from robot import run as robot_run
         from robot.api import ExecutionResult
 
@@ -144,7 +144,7 @@ class Project:
         suite.write_text(f"*** Settings ***\n{settings}\n\n*** Test Cases ***\n{cases}\n", encoding="utf-8")
         console = io.StringIO()
         output_dir = self.root / "robot-results"
-        robot_run(str(suite), outputdir=str(output_dir), stdout=console, stderr=console)
+        robot_run(str(suite), outputdir=str(output_dir), stdout=console, stderr=console, **options)
         result = ExecutionResult(str(output_dir / "output.xml"))
         outcomes = {test.name: Outcome(test.passed, test.message) for test in result.suite.all_tests}
         return Run(outcomes, console.getvalue())

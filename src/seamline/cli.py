@@ -1,4 +1,5 @@
-"""The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases."""
+"""The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases,
+``seamline init`` scaffolds a test project."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def update_readme(text: str) -> str:
 
 
 def _steps(args: argparse.Namespace) -> int:
+    from .core.errors import SeamlineError
     from .steps import CATALOG
+    from .steps._user import UserPhrase, load_user_phrases
 
     if args.update_readme:
         from pathlib import Path
@@ -30,14 +33,38 @@ def _steps(args: argparse.Namespace) -> int:
         path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
         return 0
 
+    try:
+        user_phrases = load_user_phrases(args.config)
+    except SeamlineError as error:
+        print(f"seamline: the phrasebook did not load: {error.message}", file=sys.stderr)
+        return 2
     word = (args.word or "").lower()
-    for phrase in CATALOG.values():
+    for phrase in [*CATALOG.values(), *user_phrases.values()]:
         text = f"{phrase.template} {phrase.description}".lower()
         if word and word not in text:
             continue
-        print(phrase.template)
+        mark = "  (user phrase)" if isinstance(phrase, UserPhrase) else ""
+        print(phrase.template + mark)
         print(f"    {phrase.summary}")
         print("    e.g. " + phrase.example.replace("\n", "\n         "))
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ._scaffold import scaffold
+
+    directory = Path(args.directory)
+    try:
+        written = scaffold(directory)
+    except FileExistsError as error:
+        print(f"seamline init: {error}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"created {path}")
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    print(f"\nnext: {where}pytest features/ && robot --outputdir results robot/")
     return 0
 
 
@@ -53,9 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
     steps.add_argument("--update-readme", metavar="PATH", help="regenerate the phrase list of a README")
+    steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
+    init = commands.add_parser("init", help="scaffold a test project that passes against the demo shop")
+    init.add_argument("directory", nargs="?", default=".", help="where to create it (default: here)")
     args = parser.parse_args(argv)
     if args.command == "steps":
         return _steps(args)
+    if args.command == "init":
+        return _init(args)
     return 2
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from .core.context import Context
+from .core.curl import as_curl
 from .core.errors import CheckFailed, SeamlineError
 from .core.secrets import Secrets
 
-__all__ = ["closest_phrases", "failure_message", "mismatch_table"]
+__all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table"]
 
 _TABLE_HEADINGS = ("path", "expected", "actual")
 
@@ -49,3 +51,11 @@ def closest_phrases(step: str, limit: int = 3) -> list[str]:
         if template not in templates:
             templates.append(template)
     return templates[:limit]
+
+
+def curl_of_last_request(ctx: Context) -> str:
+    """The test's last request as a curl command, credentials masked; "" before any request."""
+    if ctx.last_request is None:
+        return ""
+    command = as_curl(ctx.last_request, ctx.runtime.secrets, ctx._masked_headers())
+    return f"the last request, as a curl command:\n{command}"

@@ -17,9 +17,11 @@ import pytest
 from pytest_bdd import parsers, step
 
 from ..core.context import Context, MemorySink, Runtime
-from ..core.errors import SeamlineError
-from ..frontend import closest_phrases, failure_message
+from ..core.data import data_file_of, load_rows
+from ..core.errors import SeamlineError, UsageError
+from ..frontend import closest_phrases, curl_of_last_request, failure_message
 from ..steps import CATALOG, Phrase
+from ..steps._user import load_user_phrases
 
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
@@ -35,7 +37,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
     config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+    _register_user_phrases(config)
+
+
+def _register_user_phrases(config: pytest.Config) -> None:
+    """The phrasebook's phrases as steps, in a plugin of their own: the config names the file."""
+    try:
+        user_phrases = load_user_phrases(config.getoption("seamline_config"))
+    except SeamlineError as error:
+        raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
+    if not user_phrases:
+        return
+    module = types.ModuleType("seamline_user_phrases")
+    # step() adds its fixture to the namespace of the code that calls it: here, the module's.
+    code = compile("for regex, function in steps: step(parsers.re(regex, flags=flags))(function)", __file__, "exec")
+    steps = [(phrase.regex(), _step_function(phrase)) for phrase in user_phrases.values()]
+    exec(code, {"step": step, "parsers": parsers, "flags": re.IGNORECASE, "steps": steps}, module.__dict__)
+    config.pluginmanager.register(module, "seamline-user-phrases")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -47,6 +67,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # -- collection: a .feature file is a module of scenarios -------------------------------
 
 
+# The directory of the feature file being collected: `@data:` tags name files relative to it.
+_collecting: list[Path] = []
+
+
 class FeatureFile(pytest.Module):
     def _getobj(self) -> types.ModuleType:
         from pytest_bdd import scenarios
@@ -56,8 +80,30 @@ class FeatureFile(pytest.Module):
         # scenarios() adds test functions to the namespace of the code that calls it.
         code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
         names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
-        exec(code, names, module.__dict__)
+        _collecting.append(self.path.parent)
+        try:
+            exec(code, names, module.__dict__)
+        except SeamlineError as error:
+            raise self.CollectError(f"{_relative(str(self.path))}: {error.message}") from None
+        finally:
+            _collecting.pop()
         return module
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
+    """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
+    base = _collecting[-1] if _collecting else Path.cwd()
+    path = data_file_of(tag, base)
+    if path is None:
+        return None  # pytest-bdd makes the tag a mark, as usual
+    if any(mark.name == "parametrize" for mark in getattr(function, "pytestmark", [])):
+        raise UsageError(f"tag @{tag}: a scenario takes its rows from Examples or from a data file, not both")
+    rows = load_rows(path)
+    # pytest-bdd renders <name> in steps from this parameter, as for an outline's Examples.
+    ids = ["-".join(row.values()) for row in rows]
+    pytest.mark.parametrize("_pytest_bdd_example", rows, ids=ids)(function)
+    pytest.mark.seamline_data(function)
+    return True
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -85,6 +131,9 @@ def seamline_context(
     runtime = request.config.stash[_RUNTIME]
     context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink())
     request.node.stash[_CONTEXT] = context
+    if request.node.get_closest_marker("seamline_data") is not None:
+        for name, value in request.getfixturevalue("_pytest_bdd_example").items():
+            context.store(name, value)
     yield context
     failures = context.finish()
     if failures:
@@ -158,15 +207,33 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         lines = getattr(context.sink, "lines", [])
         if lines:
             report.sections.append(("Seamline log", "\n\n".join(lines)))
-    if not report.failed or call.excinfo is None:
-        return
+    if report.failed and call.excinfo is not None:
+        _explain_failure(item, report, call.excinfo.value, context)
+    _mask_report(item.config.stash[_RUNTIME], report)
+
+
+def _explain_failure(
+    item: pytest.Item, report: pytest.TestReport, error: BaseException, context: Context | None
+) -> None:
     unknown = item.stash.get(_UNKNOWN_STEP, None)
     if unknown is not None:
         report.longrepr = unknown
         return
-    error = call.excinfo.value
     failed_step = item.stash.get(_FAILED_STEP, None)
     if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
         runtime = item.config.stash[_RUNTIME]
         line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
-        report.longrepr = f"{line}\n{details}" if details else line
+        curl = curl_of_last_request(context) if context is not None else ""
+        report.longrepr = "\n".join(part for part in (line, details, curl) if part)
+
+
+def _mask_report(runtime: Runtime, report: pytest.TestReport) -> None:
+    """Whatever reaches the console, JUnit XML or cucumber JSON passes through the report: mask it there."""
+    if not runtime.secrets:
+        return
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        masked = runtime.secrets.mask(text)
+        if masked != text:
+            report.longrepr = masked
+    report.sections = [(title, runtime.secrets.mask(content)) for title, content in report.sections]

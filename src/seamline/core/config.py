@@ -321,9 +321,10 @@ def _section(raw: Mapping[str, Any], key: str, file: Path) -> dict[str, Any]:
     return value
 
 
+# "phrases" is read by core.phrasebook, when the front ends load (their keywords and steps depend on it).
 _TOP_LEVEL = {
     "services", "default_service", "databases", "default_database", "auth", "default_auth", "variables",
-    "environments", "brokers", "default_broker", "queues", "stubs",
+    "environments", "brokers", "default_broker", "queues", "stubs", "phrases",
 }  # fmt: skip
 
 

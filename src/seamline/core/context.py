@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 
 from .config import Config, ServiceConfig, load_config
 from .errors import ConfigError, SeamlineError, ServiceError, ServiceUnreachable, UsageError
+from .generators import Generators
 from .http import HttpClient, Request, Response, format_exchange
 from .secrets import Secrets
 from .services import ServiceManager
@@ -61,6 +62,7 @@ class Runtime:
         self.secrets = Secrets()
         self.globals: dict[str, object] = {}
         self.http = HttpClient()
+        self.generators = Generators()
         self._config: Config | None = None
         self._services: ServiceManager | None = None
         self._databases: Databases | None = None
@@ -161,6 +163,7 @@ class Context:
     last_response: Response | None = None
     database_name: str | None = None
     last_query: tuple[str, str | None] | None = None  # (SQL, database) of "I run the query:"
+    last_request: Request | None = None  # kept for the curl command shown when a test fails
     cleanups: list[Cleanup] = field(default_factory=list)
     # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
     extras: dict[str, object] = field(default_factory=dict)
@@ -176,6 +179,7 @@ class Context:
             self.runtime.secrets,
             self.listener,
             defaults=lambda: self.runtime.config.variables,
+            generators=self.runtime.generators,
         )
 
     # -- logging --------------------------------------------------------------------
@@ -219,6 +223,7 @@ class Context:
 
         ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way."""
         self.pending_params = []
+        self.last_request = request
         name = service_name or self.service_name or self.runtime.config.default_service or "(url)"
         policy = request.retry
         attempts = policy.attempts if policy else 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import enum
 import json
 import re
@@ -9,6 +10,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from urllib.parse import quote
 
 from .errors import VariableError
+from .generators import GENERATORS, Generated, Generators
 from .secrets import Secrets
 
 __all__ = ["Scope", "Variables", "encode_path_value", "to_text"]
@@ -44,6 +46,8 @@ def to_text(value: object) -> str:
     """How a value reads when written into text: strings as they are, everything else as JSON."""
     if isinstance(value, str):
         return value
+    if isinstance(value, Generated):
+        return str(value)
     return json.dumps(value)
 
 
@@ -71,8 +75,10 @@ class Variables:
         secrets: Secrets,
         listener: ScopeListener | None = None,
         defaults: Callable[[], Mapping[str, object]] | None = None,
+        generators: Generators | None = None,
     ) -> None:
         self.test: dict[str, object] = {}
+        self.generators = generators
         self.suite = suite
         self.global_ = global_
         self.secrets = secrets
@@ -99,8 +105,15 @@ class Variables:
             defaults = self.defaults()
             if name in defaults:
                 return defaults[name]
+        # A stored variable wins over a generator of the same name.
+        if self.generators is not None and name in self.generators:
+            return self.generators.generate(name)
         known = ", ".join(self.names()) or "none yet"
-        raise VariableError(f"unknown variable ${{{name}}}; known variables: {known}")
+        close = difflib.get_close_matches(name, list(GENERATORS), n=1, cutoff=0.75)
+        hint = f"; did you mean the generator ${{{close[0]}}}?" if close else ""
+        raise VariableError(
+            f"unknown variable ${{{name}}}{hint}; known variables: {known}; generators: {', '.join(GENERATORS)}"
+        )
 
     def set(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
         name = name.strip()

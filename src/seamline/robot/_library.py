@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import html
 import inspect
+import os
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..core.context import Context, Runtime
+from ..core.data import data_file_of, load_rows
 from ..core.errors import CheckFailed, SeamlineError, UsageError
+from ..core.generators import Generated
 from ..core.secrets import Secrets
 from ..core.sql import WrittenSql
 from ..core.variables import Scope, encode_path_value
-from ..frontend import closest_phrases, failure_message
+from ..frontend import closest_phrases, curl_of_last_request, failure_message
 from ..steps import CATALOG, Phrase
+from ..steps._user import load_user_phrases
 from ._classic import CLASSIC_COMPONENTS
 
 __all__ = ["Seamline"]
@@ -83,8 +87,21 @@ class Seamline:
         self._suite_context: Context | None = None
         self._published = False
         self._bindings: dict[str, _Binding] = {}
+        self._rows: dict[int, dict[str, str]] = {}  # tests made from a data file's rows, by id
         for phrase in CATALOG.values():
             self._add(self._phrase_binding(phrase))
+        # User phrases become keywords now: Robot asks for the keyword names only once.
+        self._phrasebook_error: SeamlineError | None = None
+        try:
+            user_phrases = load_user_phrases(config)
+        except SeamlineError as error:
+            self._phrasebook_error = error
+            _report_load_error(error)
+            user_phrases = {}
+        for phrase in user_phrases.values():
+            binding = self._phrase_binding(phrase)
+            binding.tags.append("user phrase")
+            self._add(binding)
         for component_class in CLASSIC_COMPONENTS:
             component = component_class(self)
             for _, method in inspect.getmembers(component, inspect.ismethod):
@@ -131,6 +148,9 @@ class Seamline:
             details = self.runtime.secrets.mask(error.details)
         if details:
             self.context().log(details, "INFO")
+        curl = curl_of_last_request(self.context())
+        if curl:
+            self.context().log(curl, "INFO")
         raised = type(error)(line)
         raise raised from None
 
@@ -147,6 +167,7 @@ class Seamline:
         pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
         def run(*args: Any, **cells: Any) -> Any:
+            args = tuple(_text_if_generated(arg) for arg in args)
             values = dict(zip(phrase.placeholders, args, strict=False))
             if encode_path:
                 values["path"] = _path_as_written(pattern, values["path"])
@@ -194,6 +215,33 @@ class Seamline:
         self._suites.append({})
         self._suite_context = None
         self._publish_config_variables()
+        _adopt_gherkin_parser_blocks(data)
+        self._expand_data_tests(data)
+
+    def _expand_data_tests(self, suite: Any) -> None:
+        """A test tagged `data:rows.csv` becomes one test per row, the row's columns its variables."""
+        base = Path(suite.source).parent if suite.source else Path.cwd()
+        tests = []
+        for test in suite.tests:
+            paths = [path for tag in test.tags if (path := data_file_of(str(tag), base)) is not None]
+            if not paths:
+                tests.append(test)
+                continue
+            try:
+                rows = load_rows(paths[0])
+            except SeamlineError as error:
+                test.body.clear()
+                test.template = None
+                test.body.create_keyword("BuiltIn.Fail", args=[f"{test.name}: {error.message}"])
+                tests.append(test)
+                continue
+            for row in rows:
+                copy = test.deepcopy(name=f"{test.name} ({', '.join(f'{k}={v}' for k, v in row.items())})")
+                if copy.template and not copy.body:
+                    copy.body.create_keyword(*_templated(copy.template, list(row.values())))
+                self._rows[id(copy)] = row
+                tests.append(copy)
+        suite.tests = tests
 
     def end_suite(self, data: Any, result: Any) -> None:
         if self._suite_context is not None:
@@ -206,9 +254,15 @@ class Seamline:
 
     def start_test(self, data: Any, result: Any) -> None:
         self._test = self._new_context(in_test=True)
+        for name, value in self._rows.pop(id(data), {}).items():
+            self._test.store(name, value)
 
     def end_test(self, data: Any, result: Any) -> None:
         _explain_unknown_step(data, result)
+        if self._phrasebook_error is not None:
+            # A broken phrasebook is a broken project: no test of it counts as passed.
+            result.status = "FAIL"
+            result.message = f"The phrasebook did not load: {self._phrasebook_error.message}\n\n{result.message}"
         context, self._test = self._test, None
         if context is None:
             return
@@ -218,6 +272,11 @@ class Seamline:
             message = "\n".join(failures)
             result.message = f"{result.message}\n\nAlso: {message}" if result.message else message
             result.status = "FAIL"
+
+    def log_message(self, message: Any) -> None:
+        # Robot's own messages (a failing keyword of another library, a variable it logs) pass here too.
+        if self.runtime.secrets:
+            message.message = self.runtime.secrets.mask(message.message)
 
     def close(self) -> None:
         self.runtime.close()
@@ -245,12 +304,89 @@ class Seamline:
         if self._published:
             return
         self._published = True
+        self._publish_generators()
         try:
             variables = self.runtime.config.variables
         except SeamlineError:
             return  # the first step that needs the config reports the error
         for name, value in variables.items():
             _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+    def _publish_generators(self) -> None:
+        """${unique}, ${now} ... as Robot variables whose text is new each time it is read;
+        under pabot, the pool id keeps ${unique} apart between the processes."""
+        from robot.libraries.BuiltIn import BuiltIn
+
+        pool = BuiltIn().get_variable_value("${PABOTEXECUTIONPOOLID}")
+        if pool is not None and not os.environ.get("SEAMLINE_WORKER"):
+            self.runtime.generators.worker = f"pabot{pool}"
+        for name, value in self.runtime.generators.as_values().items():
+            _robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+_GHERKIN_BLOCK = re.compile(r"^&\{\{(.*)\}\}$", re.DOTALL)
+
+
+def _adopt_gherkin_parser_blocks(suite: Any) -> None:
+    """Doc strings and data tables of a suite built by robotframework-gherkin-parser (0.3),
+    given as Seamline takes them in a .robot file.
+
+    That parser passes a block as ``&{{<escaped repr of a dict>}}``, an expression its own
+    escaping breaks before any keyword sees it; the dict is recovered here, before the tests run.
+    """
+    for test in suite.tests:
+        for step in test.body:
+            args: tuple[Any, ...] = tuple(getattr(step, "args", ()))
+            if len(args) != 1 or not isinstance(args[0], str):
+                continue
+            block = _gherkin_block(args[0])
+            if block is None:
+                continue
+            if "content" in block:
+                lines = str(block["content"]).splitlines() or [""]
+            else:
+                rows = [[str(cell.get("value", "")) for cell in row.get("cells", [])] for row in block.get("rows", [])]
+                lines = ["| " + " | ".join(row) + " |" for row in rows]
+            # Robot unescapes arguments when it runs them: keep backslashes and '=' as written.
+            step.args = tuple(line.replace("\\", "\\\\").replace("=", "\\=") for line in lines)
+
+
+def _gherkin_block(arg: str) -> dict[str, Any] | None:
+    import ast
+
+    match = _GHERKIN_BLOCK.match(arg)
+    if match is None:
+        return None
+    # The parser wrote repr(repr(block))[1:-1], then put a backslash before '=' and between spaces.
+    text = re.sub(r"(?<= )\\(?= )", "", match.group(1)).replace("\\=", "=")
+    for quote in ("'", '"'):
+        try:
+            value = ast.literal_eval(ast.literal_eval(quote + text + quote))
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _templated(template: str, values: list[str]) -> tuple[str, list[str]]:
+    """The keyword call a template makes of one row (Robot applies templates when it parses,
+    before a listener adds rows): embedded arguments go into the name, others are arguments."""
+    values_left = iter(values)
+    name, count = re.subn(r"\$\{[^}]+\}", lambda _: next(values_left, ""), template)
+    return (name, []) if count else (template, values)
+
+
+def _report_load_error(error: SeamlineError) -> None:
+    from robot.api import logger
+
+    logger.error(f"Seamline: the phrasebook did not load: {error.message}")
+
+
+def _text_if_generated(value: Any) -> Any:
+    # A cell that is exactly ${unique} reaches the library as the generator object itself.
+    return str(value) if isinstance(value, Generated) else value
 
 
 def _mirror(in_test: bool) -> Callable[[str, object, Scope], None]:

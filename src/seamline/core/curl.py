@@ -1,0 +1,45 @@
+"""A request as a curl command, so that whoever reads a failure can send it again by hand.
+
+Credentials are masked: the command shows where a token or password goes, never its value.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+from .http import SENSITIVE_HEADERS, Request
+from .secrets import MASK, Secrets
+
+__all__ = ["as_curl"]
+
+
+def as_curl(request: Request, secrets: Secrets, masked_headers: frozenset[str] = frozenset()) -> str:
+    hidden = SENSITIVE_HEADERS | masked_headers
+    url = request.url
+    if request.params:
+        url += ("&" if "?" in url else "?") + urlencode(request.params)
+    parts = ["curl"] if request.method == "GET" else ["curl", "-X", request.method]
+    parts.append(shlex.quote(url))
+    for name, value in _headers(request.headers, hidden).items():
+        parts += ["-H", shlex.quote(f"{name}: {value}")]
+    if request.files is not None:
+        for name, value in (request.form or {}).items():
+            parts += ["-F", shlex.quote(f"{name}={value}")]
+        for name, (filename, content, _) in request.files.items():
+            shown = f"@{filename}" if filename else content.decode("utf-8", errors="replace")
+            parts += ["-F", shlex.quote(f"{name}={shown}")]
+    elif request.form is not None:
+        for name, value in request.form.items():
+            parts += ["--data-urlencode", shlex.quote(f"{name}={value}")]
+    elif request.body is not None:
+        body = request.body.decode("utf-8", errors="replace") if isinstance(request.body, bytes) else request.body
+        parts += ["--data-raw", shlex.quote(body)]
+    if not request.verify:
+        parts.append("--insecure")
+    return secrets.mask(" ".join(parts))
+
+
+def _headers(headers: Mapping[str, str], hidden: frozenset[str]) -> dict[str, str]:
+    return {name: MASK if name.lower() in hidden else value for name, value in headers.items()}

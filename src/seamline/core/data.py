@@ -1,0 +1,99 @@
+"""Rows of test data from a CSV or JSON file: one test (scenario) per row.
+
+A CSV file has a header row naming the columns; a JSON file holds a list of objects.
+Every row must have every column, so a mistake in the file shows at collection time,
+with its line, not as a strange failure halfway through a run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from .errors import ConfigError
+
+__all__ = ["DATA_TAG", "data_file_of", "load_rows"]
+
+# The tag that ties a test or scenario to its rows: `@data:products.csv` / `[Tags]    data:products.csv`.
+DATA_TAG = "data:"
+
+
+def data_file_of(tag: str, base: Path) -> Path | None:
+    """The file a ``data:`` tag names, relative to the directory of the test file."""
+    if not tag.lower().startswith(DATA_TAG):
+        return None
+    return (base / tag[len(DATA_TAG):].strip()).resolve()
+
+
+def load_rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise ConfigError(f"data file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+    elif suffix == ".json":
+        rows = _json_rows(path)
+    else:
+        raise ConfigError(f"{path}: a data file is .csv (with a header row) or .json (a list of objects)")
+    if not rows:
+        raise ConfigError(f"{path}: no rows of data")
+    return rows
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        reader = csv.reader(file)
+        header = next(reader, None)
+        if not header or not all(name.strip() for name in header):
+            raise ConfigError(f"{path}:1: the first row must name every column")
+        names = [name.strip() for name in header]
+        rows = []
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue  # blank lines between rows are allowed
+            if len(cells) != len(names):
+                missing = names[len(cells):]
+                extra = len(cells) - len(names)
+                what = f"missing column(s) {', '.join(missing)}" if missing else f"{extra} cell(s) too many"
+                raise ConfigError(
+                    f"{path}:{reader.line_num}: {what}: the row has {len(cells)} cell(s), "
+                    f"the header names {len(names)} ({', '.join(names)})"
+                )
+            rows.append(dict(zip(names, (cell.strip() for cell in cells), strict=True)))
+    return rows
+
+
+def _json_rows(path: Path) -> list[dict[str, str]]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{path}:{error.lineno}: invalid JSON: {error.msg}") from None
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ConfigError(f"{path}:1: a JSON data file holds a list of objects, one per row")
+    if not data:
+        return []
+    names = list(data[0])
+    rows = []
+    for index, item in enumerate(data):
+        missing = [name for name in names if name not in item]
+        if missing:
+            raise ConfigError(
+                f"{path}:{_object_line(text, index)}: missing column(s) {', '.join(missing)}: "
+                f"the first row has {', '.join(names)}"
+            )
+        rows.append({name: value if isinstance(value, str) else json.dumps(value) for name, value in item.items()})
+    return rows
+
+
+def _object_line(text: str, index: int) -> int:
+    """The line on which the index-th object of a JSON list starts."""
+    decoder = json.JSONDecoder()
+    position = text.index("[") + 1
+    for _ in range(index + 1):
+        while text[position] in " \t\r\n,":
+            position += 1
+        start = position
+        _, position = decoder.raw_decode(text, position)
+    return text.count("\n", 0, start) + 1

@@ -1,0 +1,163 @@
+"""One test per row: Scenario Outline/Examples, Robot templates, and rows from CSV or JSON
+files (`@data:file` / `[Tags]    data:file`) in both runners."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from tests.bilingual import Project
+
+CSV = "sku,name\nA1,Widget\nB2,Gadget\n\nD4,Not a sprocket\n"
+JSON = json.dumps([{"sku": "A1", "price": 29.99}, {"sku": "C3", "price": 4.25}], indent=1)
+
+FEATURE = """\
+Feature: data-driven
+
+  @data:data/products.csv
+  Scenario: each product has its name
+    When I GET "/products/${sku}"
+    Then the response status is 200
+    And the response field "$.name" is "${name}"
+
+  @data:data/prices.json
+  Scenario Outline: a product costs its price
+    When I GET "/products/<sku>"
+    Then the response field "$.price" is <price>
+    And the response field "$.price" is ${price}
+
+  Scenario Outline: an outline with its own examples
+    When I GET "/products/<sku>"
+    Then the response status is <status>
+
+    Examples:
+      | sku  | status |
+      | A1   | 200    |
+      | NOPE | 404    |
+"""
+
+SUITE = """\
+*** Settings ***
+Library    Seamline
+
+*** Test Cases ***
+Each product has its name
+    [Tags]    data:data/products.csv
+    When I GET "/products/${sku}"
+    Then the response status is 200
+    And the response field "$.name" is "${name}"
+
+A product costs its price
+    [Tags]    data:data/prices.json
+    [Template]    Product ${sku} costs ${price}
+
+A template with its own rows
+    [Template]    Product ${sku} costs ${price}
+    A1    29.99
+    B2    9.5
+
+*** Keywords ***
+Product ${sku} costs ${price}
+    When I GET "/products/${sku}"
+    Then the response field "$.price" is ${price}
+"""
+
+
+def _write_data(root: Path, csv: str = CSV) -> None:
+    (root / "data").mkdir(exist_ok=True)
+    (root / "data" / "products.csv").write_text(csv, encoding="utf-8")
+    (root / "data" / "prices.json").write_text(JSON, encoding="utf-8")
+
+
+def _pytest(root: Path, feature: str) -> tuple[dict[str, bool], str]:
+    (root / "data-driven.feature").write_text(feature, encoding="utf-8")
+    junit = root / "junit.xml"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "data-driven.feature", "--junitxml", junit],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )
+    outcomes = {}
+    if junit.exists():
+        for case in ElementTree.parse(junit).iter("testcase"):
+            outcomes[case.get("name", "")] = case.find("failure") is None and case.find("error") is None
+    return outcomes, completed.stdout + completed.stderr
+
+
+def _robot(root: Path, suite: str) -> tuple[dict[str, tuple[bool, str]], str]:
+    from robot import run as robot_run
+    from robot.api import ExecutionResult
+
+    (root / "data-driven.robot").write_text(suite, encoding="utf-8")
+    robot_run(str(root / "data-driven.robot"), outputdir=str(root / "out"), stdout=None)
+    result = ExecutionResult(str(root / "out" / "output.xml"))
+    return {t.name: (t.passed, t.message) for t in result.suite.all_tests}, ""
+
+
+def test_pytest_runs_a_scenario_per_row_of_a_file_and_of_examples(project: Project) -> None:
+    _write_data(project.root)
+    outcomes, output = _pytest(project.root, FEATURE)
+    assert outcomes == {
+        "test_each_product_has_its_name[A1-Widget]": True,
+        "test_each_product_has_its_name[B2-Gadget]": True,
+        "test_each_product_has_its_name[D4-Not a sprocket]": False,  # each row passes or fails on its own
+        "test_a_product_costs_its_price[A1-29.99]": True,
+        "test_a_product_costs_its_price[C3-4.25]": True,
+        "test_an_outline_with_its_own_examples[A1-200]": True,
+        "test_an_outline_with_its_own_examples[NOPE-404]": True,
+    }, output
+    assert 'expected "Not a sprocket", actual "Sprocket"' in output
+
+
+def test_robot_runs_a_test_per_row_of_a_file_and_templates(project: Project) -> None:
+    _write_data(project.root)
+    outcomes, _ = _robot(project.root, SUITE)
+    assert {name: passed for name, (passed, _) in outcomes.items()} == {
+        "Each product has its name (sku=A1, name=Widget)": True,
+        "Each product has its name (sku=B2, name=Gadget)": True,
+        "Each product has its name (sku=D4, name=Not a sprocket)": False,
+        "A product costs its price (sku=A1, price=29.99)": True,
+        "A product costs its price (sku=C3, price=4.25)": True,
+        "A template with its own rows": True,
+    }
+    message = outcomes["Each product has its name (sku=D4, name=Not a sprocket)"][1]
+    assert 'expected "Not a sprocket", actual "Sprocket"' in message
+
+
+BROKEN_CSV = "sku,name\nA1,Widget\nB2\n"
+
+
+def test_a_missing_column_is_reported_with_file_and_line_in_both_runners(project: Project) -> None:
+    _write_data(project.root, csv=BROKEN_CSV)
+    outcomes, output = _pytest(project.root, FEATURE.split("  @data:data/prices.json")[0])
+    assert "products.csv:3: missing column(s) name: the row has 1 cell(s), the header names 2 (sku, name)" in output
+    assert "Traceback" not in output
+    assert not any(outcomes.values())
+
+    robot_outcomes, _ = _robot(project.root, SUITE.replace("    [Tags]    data:data/prices.json\n", ""))
+    passed, message = robot_outcomes["Each product has its name"]
+    assert not passed
+    assert "products.csv:3: missing column(s) name" in message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("rows.json", '[{"a": 1},\n {"b": 2}]', "rows.json:2: missing column(s) a"),
+        ("rows.json", '[{"a": 1},,]', "rows.json:1: invalid JSON"),
+        ("rows.txt", "a\n1\n", "a data file is .csv"),
+        ("rows.csv", "a,b\n", "no rows of data"),
+    ],
+)
+def test_bad_data_files_name_the_file_and_line(tmp_path: Path, name: str, content: str, expected: str) -> None:
+    from seamline.core.data import load_rows
+    from seamline.core.errors import ConfigError
+
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=textwrap.dedent(expected).replace("(", r"\(").replace(")", r"\)")):
+        load_rows(tmp_path / name)

@@ -1,0 +1,66 @@
+"""`seamline init` gives a project that passes at once in both runners; libdoc documents the library."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEAMLINE_")}
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
+
+
+def test_init_in_an_empty_directory_passes_in_both_runners(tmp_path: Path) -> None:
+    created = _run([str(BIN / "seamline"), "init", "shop-tests"], cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    project = tmp_path / "shop-tests"
+    assert "next: cd shop-tests && pytest features/" in created.stdout
+
+    pytest_run = _run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "features/"], cwd=project)
+    assert pytest_run.returncode == 0, pytest_run.stdout + pytest_run.stderr
+    assert "5 passed" in pytest_run.stdout
+
+    robot_run = _run([sys.executable, "-m", "robot", "--outputdir", "results", "robot/"], cwd=project)
+    assert robot_run.returncode == 0, robot_run.stdout
+    assert "4 tests, 4 passed, 0 failed" in robot_run.stdout
+
+    gherkin_run = _run(
+        [sys.executable, "-m", "robot", "--parser", "GherkinParser", "--outputdir", "results-features", "features/"],
+        cwd=project,
+    )
+    assert gherkin_run.returncode == 0, gherkin_run.stdout
+    assert "5 tests, 5 passed, 0 failed" in gherkin_run.stdout
+
+
+def test_init_never_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "seamline.yaml").write_text("services: {}\n", encoding="utf-8")
+    again = _run([str(BIN / "seamline"), "init"], cwd=tmp_path)
+    assert again.returncode == 1
+    assert "not overwriting" in again.stderr and "seamline.yaml" in again.stderr
+    assert (tmp_path / "seamline.yaml").read_text(encoding="utf-8") == "services: {}\n"
+    assert not (tmp_path / "features").exists()
+
+
+@pytest.mark.parametrize("with_phrases", [False, True])
+def test_libdoc_builds_html_of_the_library_with_the_documented_command(tmp_path: Path, with_phrases: bool) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "libdoc Seamline Seamline.html" in readme
+    if with_phrases:
+        (tmp_path / "seamline.yaml").write_text("services: {shop: 'http://127.0.0.1:9'}\n", encoding="utf-8")
+        (tmp_path / "phrases.yaml").write_text(
+            '- phrase: I look at "{sku}"\n  description: Open a product page.\n  steps:\n'
+            '    - I GET "/products/{sku}"\n',
+            encoding="utf-8",
+        )
+    built = _run([str(BIN / "libdoc"), "Seamline", "Seamline.html"], cwd=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    html = (tmp_path / "Seamline.html").read_text(encoding="utf-8")
+    assert "I obtain a token" in html and "the response status is" in html
+    assert ("Open a product page." in html) is with_phrases
