@@ -133,10 +133,20 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
         f"-> {response.status} {response.reason} ({response.elapsed_ms:.0f} ms)",
         _headers_text(response.headers, hidden),
     ]
-    response_body = body_for_log(response.content, response.content_type)
+    response_body = _response_body_for_log(response)
     if response_body:
         parts += ["", response_body]
     return secrets.mask("\n".join(parts))
+
+
+def _response_body_for_log(response: Response) -> str:
+    # A JSON body is parsed once for the log and the checks that follow (Response.json caches it).
+    if "json" in response.content_type and response.content:
+        try:
+            return excerpt(json.dumps(response.json(), indent=2, ensure_ascii=False))
+        except CheckFailed:
+            pass  # not JSON after all: shown as text below
+    return body_for_log(response.content, response.content_type)
 
 
 class HttpClient:

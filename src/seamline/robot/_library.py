@@ -22,6 +22,7 @@ from ..frontend import closest_phrases, curl_of_last_request, failure_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
 from ._classic import CLASSIC_COMPONENTS
+from ._speedups import parse_keyword_names_once, remember_keyword_lookups
 
 __all__ = ["Seamline"]
 
@@ -82,6 +83,7 @@ class Seamline:
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
         self.ROBOT_LIBRARY_LISTENER = self
         self.runtime = Runtime(config, env)
+        parse_keyword_names_once()
         self._suites: list[dict[str, object]] = []
         self._test: Context | None = None
         self._suite_context: Context | None = None
@@ -214,6 +216,7 @@ class Seamline:
     def start_suite(self, data: Any, result: Any) -> None:
         self._suites.append({})
         self._suite_context = None
+        remember_keyword_lookups(self)
         self._publish_config_variables()
         _adopt_gherkin_parser_blocks(data)
         self._expand_data_tests(data)
@@ -439,6 +442,8 @@ def _path_as_written(pattern: re.Pattern[str], resolved: object) -> object:
     try:
         written = context.steps[-1][0].name
     except (AttributeError, IndexError):
+        return resolved
+    if "${" not in written:
         return resolved
     match = pattern.fullmatch(written)
     if match is None or "${" not in match.group("path"):
