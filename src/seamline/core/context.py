@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urljoin
 
 from .config import Config, ServiceConfig, load_config
 from .errors import ConfigError, SeamlineError, ServiceError, ServiceUnreachable, UsageError
@@ -202,7 +201,8 @@ class Context:
             return path, None
         service = service or self.service()
         base = self.runtime.services.base_url(service)
-        return urljoin(base + "/", path.lstrip("/")) if path else base, service
+        # Joined as text: urljoin parses both URLs on every request for the same result.
+        return f"{base.rstrip('/')}/{path.lstrip('/')}" if path else base, service
 
     def build_request(self, method: str, path: str, service: ServiceConfig | None = None) -> Request:
         url, service = self.url_for(self.variables.expand(path, in_path=True), service)
