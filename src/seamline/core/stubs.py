@@ -369,13 +369,22 @@ def _requests_to(server: StubServer, method: str, path: str) -> list[RecordedReq
             and all(pair in r.query for pair in wanted.query)]
 
 
-def check_received_count(ctx: Context, name: str, count: int, method: str, path: str) -> None:
+def check_received_count(
+    ctx: Context, name: str, count: int, method: str, path: str, body: str | None = None
+) -> None:
+    """Exactly ``count`` requests to the path; with ``body``, count only those whose JSON body
+    matches it (so that a late request of an earlier test's order is not counted)."""
     server = _stubbed(ctx, name)
     path = ctx.variables.expand(path)
     found = _requests_to(server, method, path)
+    what = f"{method} {path} request(s)"
+    if body is not None:
+        expected = parse_json(ctx.variables.expand(body), "expected body")
+        found = [r for r in found if (d := r.json()) is not _NOT_JSON and matches_document(expected, d)]
+        what += f" with a body matching {describe(expected)}"
     if len(found) != count:
         raise CheckFailed(
-            f"stub {server.name!r} received {len(found)} {method} {path} request(s), expected {count}; "
+            f"stub {server.name!r} received {len(found)} {what}, expected {count}; "
             f"requests it received: {describe_requests(server.received())}"
         )
 

@@ -56,6 +56,20 @@ def received_count(ctx: Context, stub: str, count: int, method: str, path: str, 
 
 
 @phrase(
+    'the stub "{stub}" received {count} {method} "{path}" {requests} with a body matching:',
+    example='the stub "payments" received 1 POST "/charges" request with a body matching:\n'
+    '  """\n  {"order_id": "${order_id}", "amount": 59.98}\n  """',
+    check=True,
+)
+def received_count_with_body(
+    ctx: Context, stub: str, count: int, method: str, path: str, requests: str, docstring: str
+) -> None:
+    """Check how many requests to a path had a JSON body with (at least) these fields; requests
+    with other bodies (another test's order arriving late) are not counted."""
+    stubs.check_received_count(ctx, stub, count, method, path, docstring)
+
+
+@phrase(
     'the stub "{stub}" received a {method} "{path}" request with a body matching:',
     example='the stub "payments" received a POST "/charges" request with a body matching:\n'
     '  """\n  {"amount": 59.98}\n  """',
