@@ -1,4 +1,4 @@
-"""Generated test data: fresh values per reference, unique per parallel worker, in both runners."""
+"""Generated test data: one value per test, new for each test, unique per parallel worker, in both runners."""
 
 from __future__ import annotations
 
@@ -16,14 +16,14 @@ GENERATED = Scenario.parse(
     "generated values",
     '''
     Given I store "${unique}" as "first"
-    And I store "${unique}" as "second"
+    And I keep "first" for the suite
     When I POST "/echo" with:
       """
-      {"a": "${first}", "b": "${second}", "email": "${unique_email}",
+      {"a": "${first}", "b": "${unique}", "email": "${unique_email}",
        "id": "${uuid}", "at": "${now}", "day": "${today}"}
       """
     Then the response status is 200
-    And the response field "$.body.a" is not "${second}"
+    And the response field "$.body.b" is "${first}"
     And the response field "$.body.a" matches "WORKER"
     And the response field "$.body.email" matches "^test-[a-z0-9-]+@example[.]com$"
     And the response field "$.body.id" matches "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -41,12 +41,23 @@ def test_generators_give_fresh_values_marked_with_the_parallel_worker(
         # What pytest-xdist sets in each worker process.
         monkeypatch.setenv("PYTEST_XDIST_WORKER", "gw3")
         scenario = Scenario.parse(GENERATED.name, "\n".join(_lines(GENERATED, "-gw3-")))
-        result = project.run_pytest(scenario)
+        result = project.run_pytest(scenario, NEXT_TEST)
     else:
         # What pabot passes to each of its Robot processes.
         scenario = Scenario.parse(GENERATED.name, "\n".join(_lines(GENERATED, "-pabot2-")))
-        result = project.run_robot(scenario, variable=["PABOTEXECUTIONPOOLID:2"])
+        result = project.run_robot(scenario, NEXT_TEST, variable=["PABOTEXECUTIONPOOLID:2"])
     assert result[GENERATED.name].passed, result[GENERATED.name].message + result.output
+    assert result[NEXT_TEST.name].passed, result[NEXT_TEST.name].message + result.output
+
+
+NEXT_TEST = Scenario.parse(
+    "the next test gets new values",
+    """
+    When I GET "/echo?a=${unique}&b=${first}"
+    Then the response field "$.query.a" is not "${first}"
+    And the response field "$.query.b" is "${first}"
+    """,
+)
 
 
 def _lines(scenario: Scenario, worker: str) -> list[str]:
@@ -56,6 +67,21 @@ def _lines(scenario: Scenario, worker: str) -> list[str]:
         if step.docstring is not None:
             out += ['"""', step.docstring, '"""']
     return out
+
+
+def test_robot_keeps_the_value_it_assigned(project: Project) -> None:
+    """Robot copies a variable's value when it assigns it: the copy must not change."""
+    result = project.run_robot(
+        Scenario.parse(
+            "assigned once",
+            """
+            ${id}=    Set Variable    ${unique}
+            Should Be Equal    ${id}    ${unique}
+            Should Be Equal    ${id}    ${id}
+            """,
+        )
+    )
+    assert result["assigned once"].passed, result["assigned once"].message
 
 
 def test_unique_values_differ_between_runs_and_workers() -> None:

@@ -44,3 +44,11 @@ def test_very_short_values_are_not_treated_as_secrets() -> None:
     secrets = Secrets()
     secrets.add("1")
     assert secrets.mask("1 2 3") == "1 2 3"
+
+
+def test_encoded_forms_of_a_secret_are_masked_too() -> None:
+    secrets = Secrets()
+    secrets.add('p@ss w0rd/"x"')
+    assert secrets.mask("q=p%40ss+w0rd%2F%22x%22") == "q=***"
+    assert secrets.mask("/p%40ss%20w0rd%2F%22x%22") == "/***"
+    assert secrets.mask('{"password": "p@ss w0rd/\\"x\\""}') == '{"password": "***"}'

@@ -9,7 +9,18 @@ from seamline.core.values import parse_literal
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("2", 2), ('"2"', "2"), ("2.50", 2.5), ("true", True), ("null", None), ('["a"]', ["a"]), ("A1", "A1")],
+    [
+        ("2", 2),
+        ('"2"', "2"),
+        ("2.50", 2.5),
+        ("true", True),
+        ("null", None),
+        ('["a"]', ["a"]),
+        ("A1", "A1"),
+        ('"^A\\d$"', "^A\\d$"),  # quoted text is as written: a regex keeps its backslash
+        ('"C:\\new"', "C:\\new"),
+        ('"say \\"hi\\""', 'say "hi"'),  # an escaped quote inside is read as JSON
+    ],
 )
 def test_unquoted_values_are_json_and_other_words_text(text: str, value: object) -> None:
     assert parse_literal(text) == value

@@ -56,7 +56,6 @@ CASES = [
         "an unknown variable",
         'Given I store "A1" as "sku"\nWhen I GET "/products/${skew}"',
         ("unknown variable ${skew}", "known variables:", "sku"),
-        robot_only=("Variable '${skew}' not found",),
     ),
     BadInput(
         "an unknown service",
@@ -135,7 +134,6 @@ def test_bad_input_fails_one_test_with_one_clear_line(project: Project, front_en
     for fragment in expected:
         assert fragment in first_line, f"{front_end}: {fragment!r} not in {first_line!r}"
     assert "Traceback" not in outcome.message
-    if front_end == "pytest" and case.name != "a step that matches no phrase":
-        assert "test.feature:" in first_line
+    assert ("test.feature:" if front_end == "pytest" else "test.robot:") in first_line  # file and line
     if fine is not None:
         assert result[fine.name].passed, result[fine.name].message

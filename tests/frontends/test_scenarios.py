@@ -110,3 +110,19 @@ def test_failed_check_names_step_path_expected_and_actual(project: Project, fron
         assert '"sku": "A1"' in outcome.message  # the response body follows the one line
     else:
         assert "test.robot:" in first_line
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_quoted_regular_expressions_keep_their_backslashes(project: Project, front_end: str) -> None:
+    # Robot reads a backslash as its own escape character, so a Robot suite doubles it.
+    backslash = "\\\\" if front_end == "robot" else "\\"
+    scenario = Scenario.parse(
+        "a regex with a backslash",
+        f"""
+        When I GET "/products/A1"
+        Then the response field "$.sku" matches "^A{backslash}d$"
+        And the response field "$.name" does not match "{backslash}d"
+        """,
+    )
+    outcome = run(project, front_end, scenario)[scenario.name]
+    assert outcome.passed, outcome.message

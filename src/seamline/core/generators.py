@@ -1,9 +1,12 @@
 """Generated test data: ``${unique}``, ``${uuid}``, ``${now}``, ``${today}``, ``${unique_email}``.
 
-Each reference gives a new value (store it to use the same one twice). ``${unique}`` is
-unique across runs and across the workers of one parallel run: it carries a random run
-id, the worker's name (pytest-xdist's ``PYTEST_XDIST_WORKER``, pabot's pool id, or
-``SEAMLINE_WORKER``) and a counter.
+Each test (scenario) gets its own values, drawn when the test first reads one: within a
+test ``${unique_email}`` reads the same wherever it is used, so a value sent in one step
+can be checked in the next; the next test gets new ones. (Values that changed on every
+read could not work in Robot Framework, which copies a variable's value when it is
+assigned or passed on.) ``${unique}`` is unique across runs and across the workers of one
+parallel run: it carries a random run id, the worker's name (pytest-xdist's
+``PYTEST_XDIST_WORKER``, pabot's pool id, or ``SEAMLINE_WORKER``) and a counter.
 """
 
 from __future__ import annotations
@@ -15,14 +18,14 @@ import re
 import uuid
 from collections.abc import Callable
 
-__all__ = ["GENERATORS", "Generated", "Generators"]
+__all__ = ["GENERATORS", "Generators"]
 
 # What each generator gives, for error messages and `seamline steps`.
 GENERATORS = {
     "unique": "a text no other test, worker or run gets, e.g. 3f9c1a7b-gw1-12",
     "unique_email": "a unique e-mail address at example.com",
     "uuid": "a random UUID",
-    "now": "the current UTC time, ISO 8601 (2030-01-31T12:00:00Z)",
+    "now": "the UTC time the test first read it, ISO 8601 (2030-01-31T12:00:00Z)",
     "today": "today's UTC date, ISO 8601 (2030-01-31)",
 }
 
@@ -61,24 +64,9 @@ class Generators:
     def names(self) -> list[str]:
         return list(self._functions)
 
-    def as_values(self) -> dict[str, Generated]:
-        """One object per generator whose text is a new value each time it is read
-        (how Robot Framework, which resolves ``${name}`` itself, gets fresh values)."""
-        return {name: Generated(self, name) for name in self._functions}
-
-
-class Generated:
-    """A generator standing in for a value: ``str()`` generates."""
-
-    def __init__(self, generators: Generators, name: str) -> None:
-        self.generators = generators
-        self.name = name
-
-    def __str__(self) -> str:
-        return self.generators.generate(self.name)
-
-    def __repr__(self) -> str:
-        return f"<generator ${{{self.name}}}>"
+    def values(self) -> dict[str, str]:
+        """A new value of every generator: what one test reads."""
+        return {name: generate() for name, generate in self._functions.items()}
 
 
 def _utc_now() -> datetime.datetime:

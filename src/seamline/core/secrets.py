@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import quote, quote_plus
 
 __all__ = ["MASK", "Secrets"]
 
@@ -20,9 +22,11 @@ class Secrets:
 
     def add(self, value: object) -> None:
         text = str(value)
-        if len(text) >= _MIN_SECRET_LENGTH and text not in self._values:
-            self._values.add(text)
-            self._pattern = None
+        if len(text) < _MIN_SECRET_LENGTH or text in self._values:
+            return
+        # A secret also travels encoded: in a query string or form body, or inside JSON text.
+        self._values.update({text, quote(text, safe=""), quote_plus(text), json.dumps(text)[1:-1]})
+        self._pattern = None
 
     def __contains__(self, value: object) -> bool:
         return str(value) in self._values

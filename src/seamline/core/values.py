@@ -10,13 +10,17 @@ __all__ = ["describe", "parse_json", "parse_literal"]
 
 
 def parse_literal(text: object) -> object:
-    """An unquoted step value: JSON when it parses as JSON, otherwise the text itself.
+    """A step value: text in double quotes is that text, as written (a backslash is just a
+    backslash, so a regular expression reads as it would anywhere); anything else is JSON
+    when it parses as JSON (2, 2.5, true, null, [1, 2]), otherwise the text itself.
 
     Values that are not text (a Robot variable holding a number) are taken as they are.
     """
     if not isinstance(text, str):
         return text
     stripped = text.strip()
+    if len(stripped) >= 2 and stripped[0] == stripped[-1] == '"' and '\\"' not in stripped:
+        return stripped[1:-1]
     try:
         return json.loads(stripped)
     except ValueError:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, MutableMapping
 from urllib.parse import quote
 
 from .errors import VariableError
-from .generators import GENERATORS, Generated, Generators
+from .generators import GENERATORS, Generators
 from .secrets import Secrets
 
 __all__ = ["Scope", "Variables", "encode_path_value", "to_text"]
@@ -46,8 +46,6 @@ def to_text(value: object) -> str:
     """How a value reads when written into text: strings as they are, everything else as JSON."""
     if isinstance(value, str):
         return value
-    if isinstance(value, Generated):
-        return str(value)
     return json.dumps(value)
 
 
@@ -79,6 +77,7 @@ class Variables:
     ) -> None:
         self.test: dict[str, object] = {}
         self.generators = generators
+        self._generated: dict[str, str] | None = None
         self.suite = suite
         self.global_ = global_
         self.secrets = secrets
@@ -107,13 +106,19 @@ class Variables:
                 return defaults[name]
         # A stored variable wins over a generator of the same name.
         if self.generators is not None and name in self.generators:
-            return self.generators.generate(name)
+            return self.generated()[name]
         known = ", ".join(self.names()) or "none yet"
         close = difflib.get_close_matches(name, list(GENERATORS), n=1, cutoff=0.75)
         hint = f"; did you mean the generator ${{{close[0]}}}?" if close else ""
         raise VariableError(
             f"unknown variable ${{{name}}}{hint}; known variables: {known}; generators: {', '.join(GENERATORS)}"
         )
+
+    def generated(self) -> dict[str, str]:
+        """This test's generated values, drawn on first use (see core.generators)."""
+        if self._generated is None:
+            self._generated = self.generators.values() if self.generators is not None else {}
+        return self._generated
 
     def set(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
         name = name.strip()

@@ -14,7 +14,6 @@ from typing import Any
 from ..core.context import Context, Runtime
 from ..core.data import data_file_of, load_rows
 from ..core.errors import CheckFailed, SeamlineError, UsageError
-from ..core.generators import Generated
 from ..core.secrets import Secrets
 from ..core.sql import WrittenSql
 from ..core.variables import Scope, encode_path_value
@@ -169,7 +168,6 @@ class Seamline:
         pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
         def run(*args: Any, **cells: Any) -> Any:
-            args = tuple(_text_if_generated(arg) for arg in args)
             values = dict(zip(phrase.placeholders, args, strict=False))
             if encode_path:
                 values["path"] = _path_as_written(pattern, values["path"])
@@ -218,6 +216,7 @@ class Seamline:
         self._suite_context = None
         remember_keyword_lookups(self)
         self._publish_config_variables()
+        _publish_generated(self.context(), in_test=False)
         _adopt_gherkin_parser_blocks(data)
         self._expand_data_tests(data)
 
@@ -251,30 +250,34 @@ class Seamline:
             failures = self._suite_context.finish()
             if failures and result.status != "FAIL":
                 result.status, result.message = "FAIL", "\n".join(failures)
+        result.message = self.runtime.secrets.mask(result.message)
         self._suite_context = None
         if self._suites:
             self._suites.pop()
 
     def start_test(self, data: Any, result: Any) -> None:
         self._test = self._new_context(in_test=True)
+        _publish_generated(self._test, in_test=True)
         for name, value in self._rows.pop(id(data), {}).items():
             self._test.store(name, value)
 
     def end_test(self, data: Any, result: Any) -> None:
+        context, self._test = self._test, None
         _explain_unknown_step(data, result)
+        if context is not None:
+            _explain_unknown_variable(data, result, context)
         if self._phrasebook_error is not None:
             # A broken phrasebook is a broken project: no test of it counts as passed.
             result.status = "FAIL"
             result.message = f"The phrasebook did not load: {self._phrasebook_error.message}\n\n{result.message}"
-        context, self._test = self._test, None
-        if context is None:
-            return
-        failures = context.finish()
+        failures = context.finish() if context is not None else []
         if failures:
             # The test's own failure comes first; the cleanup's is added, not put in its place.
             message = "\n".join(failures)
             result.message = f"{result.message}\n\nAlso: {message}" if result.message else message
             result.status = "FAIL"
+        # Another library's failure (Should Be Equal ${token} ...) may quote a secret.
+        result.message = self.runtime.secrets.mask(result.message)
 
     def log_message(self, message: Any) -> None:
         # Robot's own messages (a failing keyword of another library, a variable it logs) pass here too.
@@ -298,9 +301,10 @@ class Seamline:
             return sql
         if not called.endswith(re.sub(r"[\s_]", "", keyword).lower()):
             return sql
-        if not isinstance(written, str) or written.startswith("sql="):
+        if not isinstance(written, str):
             return sql
-        return _written(written, context.variables)
+        # Given by name (sql=...), the text after the name is the SQL as written.
+        return _written(written.removeprefix("sql="), context.variables)
 
     def _publish_config_variables(self) -> None:
         """Make the config's variables Robot variables too, so ${name} reads the same in a suite."""
@@ -317,15 +321,12 @@ class Seamline:
 
 
     def _publish_generators(self) -> None:
-        """${unique}, ${now} ... as Robot variables whose text is new each time it is read;
-        under pabot, the pool id keeps ${unique} apart between the processes."""
+        """Under pabot, the pool id keeps ${unique} apart between the processes."""
         from robot.libraries.BuiltIn import BuiltIn
 
         pool = BuiltIn().get_variable_value("${PABOTEXECUTIONPOOLID}")
         if pool is not None and not os.environ.get("SEAMLINE_WORKER"):
             self.runtime.generators.worker = f"pabot{pool}"
-        for name, value in self.runtime.generators.as_values().items():
-            _robot_set(name, value, Scope.GLOBAL, in_test=False)
 
 
 _GHERKIN_BLOCK = re.compile(r"^&\{\{(.*)\}\}$", re.DOTALL)
@@ -387,9 +388,16 @@ def _report_load_error(error: SeamlineError) -> None:
     logger.error(f"Seamline: the phrasebook did not load: {error.message}")
 
 
-def _text_if_generated(value: Any) -> Any:
-    # A cell that is exactly ${unique} reaches the library as the generator object itself.
-    return str(value) if isinstance(value, Generated) else value
+def _publish_generated(context: Context, in_test: bool) -> None:
+    """${unique}, ${now} ... as Robot variables holding this test's values (the suite's, in a
+    suite setup), so that Robot, which resolves ${name} itself, reads what Seamline reads."""
+    try:
+        taken = set(context.variables.names())  # a variable of a generator's name wins
+    except SeamlineError:
+        taken = set()  # a broken config: the first step that needs it says so
+    for name, value in context.variables.generated().items():
+        if name not in taken:
+            _robot_set(name, value, Scope.TEST, in_test)
 
 
 def _mirror(in_test: bool) -> Callable[[str, object, Scope], None]:
@@ -511,6 +519,26 @@ def _explain_unknown_step(data: Any, result: Any) -> None:
     suggestions = closest_phrases(bare)
     hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
     result.message = f"Step '{written}'{where} matches no phrase{hint} (`seamline steps` lists them all)"
+
+
+_UNKNOWN_VARIABLE = re.compile(r"Variable '(\$\{[^}]+\})' not found\.")
+
+
+def _explain_unknown_variable(data: Any, result: Any, context: Context) -> None:
+    """Robot resolves ${name} before Seamline sees a step, so an unknown name fails with
+    Robot's message; it is told the way the core tells it, with the names that exist."""
+    match = _UNKNOWN_VARIABLE.match(result.message or "")
+    if not match:
+        return
+    reference = match.group(1)
+    step = next((s for s in data.body if reference in " ".join(map(str, [s.name, *s.args]))), None)
+    written = str(step.name) if step is not None else reference
+    where = f" ({Path(data.source).name}:{step.lineno})" if step is not None and data.source else ""
+    known = ", ".join(context.variables.names()) or "none yet"
+    result.message = (
+        f"Step '{written}'{where} failed: unknown variable {reference}; known variables: {known}"
+        + (f"\n{result.message}" if "Did you mean" in result.message else "")
+    )
 
 
 def _current_step(name: str, args: Sequence[Any]) -> tuple[str, str | None]:
