@@ -49,3 +49,16 @@ def test_every_marker_is_in_the_readme_table() -> None:
     for marker in MARKERS:
         first = marker.split()[0].replace("<marker>", "")
         assert f"`{first}" in table, f"{marker} is missing from the README's table of markers"
+
+
+def test_the_jsonpath_examples_compile_and_select() -> None:
+    from seamline.core.jsonpath import find_all
+
+    line = next(line for line in README.splitlines() if "JSONPath" in line and "jsonpath-ng" in line)
+    paragraph = README[README.index(line) :].split("\n- ", 1)[0]
+    examples = re.findall(r"``(\$[^`]*`len`)\s*``|`(\$[^`]+)`", paragraph)
+    paths = [a or b for a, b in examples]
+    assert len(paths) >= 4, paths
+    document = {"items": [{"sku": "A1", "qty": 2}, {"sku": "B2", "qty": 1}]}
+    for path in paths:
+        assert find_all(document, path), path

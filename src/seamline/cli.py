@@ -39,14 +39,19 @@ def _steps(args: argparse.Namespace) -> int:
         print(f"seamline: the phrasebook did not load: {error.message}", file=sys.stderr)
         return 2
     word = (args.word or "").lower()
+    shown = 0
     for phrase in [*CATALOG.values(), *user_phrases.values()]:
         text = f"{phrase.template} {phrase.description}".lower()
         if word and word not in text:
             continue
+        shown += 1
         mark = "  (user phrase)" if isinstance(phrase, UserPhrase) else ""
         print(phrase.template + mark)
         print(f"    {phrase.summary}")
         print("    e.g. " + phrase.example.replace("\n", "\n         "))
+    if not shown:
+        print(f"seamline: no phrase mentions {args.word!r}; `seamline steps` lists them all", file=sys.stderr)
+        return 1
     return 0
 
 

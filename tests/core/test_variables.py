@@ -80,3 +80,17 @@ def test_scope_words_of_both_front_ends(word: str, scope: Scope) -> None:
 def test_unknown_scope_word() -> None:
     with pytest.raises(VariableError, match="unknown scope 'forever'"):
         Scope.parse("forever")
+
+
+def test_query_parameter_values_are_expanded_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from seamline.core import sending
+    from seamline.core.context import Context, Runtime
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "seamline.yaml").write_text("services:\n  shop: http://127.0.0.1:9\n", encoding="utf-8")
+    ctx = Context(Runtime())
+    ctx.variables.set("odd", r"\${not_a_variable}")  # a value that reads like a reference
+    sending.add_query_parameters(ctx, [["q", "${odd}"]])
+    sending.add_query_parameter(ctx, "r", "${odd}")
+    request = ctx.build_request("GET", "/echo")
+    assert request.params == [("q", r"\${not_a_variable}"), ("r", r"\${not_a_variable}")]

@@ -37,6 +37,11 @@ CASES = [
         ("matches no phrase", 'I {method} "{path}"'),
     ),
     BadInput(
+        "a status that is no status",
+        'When I GET "/products/A1"\nThen the response status is 999',
+        ("the response status is 999", "a status is a number such as 200 or a class such as 2xx, not '999'"),
+    ),
+    BadInput(
         "an invalid JSONPath",
         'When I GET "/products/A1"\nThen the response field "$.[[" is 1',
         ('the response field "$.[[" is 1', "invalid JSONPath '$.[['"),

@@ -74,8 +74,13 @@ SHAPES = [
         And I set the headers:
           | Accept-Language | fr |
         And I set the query parameter "q" to "a b&c"
+        And I store "x" as "letter"
+        And I set the query parameters:
+          | r | ${letter}-y |
         When I GET "/echo"
         Then the response field "$.query.q" is "a b&c"
+        And the response field "$.query.r" is "x-y"
+        And the response header "content-length" is greater than 10
         And the response field "$.headers['x-trace']" is "t-world"
         And the response field "$.headers['accept-language']" is "fr"
         When I GET "/echo"

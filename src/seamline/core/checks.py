@@ -8,7 +8,7 @@ from .context import Context
 from .errors import CheckFailed, StepArgumentError
 from .http import Response, body_for_log
 from .jsonpath import find_all
-from .match import accepts_absence, compare
+from .match import accepts_absence, compare, is_number
 from .values import describe
 
 __all__ = [
@@ -107,15 +107,27 @@ def header_value(ctx: Context, name: str) -> str | None:
 
 
 def check_header(ctx: Context, name: str, operator: str, expected: object) -> None:
-    actual = header_value(ctx, name)
-    if actual is None:
+    text = header_value(ctx, name)
+    if text is None:
         raise _failure(ctx.response(), f"the response has no header {name!r}")
+    # Header values are always text; compared with a number (Content-Length is 42), a numeric one is a number.
+    actual: object = _number(text) if is_number(expected) else text
     if not compare(operator, actual, expected):
         raise _failure(
             ctx.response(),
             f"response header {name}: expected a value that {operator} {describe(expected)}, "
             f"actual {describe(actual)}",
         )
+
+
+def _number(text: str) -> object:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
 
 
 def check_header_exists(ctx: Context, name: str, exists: bool) -> None:

@@ -52,12 +52,13 @@ def send_with_body(ctx: Context, method: str, path: str, body: str) -> Response:
     return ctx.send(request)
 
 
-def _pairs(ctx: Context, table: Sequence[Sequence[str]], what: str) -> list[tuple[str, str]]:
+def _pairs(ctx: Context, table: Sequence[Sequence[str]], what: str, expand: bool = True) -> list[tuple[str, str]]:
+    """Name | value rows; ``expand=False`` leaves the values for the request to expand."""
     pairs = []
     for row in table:
         if len(row) != 2:
             raise StepArgumentError(f"each row of the {what} table needs two cells, name | value; got {list(row)}")
-        pairs.append((ctx.variables.expand(row[0]), ctx.variables.expand(row[1])))
+        pairs.append((ctx.variables.expand(row[0]), ctx.variables.expand(row[1]) if expand else row[1]))
     return pairs
 
 
@@ -107,8 +108,8 @@ def add_query_parameter(ctx: Context, name: str, value: str) -> None:
 
 
 def add_query_parameters(ctx: Context, table: Sequence[Sequence[str]]) -> None:
-    for name, value in _pairs(ctx, table, "query parameters"):
-        ctx.pending_params.append((name, value))
+    # Values are expanded when the request is built, as for a single parameter.
+    ctx.pending_params += _pairs(ctx, table, "query parameters", expand=False)
 
 
 def _secret_header(ctx: Context, name: str, value: str) -> None:

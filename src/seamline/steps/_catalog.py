@@ -34,7 +34,7 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
     "operator": "|".join(OPERATORS),
     "value": r".+",
     "count": r"\d+",
-    "status": r"[1-5][0-9xX][0-9xX]",
+    "status": r"[0-9xX]+",  # the core says what is wrong with 999 or 2x0
     "scope": r"test|scenario|suite|feature|global|run",
     "duration": r"[0-9.]+ ?[a-zA-Z]+",
     "check": r".+",  # the text of a check phrase, run by the step that names it
@@ -85,7 +85,8 @@ class Phrase:
 
     @property
     def summary(self) -> str:
-        return self.description.split("\n", 1)[0]
+        """The description's first sentence, on one line."""
+        return first_sentence(self.description)
 
     def _pattern(self, match: re.Match[str]) -> str:
         open_quote, name, close_quote = match.groups()
@@ -141,6 +142,12 @@ class Phrase:
             assert self.default_wait is not None
             timeout = self.default_wait(ctx, kwargs)
         return retry_until(lambda: self.func(ctx, **kwargs), timeout, on_retry=on_retry)
+
+
+def first_sentence(text: str) -> str:
+    joined = " ".join(text.split())
+    match = re.match(r"(.+?[.:;])(\s|$)", joined)
+    return match.group(1).rstrip(":;") if match else joined
 
 
 CATALOG: dict[str, Phrase] = {}
