@@ -361,6 +361,11 @@ BAD_INPUT = [
         "the 'paymnets' service is not stubbed in this test (stubbed: none)",
     ),
     (
+        "a stub name that the config does not have",
+        'Given the "paymnts" service is stubbed',
+        "unknown stub 'paymnts'",
+    ),
+    (
         "a timeout that expires",
         'When I GET "/products/A1" for up to 0.5 seconds until the response field "$.name" is "Gizmo"',
         'still failing after 0.5 s (',
@@ -400,6 +405,7 @@ def test_bad_input_fails_with_one_line_naming_the_step(project: Project, front_e
         f"services:\n  shop: {project.demo_url}\n"
         "brokers:\n  local: memory://\n  down: {url: 'amqp://guest:guest@127.0.0.1:9//', connect_timeout: 1}\n"
         "queues:\n  orders: {broker: local}\n  down: {broker: down}\n"
+        "stubs:\n  payments: {}\n"
     )
     scenarios = [Scenario.parse(name, steps) for name, steps, _ in BAD_INPUT]
     result = run(project, front_end, *scenarios)
@@ -415,3 +421,43 @@ def test_bad_input_fails_with_one_line_naming_the_step(project: Project, front_e
     assert 'response field $.name: expected "Gizmo", actual "Widget"' in timeout.splitlines()[0]
     if front_end == "pytest":
         assert '"name": "Widget"' in timeout  # the last response, below the one line
+
+
+WITHIN_RESENDS = Scenario.parse(
+    "within in front of a response check sends the request again",
+    '''
+    Given I obtain a token
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
+    When I POST "/orders" with:
+      """
+      {"items": [{"sku": "A1", "qty": 1}]}
+      """
+    And I store the response field "$.id" as "order_id"
+    When I GET "/orders/${order_id}"
+    Then the response field "$.status" is "pending"
+    And within 10 seconds the response field "$.status" is "confirmed"
+    ''',
+)
+
+WITHIN_AFTER_POST = Scenario.parse(
+    "within does not send a POST twice",
+    '''
+    Given I obtain a token
+    When I POST "/orders" with:
+      """
+      {"items": [{"sku": "A1", "qty": 1}]}
+      """
+    Then within 2 seconds the response status is 200
+    ''',
+)
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_within_in_front_of_a_response_check_sends_the_request_again(project: Project, front_end: str) -> None:
+    _managed_shop_config(project, "filesystem://", unique_name("seamline_orders"), free_port(), free_port())
+    result = run(project, front_end, WITHIN_RESENDS, WITHIN_AFTER_POST)
+    assert result[WITHIN_RESENDS.name].passed, result[WITHIN_RESENDS.name].message
+    refused = result[WITHIN_AFTER_POST.name]
+    assert not refused.passed
+    assert "a POST is not sent twice" in refused.message.splitlines()[0]

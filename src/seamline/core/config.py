@@ -230,7 +230,13 @@ class Config:
         return QueueConfig(name=name, broker=self.broker().name, queue=name)
 
     def stub(self, name: str) -> StubConfig:
-        return self.stubs.get(name) or StubConfig(name)
+        """A stub of the ``stubs:`` section; any name when the section is absent (a stub
+        needs no settings), but a name the section lacks is a typing mistake."""
+        if name in self.stubs:
+            return self.stubs[name]
+        if self.stubs:
+            raise ConfigError(f"unknown stub {name!r} in {self.where()}; known stubs: {', '.join(self.stubs)}")
+        return StubConfig(name)
 
 
 def find_config(start: Path | None = None) -> Path | None:

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .context import Context
-from .errors import StepArgumentError
+from .errors import StepArgumentError, UsageError
 from .http import Response
 from .values import parse_json
 
 __all__ = [
     "add_query_parameter",
+    "resend_last_request",
     "send",
     "send_form",
     "send_multipart",
@@ -91,6 +92,23 @@ def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequenc
         fields = {}
     request.form = fields
     request.files = files
+    return ctx.send(request)
+
+
+# Sending one of these again changes nothing on the server, so a check may re-send it.
+_REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def resend_last_request(ctx: Context) -> Response:
+    """Send the test's last request again (for ``within ...`` in front of a response check)."""
+    request = ctx.last_request
+    if request is None:
+        raise UsageError("no request to send again: send one before 'within ... the response ...'")
+    if request.method not in _REPEATABLE:
+        raise StepArgumentError(
+            f"'within ...' in front of a response check sends the last request again, and a {request.method} "
+            "is not sent twice; check with a GET: I GET \"...\" until <check>"
+        )
     return ctx.send(request)
 
 

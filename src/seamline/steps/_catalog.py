@@ -23,7 +23,7 @@ from ..core.retry import parse_duration, retry_until
 from ..core.values import parse_literal
 from ..core.variables import Scope, to_text
 
-__all__ = ["CATALOG", "Phrase", "phrase"]
+__all__ = ["CATALOG", "Phrase", "phrase", "response_check"]
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -74,6 +74,8 @@ class Phrase:
     waits: bool = False  # the "within {duration} ..." form of a check: retried until it holds
     # A check on something that arrives later (a message): retried for this long even without "within".
     default_wait: Callable[[Context, Mapping[str, object]], float] | None = None
+    # What a waiting form does before it checks again: a response check re-sends the request.
+    refresh: Callable[[Context], object] | None = None
     # Arguments that hold SQL: a front end whose runner replaces ${name} itself hands them over
     # as written (with the values aside), so that the core binds the values instead of pasting them.
     sql: tuple[str, ...] = ()
@@ -141,7 +143,16 @@ class Phrase:
         else:
             assert self.default_wait is not None
             timeout = self.default_wait(ctx, kwargs)
-        return retry_until(lambda: self.func(ctx, **kwargs), timeout, on_retry=on_retry)
+        refresh, attempts = self.refresh if self.waits else None, 0
+
+        def attempt() -> Any:
+            nonlocal attempts
+            attempts += 1
+            if refresh is not None and attempts > 1:
+                refresh(ctx)
+            return self.func(ctx, **kwargs)
+
+        return retry_until(attempt, timeout, on_retry=on_retry)
 
 
 def first_sentence(text: str) -> str:
@@ -160,13 +171,15 @@ def phrase(
     table: str = "pairs",
     check: bool = False,
     default_wait: Callable[[Context, Mapping[str, object]], float] | None = None,
+    refresh: Callable[[Context], object] | None = None,
     sql: tuple[str, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a step function under ``template``; its parameters name the placeholders.
 
     A ``check`` also gets a waiting form, ``within {duration} <template>``, which repeats
     it until it holds: for what another process writes a little later. ``default_wait``
-    makes the plain form repeat too, for as long as it returns (in seconds)."""
+    makes the plain form repeat too, for as long as it returns (in seconds); ``refresh``
+    runs before each repetition of the waiting form (a response check re-sends its request)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         if template in CATALOG:
@@ -191,6 +204,7 @@ def phrase(
             block=blocks[0] if blocks else None,
             table_kind=table,
             default_wait=default_wait,
+            refresh=refresh,
             sql=sql,
         )
         CATALOG[template] = registered
@@ -207,3 +221,13 @@ def phrase(
         return func
 
     return register
+
+
+def response_check(
+    template: str, *, example: str, table: str = "pairs"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A check of the last response: its waiting form (``within 10 seconds the response ...``)
+    sends the last request again before each new look, as long as that request may be repeated."""
+    from ..core.sending import resend_last_request
+
+    return phrase(template, example=example, table=table, check=True, refresh=resend_last_request)

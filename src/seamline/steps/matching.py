@@ -5,26 +5,26 @@ from __future__ import annotations
 
 from ..core import contract, matching
 from ..core.context import Context
-from ._catalog import phrase
+from ._catalog import phrase, response_check
 
 _DOC = '\n  """\n  {"id": "#uuid", "status": "pending", "items": "#[1]"}\n  """'
 _ITEM = '\n  """\n  {"sku": "#string", "qty": "#? > 0"}\n  """'
 
 
-@phrase("the response matches:", example="the response matches:" + _DOC)
+@response_check("the response matches:", example="the response matches:" + _DOC)
 def response_matches(ctx: Context, docstring: str) -> None:
     """Match the body against a JSON document with markers (#uuid, #string, #[2] ...); fields
     it does not name may be there too. Every mismatch is listed with its path."""
     matching.check_document(ctx, docstring)
 
 
-@phrase("the response is:", example='the response is:\n  """\n  {"status": "ok"}\n  """')
+@response_check("the response is:", example='the response is:\n  """\n  {"status": "ok"}\n  """')
 def response_is(ctx: Context, docstring: str) -> None:
     """Match the body exactly: markers allowed, but no field the document does not name."""
     matching.check_document(ctx, docstring, exact=True)
 
 
-@phrase(
+@response_check(
     "the response matches in any order:", example='the response matches in any order:\n  """\n  ["B2", "A1"]\n  """'
 )
 def response_matches_any_order(ctx: Context, docstring: str) -> None:
@@ -32,13 +32,13 @@ def response_matches_any_order(ctx: Context, docstring: str) -> None:
     matching.check_document(ctx, docstring, any_order=True)
 
 
-@phrase('the response field "{path}" matches:', example='the response field "$.items[0]" matches:' + _ITEM)
+@response_check('the response field "{path}" matches:', example='the response field "$.items[0]" matches:' + _ITEM)
 def field_matches(ctx: Context, path: str, docstring: str) -> None:
     """Match the value at a JSONPath against a JSON document with markers; other fields may be there."""
     matching.check_document(ctx, docstring, path)
 
 
-@phrase(
+@response_check(
     'the response field "{path}" is:',
     example='the response field "$.items[0]" is:\n  """\n  {"sku": "A1", "qty": 2}\n  """',
 )
@@ -47,7 +47,7 @@ def field_is(ctx: Context, path: str, docstring: str) -> None:
     matching.check_document(ctx, docstring, path, exact=True)
 
 
-@phrase(
+@response_check(
     'the response field "{path}" has these items in any order:',
     example='the response field "$[*].sku" has these items in any order:\n  """\n  ["B2", "A1"]\n  """',
 )
@@ -57,7 +57,7 @@ def field_has_items_any_order(ctx: Context, path: str, docstring: str) -> None:
     matching.check_document(ctx, docstring, path, any_order=True)
 
 
-@phrase(
+@response_check(
     'the response field "{path}" has exactly these items in any order:',
     example='the response field "$[*].sku" has exactly these items in any order:\n  """\n  ["B2", "A1", "C3"]\n  """',
 )
@@ -66,7 +66,7 @@ def field_has_exactly_items_any_order(ctx: Context, path: str, docstring: str) -
     matching.check_document(ctx, docstring, path, exact=True, any_order=True)
 
 
-@phrase(
+@response_check(
     'each item of the response field "{path}" matches:',
     example='each item of the response field "$.items" matches:' + _ITEM,
 )
