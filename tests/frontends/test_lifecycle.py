@@ -176,3 +176,41 @@ def test_runner_option_picks_a_named_environment_and_config_file(project: Projec
     else:
         result = project.run_pytest(scenario, args=("--seamline-config", str(elsewhere), "--seamline-env", "local"))
     assert result[scenario.name].passed, result[scenario.name].message
+
+
+def test_a_run_killed_by_a_signal_leaves_no_managed_service_behind(project: Project, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    marker = tmp_path / "killed-run.db"
+    project.write_config(
+        f"""
+        services:
+          shop:
+            base_url: http://127.0.0.1:${{port}}
+            start:
+              command: ${{python}} -m seamline.demo --port ${{port}} --db {marker}
+        """
+    )
+    feature = project.root / "slow.feature"
+    feature.write_text(
+        'Feature: slow\n  Scenario: slow\n    When I GET "/delay/10"\n', encoding="utf-8"
+    )
+    run = subprocess.Popen([sys.executable, "-m", "pytest", "-q", str(feature)], cwd=project.root)
+    try:
+        deadline = time.monotonic() + 30
+        while not _processes_mentioning(str(marker)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_mentioning(str(marker)), "the managed shop never started"
+        time.sleep(0.5)  # the scenario is waiting on /delay now
+        run.send_signal(signal.SIGTERM)  # pytest's own clean-up does not run on SIGTERM
+        run.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while _processes_mentioning(str(marker)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_mentioning(str(marker)) == []
+    finally:
+        if run.poll() is None:
+            run.kill()
