@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 from .core.context import Context
@@ -36,6 +37,17 @@ def failure_message(error: BaseException, step: str, where: str | None, secrets:
         details = mismatch_table(error.mismatches) + ("\n\n" + details if details else "")
     line = f"Step '{step}'{location} failed: {cause}"
     return secrets.mask(line), secrets.mask(details)
+
+
+_PREFIX = re.compile(r"^(given|when|then|and|but)\s+", re.IGNORECASE)
+
+
+def unknown_step_message(written: str, where: str | None) -> str:
+    """One line for a step that matches no phrase, with the phrases that read most like it."""
+    suggestions = closest_phrases(_PREFIX.sub("", written))
+    hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
+    location = f" ({where})" if where else ""
+    return f"Step '{written}'{location} matches no phrase{hint} (`seamline steps` lists them all)"
 
 
 def closest_phrases(step: str, limit: int = 3) -> list[str]:

@@ -19,7 +19,7 @@ from pytest_bdd import parsers, step
 from ..core.context import Context, MemorySink, Runtime
 from ..core.data import data_file_of, load_rows
 from ..core.errors import SeamlineError, UsageError
-from ..frontend import closest_phrases, curl_of_last_request, failure_message
+from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
 
@@ -183,12 +183,8 @@ def pytest_bdd_step_func_lookup_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
 ) -> None:
     written = f"{step.keyword} {step.name}".strip()
-    suggestions = closest_phrases(step.name)
-    hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
-    request.node.stash[_UNKNOWN_STEP] = (
-        f"{_relative(feature.filename)}:{step.line_number}: step '{written}' matches no phrase{hint} "
-        "(`seamline steps` lists them all)"
-    )
+    where = f"{_relative(feature.filename)}:{step.line_number}"
+    request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
 
 
 def _relative(filename: str) -> str:

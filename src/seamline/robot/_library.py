@@ -17,7 +17,7 @@ from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..core.secrets import Secrets
 from ..core.sql import WrittenSql
 from ..core.variables import Scope, encode_path_value
-from ..frontend import closest_phrases, curl_of_last_request, failure_message
+from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
 from ._classic import CLASSIC_COMPONENTS
@@ -514,11 +514,8 @@ def _explain_unknown_step(data: Any, result: Any) -> None:
         return
     written = match.group(1)
     line = next((step.lineno for step in data.body if getattr(step, "name", None) == written), None)
-    where = f" ({Path(data.source).name}:{line})" if data.source and line else ""
-    bare = re.sub(r"^(given|when|then|and|but)\s+", "", written, flags=re.IGNORECASE)
-    suggestions = closest_phrases(bare)
-    hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
-    result.message = f"Step '{written}'{where} matches no phrase{hint} (`seamline steps` lists them all)"
+    where = f"{Path(data.source).name}:{line}" if data.source and line else None
+    result.message = unknown_step_message(written, where)
 
 
 _UNKNOWN_VARIABLE = re.compile(r"Variable '(\$\{[^}]+\})' not found\.")
