@@ -1,5 +1,5 @@
 """Database steps through both front ends, against real databases: a SQLite file, the demo
-shop's own SQLite file, and the PostgreSQL server where its URL is set."""
+shop's own SQLite file, and the PostgreSQL and MariaDB servers where their URLs are set."""
 
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ def _use(project: Project, url: str, extra: str = "") -> None:
     project.write_config(DEFAULT_CONFIG.format(url=project.demo_url) + f"databases:\n  main: {url}\n{extra}")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", "postgres", "mysql"])
 def database(request: pytest.FixtureRequest, project: Project) -> Iterator[Db]:
     """A table of its own in a database of the project's seamline.yaml; dropped afterwards."""
-    url = f"sqlite:///{project.root / 'test.db'}" if request.param == "sqlite" else server_url("postgres")
+    url = f"sqlite:///{project.root / 'test.db'}" if request.param == "sqlite" else server_url(request.param)
     _use(project, url)
     engine = sa.create_engine(url)
     table = unique_name("people")
