@@ -7,6 +7,7 @@ files with no Python file written by the user.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import types
 from collections.abc import Callable, Generator, Iterator
@@ -40,7 +41,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
     config.addinivalue_line("markers", "seamline_data_error(message): a scenario whose data file is unusable")
     config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+    _make_report_folders(config)
     _register_user_phrases(config)
+
+
+def _make_report_folders(config: pytest.Config) -> None:
+    """pytest-bdd writes --cucumberjson at the end of the run, into a folder it does not
+    create (pytest's --junitxml does): create it now, as for the JUnit file."""
+    path = getattr(config.option, "cucumber_json_path", None)
+    if not path or hasattr(config, "workerinput"):
+        return
+    folder = Path(os.path.expandvars(path)).expanduser().absolute().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise pytest.UsageError(f"--cucumberjson {path}: cannot create the folder {folder}: {error}") from None
 
 
 def _register_user_phrases(config: pytest.Config) -> None:
