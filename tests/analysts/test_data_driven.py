@@ -186,6 +186,9 @@ Feature: some scenarios with bad data
       | sku |
       | A1  |
 
+  @data:data/prices.json @data:data/more.csv
+  Scenario: two data files
+
   @data:data/prices.json
   Scenario: good rows
     When I GET "/products/${sku}"
@@ -200,6 +203,7 @@ Feature: some scenarios with bad data
 def test_a_bad_data_file_fails_only_its_scenario_and_the_run_goes_on(project: Project) -> None:
     root = project.root
     _write_data(root, csv=BROKEN_CSV)
+    (root / "data" / "more.csv").write_text("sku\nA1\n", encoding="utf-8")
     (root / "data" / "bad.json").write_text('[{"sku": "A1"},\n {"sku": }]', encoding="utf-8")
     (root / "bad.feature").write_text(BROKEN_FEATURE, encoding="utf-8")
     (root / "other.feature").write_text(
@@ -235,6 +239,8 @@ def test_a_bad_data_file_fails_only_its_scenario_and_the_run_goes_on(project: Pr
         "test_rows_from_examples_and_from_a_file[A1]": f"{tag}prices.json: a scenario takes its rows "
         "from Examples or from a data file, not both",
     }
+    two = [name for name in messages if name.startswith("test_two_data_files")]
+    assert two and all("it has two @data: tags" in (messages.pop(name) or "") for name in two), two
     assert set(messages) == set(expected), output
     for name, fragment in expected.items():
         assert fragment in (messages[name] or ""), (name, messages[name])

@@ -113,7 +113,10 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     if path is None:
         return None  # pytest-bdd makes the tag a mark, as usual
     try:
-        if any(mark.name == "parametrize" for mark in getattr(function, "pytestmark", [])):
+        marks = [mark.name for mark in getattr(function, "pytestmark", [])]
+        if "seamline_data" in marks or "seamline_data_error" in marks:
+            raise UsageError("a scenario takes its rows from one data file: it has two @data: tags")
+        if "parametrize" in marks:
             raise UsageError("a scenario takes its rows from Examples or from a data file, not both")
         rows = load_rows(path)
     except SeamlineError as error:
