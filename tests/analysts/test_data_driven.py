@@ -137,7 +137,7 @@ def test_a_missing_column_is_reported_with_file_and_line_in_both_runners(project
     outcomes, output = _pytest(project.root, FEATURE.split("  @data:data/prices.json")[0])
     assert "products.csv:3: missing column(s) name: the row has 1 cell(s), the header names 2 (sku, name)" in output
     assert "Traceback" not in output
-    assert not any(outcomes.values())
+    assert outcomes == {"test_each_product_has_its_name": False}, output
 
     robot_outcomes, _ = _robot(project.root, SUITE.replace("    [Tags]    data:data/prices.json\n", ""))
     passed, message = robot_outcomes["Each product has its name"]
@@ -161,3 +161,101 @@ def test_bad_data_files_name_the_file_and_line(tmp_path: Path, name: str, conten
     (tmp_path / name).write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=textwrap.dedent(expected).replace("(", r"\(").replace(")", r"\)")):
         load_rows(tmp_path / name)
+
+
+BROKEN_FEATURE = """\
+Feature: some scenarios with bad data
+
+  @data:data/products.csv
+  Scenario: a bad row
+    When I GET "/products/${sku}"
+
+  @data:data/nowhere.csv
+  Scenario: a missing file
+    When I GET "/products/${sku}"
+
+  @data:data/bad.json
+  Scenario: invalid JSON
+    When I GET "/products/${sku}"
+
+  @data:data/prices.json
+  Scenario Outline: rows from Examples and from a file
+    When I GET "/products/<sku>"
+
+    Examples:
+      | sku |
+      | A1  |
+
+  @data:data/prices.json @data:data/more.csv
+  Scenario: two data files
+
+  @data:data/prices.json
+  Scenario: good rows
+    When I GET "/products/${sku}"
+    Then the response field "$.price" is ${price}
+
+  Scenario: no data at all
+    When I GET "/products/A1"
+    Then the response status is 200
+"""
+
+
+def test_a_bad_data_file_fails_only_its_scenario_and_the_run_goes_on(project: Project) -> None:
+    root = project.root
+    _write_data(root, csv=BROKEN_CSV)
+    (root / "data" / "more.csv").write_text("sku\nA1\n", encoding="utf-8")
+    (root / "data" / "bad.json").write_text('[{"sku": "A1"},\n {"sku": }]', encoding="utf-8")
+    (root / "bad.feature").write_text(BROKEN_FEATURE, encoding="utf-8")
+    (root / "other.feature").write_text(
+        'Feature: another file\n\n  Scenario: still runs\n    When I GET "/products/A1"\n'
+        "    Then the response status is 200\n",
+        encoding="utf-8",
+    )
+    junit = root / "junit.xml"
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "bad.feature", "other.feature",
+         "--junitxml", junit],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 1, output  # tests failed; not 2, an interrupted run
+    assert "Interrupted" not in output and "error during collection" not in output, output
+    assert "Traceback" not in output
+    messages: dict[str, str | None] = {}
+    for case in ElementTree.parse(junit).iter("testcase"):
+        failure = case.find("failure")
+        assert case.find("error") is None, output
+        messages[case.get("name", "")] = None if failure is None else failure.get("message", "")
+    assert messages.pop("test_good_rows[A1-29.99]") is None
+    assert messages.pop("test_good_rows[C3-4.25]") is None
+    assert messages.pop("test_no_data_at_all") is None
+    assert messages.pop("test_still_runs") is None
+    data = root / "data"
+    tag = "bad.feature: tag @data:data/"
+    expected = {
+        "test_a_bad_row": f"{tag}products.csv: {data / 'products.csv'}:3: missing column(s) name",
+        "test_a_missing_file": f"{tag}nowhere.csv: data file '{data / 'nowhere.csv'}' does not exist",
+        "test_invalid_json": f"{tag}bad.json: {data / 'bad.json'}:2: invalid JSON",
+        "test_rows_from_examples_and_from_a_file[A1]": f"{tag}prices.json: a scenario takes its rows "
+        "from Examples or from a data file, not both",
+    }
+    two = [name for name in messages if name.startswith("test_two_data_files")]
+    assert two and all("it has two @data: tags" in (messages.pop(name) or "") for name in two), two
+    assert set(messages) == set(expected), output
+    for name, fragment in expected.items():
+        assert fragment in (messages[name] or ""), (name, messages[name])
+        assert "\n" not in (messages[name] or "").strip(), messages[name]  # one line
+
+
+def test_unreadable_csv_lines_and_encodings_name_the_file(tmp_path: Path) -> None:
+    from seamline.core.data import load_rows
+    from seamline.core.errors import ConfigError
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("sku,name\nA1,Caf\u00e9\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin\.csv: cannot read the data file: 'utf-8' codec"):
+        load_rows(latin)
+    huge = tmp_path / "huge.csv"
+    huge.write_text("sku,name\nA1,ok\nB2,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"huge\.csv:3: field larger than field limit"):
+        load_rows(huge)

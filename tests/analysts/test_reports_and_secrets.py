@@ -143,3 +143,28 @@ def _assert_no_secret(texts: dict[str, str], tokens: list[str]) -> None:
             assert secret not in text, f"{secret!r} leaked into {name}"
         # Base64 of the basic-auth pair would hide the password from a plain search.
         assert base64.b64encode(f"alice:{SECRET_KEY}".encode()).decode() not in text, name
+
+
+def test_the_readme_report_command_creates_the_results_folder(project: Project) -> None:
+    """`pytest features/ --junitxml results/junit.xml --cucumberjson results/cucumber.json`
+    in a project with no results/ yet: pytest-bdd's cucumber writer does not create it."""
+    import subprocess
+    import sys
+
+    features = project.root / "features"
+    features.mkdir()
+    (features / "shop.feature").write_text(
+        'Feature: shop\n\n  Scenario: a product\n    When I GET "/products/A1"\n    Then the response status is 200\n',
+        encoding="utf-8",
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "features/",
+         "--junitxml", "results/junit.xml", "--cucumberjson", "results/cucumber/run.json"],
+        cwd=project.root, capture_output=True, text=True, timeout=300,
+    )
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "Traceback" not in output
+    report = json.loads((project.root / "results" / "cucumber" / "run.json").read_text(encoding="utf-8"))
+    assert [element["name"] for feature in report for element in feature["elements"]] == ["a product"]
+    assert (project.root / "results" / "junit.xml").is_file()

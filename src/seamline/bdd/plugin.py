@@ -7,6 +7,7 @@ files with no Python file written by the user.
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import types
 from collections.abc import Callable, Generator, Iterator
@@ -38,8 +39,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
+    config.addinivalue_line("markers", "seamline_data_error(message): a scenario whose data file is unusable")
     config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+    _make_report_folders(config)
     _register_user_phrases(config)
+
+
+def _make_report_folders(config: pytest.Config) -> None:
+    """pytest-bdd writes --cucumberjson at the end of the run, into a folder it does not
+    create (pytest's --junitxml does): create it now, as for the JUnit file."""
+    path = getattr(config.option, "cucumber_json_path", None)
+    if not path or hasattr(config, "workerinput"):
+        return
+    folder = Path(os.path.expandvars(path)).expanduser().absolute().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise pytest.UsageError(f"--cucumberjson {path}: cannot create the folder {folder}: {error}") from None
 
 
 def _register_user_phrases(config: pytest.Config) -> None:
@@ -67,7 +83,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # -- collection: a .feature file is a module of scenarios -------------------------------
 
 
-# The directory of the feature file being collected: `@data:` tags name files relative to it.
+# The feature file being collected: `@data:` tags name files relative to its directory.
 _collecting: list[Path] = []
 
 
@@ -80,7 +96,7 @@ class FeatureFile(pytest.Module):
         # scenarios() adds test functions to the namespace of the code that calls it.
         code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
         names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
-        _collecting.append(self.path.parent)
+        _collecting.append(self.path)
         try:
             exec(code, names, module.__dict__)
         except SeamlineError as error:
@@ -92,13 +108,22 @@ class FeatureFile(pytest.Module):
 
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
-    base = _collecting[-1] if _collecting else Path.cwd()
-    path = data_file_of(tag, base)
+    feature = _collecting[-1] if _collecting else None
+    path = data_file_of(tag, feature.parent if feature else Path.cwd())
     if path is None:
         return None  # pytest-bdd makes the tag a mark, as usual
-    if any(mark.name == "parametrize" for mark in getattr(function, "pytestmark", [])):
-        raise UsageError(f"tag @{tag}: a scenario takes its rows from Examples or from a data file, not both")
-    rows = load_rows(path)
+    try:
+        marks = [mark.name for mark in getattr(function, "pytestmark", [])]
+        if "seamline_data" in marks or "seamline_data_error" in marks:
+            raise UsageError("a scenario takes its rows from one data file: it has two @data: tags")
+        if "parametrize" in marks:
+            raise UsageError("a scenario takes its rows from Examples or from a data file, not both")
+        rows = load_rows(path)
+    except SeamlineError as error:
+        # Only this scenario fails (see pytest_runtest_call); the rest of the run goes on.
+        where = f"{_relative(str(feature))}: " if feature else ""
+        pytest.mark.seamline_data_error(f"{where}tag @{tag}: {error.message}")(function)
+        return True
     # pytest-bdd renders <name> in steps from this parameter, as for an outline's Examples.
     ids = ["-".join(row.values()) for row in rows]
     pytest.mark.parametrize("_pytest_bdd_example", rows, ids=ids)(function)
@@ -112,6 +137,14 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if parent.config.getini("seamline_collect_features").strip().lower() in ("false", "no", "0"):
         return None
     return FeatureFile.from_parent(parent, path=file_path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """A scenario whose data file could not be read fails with that error, without running."""
+    mark = item.get_closest_marker("seamline_data_error")
+    if mark is not None:
+        pytest.fail(str(mark.args[0]), pytrace=False)
 
 
 # -- fixtures ---------------------------------------------------------------------------

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError
 
@@ -30,12 +32,16 @@ def load_rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
         raise ConfigError(f"data file {str(path)!r} does not exist")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        rows = _csv_rows(path)
-    elif suffix == ".json":
-        rows = _json_rows(path)
-    else:
-        raise ConfigError(f"{path}: a data file is .csv (with a header row) or .json (a list of objects)")
+    try:
+        if suffix == ".csv":
+            rows = _csv_rows(path)
+        elif suffix == ".json":
+            rows = _json_rows(path)
+        else:
+            raise ConfigError(f"{path}: a data file is .csv (with a header row) or .json (a list of objects)")
+    except (OSError, UnicodeError) as error:
+        # Unreadable, or not UTF-8: a mistake in the test data, reported like the others.
+        raise ConfigError(f"{path}: cannot read the data file: {error}") from None
     if not rows:
         raise ConfigError(f"{path}: no rows of data")
     return rows
@@ -44,12 +50,13 @@ def load_rows(path: Path) -> list[dict[str, str]]:
 def _csv_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)
-        header = next(reader, None)
+        lines = _csv_lines(reader, path)
+        header = next(lines, None)
         if not header or not all(name.strip() for name in header):
             raise ConfigError(f"{path}:1: the first row must name every column")
         names = [name.strip() for name in header]
         rows = []
-        for cells in reader:
+        for cells in lines:
             if not any(cell.strip() for cell in cells):
                 continue  # blank lines between rows are allowed
             if len(cells) != len(names):
@@ -62,6 +69,18 @@ def _csv_rows(path: Path) -> list[dict[str, str]]:
                 )
             rows.append(dict(zip(names, (cell.strip() for cell in cells), strict=True)))
     return rows
+
+
+def _csv_lines(reader: Any, path: Path) -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module cannot read is reported with its number."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ConfigError(f"{path}:{reader.line_num}: {error}") from None
+        yield cells
 
 
 def _json_rows(path: Path) -> list[dict[str, str]]:
