@@ -46,7 +46,9 @@ def test_all_sections_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert config.queue("audit").broker == "local"
     assert (config.queue("other").broker, config.queue("other").queue) == ("rabbit", "other")
     assert config.stub("payments").port == 9000
-    assert config.stub("mail").port is None and config.stub("unnamed").port is None
+    assert config.stub("mail").port is None
+    with pytest.raises(ConfigError, match=r"unknown stub 'unnamed'.*known stubs: payments, mail"):
+        config.stub("unnamed")  # with a stubs section, another name is a typing mistake
 
 
 def test_defaults_without_sections(tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response, Security
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -438,16 +438,7 @@ async def list_comments(request: Request, post_id: int) -> list[m.Comment]:
     ]
 
 
-class Echo(m.Echo):
-    """What /echo reports: the request, and the client's end of the connection."""
-
-    client_port: int | None = Field(
-        description="The TCP port of the client's end of the connection: the same port for two"
-        " requests means they came over one kept-alive connection."
-    )
-
-
-async def echo(request: Request) -> Echo:
+async def echo(request: Request) -> m.Echo:
     """Report the request as the server received it."""
     body = await request.body()
     content_type = request.headers.get("content-type")
@@ -459,7 +450,7 @@ async def echo(request: Request) -> Echo:
     for raw_name, raw_value in request.headers.raw:
         name, value = raw_name.decode("latin-1").lower(), raw_value.decode("latin-1")
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return Echo(
+    return m.Echo(
         method=request.method,
         path=request.url.path,
         query=group_pairs(request.query_params.multi_items()),

@@ -144,6 +144,10 @@ class Echo(BaseModel):
         )
     )
     content_type: str | None
+    client_port: int | None = Field(
+        description="The TCP port of the client's end of the connection: the same port for two"
+        " requests means they came over one kept-alive connection."
+    )
 
 
 class StatusBody(BaseModel):
