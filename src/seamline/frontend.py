@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
 
 from .core.context import Context
@@ -39,12 +38,11 @@ def failure_message(error: BaseException, step: str, where: str | None, secrets:
     return secrets.mask(line), secrets.mask(details)
 
 
-_PREFIX = re.compile(r"^(given|when|then|and|but)\s+", re.IGNORECASE)
-
-
 def unknown_step_message(written: str, where: str | None) -> str:
     """One line for a step that matches no phrase, with the phrases that read most like it."""
-    suggestions = closest_phrases(_PREFIX.sub("", written))
+    from .steps._catalog import STEP_KEYWORD
+
+    suggestions = closest_phrases(STEP_KEYWORD.sub("", written))
     hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
     location = f" ({where})" if where else ""
     return f"Step '{written}'{location} matches no phrase{hint} (`seamline steps` lists them all)"

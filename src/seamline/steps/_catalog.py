@@ -10,6 +10,7 @@ phrase of its own.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import inspect
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,7 @@ from ..core.retry import parse_duration, retry_until
 from ..core.values import parse_literal
 from ..core.variables import Scope, to_text
 
-__all__ = ["CATALOG", "Phrase", "phrase", "response_check"]
+__all__ = ["CATALOG", "STEP_KEYWORD", "Phrase", "phrase", "response_check"]
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -43,6 +44,8 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
 WAIT_PREFIX = "within {duration} "
 QUOTED_PATTERN = r'[^"]*'
 BLOCK_PARAMETERS = ("docstring", "table")
+# The word a step may start with; neither front end counts it as part of the phrase.
+STEP_KEYWORD = re.compile(r"^(?:given|when|then|and|but|\*)\s+", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r'("?)\{(\w+)\}("?)')
 
 
@@ -96,13 +99,23 @@ class Phrase:
 
     def regex(self) -> str:
         """The whole phrase as one regular expression with named groups (pytest-bdd side)."""
+        return self.matcher.pattern
+
+    @functools.cached_property
+    def matcher(self) -> re.Pattern[str]:
+        """The phrase compiled once; step text matches it case-insensitively, as in Robot."""
         out, position = [], 0
         for match in _PLACEHOLDER.finditer(self.template):
             out.append(re.escape(self.template[position : match.start()]))
             out.append(f"{match.group(1)}(?P<{match.group(2)}>{self._pattern(match)}){match.group(3)}")
             position = match.end()
         out.append(re.escape(self.template[position:]))
-        return "".join(out)
+        return re.compile("".join(out), re.IGNORECASE)
+
+    def match(self, step: str) -> dict[str, Any] | None:
+        """The arguments of ``step`` (without its Given/When/Then word) if it reads as this phrase."""
+        found = self.matcher.fullmatch(STEP_KEYWORD.sub("", step.strip()))
+        return found.groupdict() if found else None
 
     def robot_name(self) -> str:
         """The phrase as a Robot keyword name with embedded arguments."""

@@ -21,20 +21,18 @@ from ..core.context import Context
 from ..core.errors import ConfigError, SeamlineError, UsageError
 from ..core.phrasebook import PARAMETER, InnerStep, PhraseDefinition, load_phrasebook, substitute
 from ..core.variables import Scope, to_text
-from ._catalog import CATALOG, PLACEHOLDER_PATTERNS, QUOTED_PATTERN, Phrase
+from ._catalog import CATALOG, PLACEHOLDER_PATTERNS, QUOTED_PATTERN, STEP_KEYWORD, Phrase
 
 __all__ = ["UserPhrase", "build_user_phrases", "find_phrase", "load_user_phrases"]
 
 # An unquoted parameter whose name the catalog does not know takes one word or number.
 USER_WORD_PATTERN = r'[^\s"]+'
-_STEP_PREFIX = re.compile(r"^(?:given|when|then|and|but|\*)\s+", re.IGNORECASE)
 # Values that fit the catalog's unquoted placeholders, tried when checking a phrase's steps.
 _SAMPLES = ("1", "x", "GET", "200", "is", "suite", "10 seconds")
 _EXAMPLE_VALUES = {
     "method": "GET", "any_method": "GET", "operator": "is", "value": "1", "count": "1",
     "status": "200", "scope": "suite", "duration": "10 seconds",
 }
-_COMPILED: dict[str, re.Pattern[str]] = {}
 
 
 def _run_steps(ctx: Context) -> None:
@@ -97,14 +95,10 @@ def _as_text(value: object) -> str:
 
 def find_phrase(text: str, book: Mapping[str, Phrase]) -> tuple[Phrase, dict[str, Any]] | None:
     """The phrase a step reads as (user phrases first) and its arguments."""
-    bare = _STEP_PREFIX.sub("", text.strip())
     for phrase in itertools.chain(book.values(), CATALOG.values()):
-        pattern = _COMPILED.get(phrase.regex())
-        if pattern is None:
-            pattern = _COMPILED[phrase.regex()] = re.compile(phrase.regex(), re.IGNORECASE)
-        match = pattern.fullmatch(bare)
-        if match:
-            return phrase, match.groupdict()
+        arguments = phrase.match(text)
+        if arguments is not None:
+            return phrase, arguments
     return None
 
 
@@ -146,10 +140,10 @@ def _example(phrase: UserPhrase) -> str:
 
 def _check_reads_apart(phrase: UserPhrase) -> None:
     where = f"{phrase.source.file}:{phrase.source.line}"
-    if not re.fullmatch(phrase.regex(), phrase.example, re.IGNORECASE):
+    if phrase.match(phrase.example) is None:
         raise ConfigError(f"{where}: the example {phrase.example!r} does not read as the phrase {phrase.template!r}")
     for builtin in CATALOG.values():
-        if builtin.template == phrase.template or re.fullmatch(builtin.regex(), phrase.example, re.IGNORECASE):
+        if builtin.template == phrase.template or builtin.match(phrase.example) is not None:
             raise ConfigError(
                 f"{where}: phrase {phrase.template!r} is defined twice: it reads as the built-in phrase "
                 f"{builtin.template!r}"
@@ -158,8 +152,7 @@ def _check_reads_apart(phrase: UserPhrase) -> None:
 
 def _check_steps(phrase: UserPhrase) -> list[tuple[str, InnerStep]]:
     """Each step matches a phrase for some value of its parameters; returns the user phrases used."""
-    example = re.fullmatch(phrase.regex(), phrase.example, re.IGNORECASE)
-    known = example.groupdict() if example else {}
+    known = phrase.match(phrase.example) or {}
     uses: list[tuple[str, InnerStep]] = []
     for step in phrase.source.steps:
         used = list(dict.fromkeys(PARAMETER.findall(step.text)))
@@ -172,7 +165,7 @@ def _check_steps(phrase: UserPhrase) -> list[tuple[str, InnerStep]]:
                 break
         if found is None:
             templates = [p.template for p in itertools.chain(phrase.book.values(), CATALOG.values())]
-            close = difflib.get_close_matches(_STEP_PREFIX.sub("", step.text), templates, n=3, cutoff=0.4)
+            close = difflib.get_close_matches(STEP_KEYWORD.sub("", step.text), templates, n=3, cutoff=0.4)
             hint = "; closest phrases: " + " | ".join(close) if close else ""
             raise ConfigError(
                 f"{step.file}:{step.line}: step '{step.text}' of the phrase '{phrase.template}' matches no phrase{hint}"

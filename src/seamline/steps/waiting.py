@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 
 from ..core import polling
 from ..core.context import Context
@@ -19,9 +18,9 @@ def _checks() -> list[Phrase]:
 
 def _run_check(ctx: Context, text: str) -> None:
     for check in _checks():
-        found = re.fullmatch(check.regex(), text.strip(), re.IGNORECASE)
-        if found:
-            check.run(ctx, found.groupdict())
+        arguments = check.match(text)
+        if arguments is not None:
+            check.run(ctx, arguments)
             return
     closest = difflib.get_close_matches(text, [c.template for c in _checks()], n=2, cutoff=0.3)
     hint = f"; closest: {' | '.join(closest)}" if closest else ""
