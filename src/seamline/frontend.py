@@ -67,5 +67,5 @@ def curl_of_last_request(ctx: Context) -> str:
     """The test's last request as a curl command, credentials masked; "" before any request."""
     if ctx.last_request is None:
         return ""
-    command = as_curl(ctx.last_request, ctx.runtime.secrets, ctx._masked_headers())
+    command = as_curl(ctx.last_request, ctx.runtime.secrets, ctx.masked_headers())
     return f"the last request, as a curl command:\n{command}"

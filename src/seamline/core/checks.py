@@ -6,7 +6,7 @@ import re
 
 from .context import Context
 from .errors import CheckFailed, StepArgumentError
-from .http import Response, body_for_log
+from .http import Response, response_details
 from .jsonpath import find_all
 from .match import accepts_absence, compare, is_number
 from .values import describe
@@ -25,15 +25,10 @@ __all__ = [
 _STATUS = re.compile(r"([1-5])(\d\d|xx)", re.IGNORECASE)
 # JSONPath that can select several values: wildcards, recursion, filters, slices, unions.
 _MANY = re.compile(r"\*|\.\.|\?|\[[^\]]*[:,][^\]]*\]")
-_BODY_EXCERPT = 1500
 
 
 def _failure(response: Response, message: str) -> CheckFailed:
-    body = body_for_log(response.content, response.content_type, _BODY_EXCERPT) or "(empty body)"
-    return CheckFailed(
-        message,
-        details=f"response: {response.status} {response.reason} from {response.method} {response.url}\n{body}",
-    )
+    return CheckFailed(message, details=response_details(response))
 
 
 def check_status(ctx: Context, expected: str) -> None:

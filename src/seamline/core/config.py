@@ -8,6 +8,7 @@ service's address and start command is treated as a secret.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Mapping
@@ -166,6 +167,11 @@ class Config:
     default_broker: str | None = None
     queues: dict[str, QueueConfig] = field(default_factory=dict)
     stubs: dict[str, StubConfig] = field(default_factory=dict)
+
+    @functools.cached_property
+    def auth_headers(self) -> frozenset[str]:
+        """The (lower-case) headers auth profiles carry tokens in: masked in every log."""
+        return frozenset(profile.header.lower() for profile in self.auth.values())
 
     def where(self) -> str:
         return str(self.path) if self.path else f"no seamline.yaml found from {Path.cwd()} upward"

@@ -253,13 +253,12 @@ class Context:
         return response
 
     def log_exchange(self, response: Response) -> None:
-        self.log(format_exchange(response, self.runtime.secrets, self._masked_headers()))
+        self.log(format_exchange(response, self.runtime.secrets, self.masked_headers()))
 
-    def _masked_headers(self) -> frozenset[str]:
+    def masked_headers(self) -> frozenset[str]:
+        """Headers whose values are credentials here: those the auth profiles send tokens in."""
         config = self.runtime._config
-        if config is None:
-            return frozenset()
-        return frozenset(profile.header.lower() for profile in config.auth.values())
+        return config.auth_headers if config is not None else frozenset()
 
     def response(self) -> Response:
         if self.last_response is None:

@@ -24,6 +24,8 @@ __all__ = [
     "body_for_log",
     "excerpt",
     "format_exchange",
+    "response_details",
+    "response_line",
 ]
 
 BODY_LOG_LIMIT = 4000
@@ -137,6 +139,22 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
     if response_body:
         parts += ["", response_body]
     return secrets.mask("\n".join(parts))
+
+
+# How much of a body a failure shows below its one line.
+FAILURE_BODY_LIMIT = 1500
+
+
+def response_line(response: Response) -> str:
+    return f"response: {response.status} {response.reason} from {response.method} {response.url}"
+
+
+def response_details(response: Response, body: str | None = None) -> str:
+    """What a failed check shows below its one line: the response, then its body (pretty,
+    cut after FAILURE_BODY_LIMIT characters) unless the check shows a part of its own."""
+    if body is None:
+        body = body_for_log(response.content, response.content_type, FAILURE_BODY_LIMIT) or "(empty body)"
+    return f"{response_line(response)}\n{body}"
 
 
 def _response_body_for_log(response: Response) -> str:

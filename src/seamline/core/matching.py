@@ -9,13 +9,12 @@ from collections.abc import Sequence
 from .checks import field_value, field_values
 from .context import Context
 from .errors import CheckFailed, StepArgumentError
-from .http import Response, body_for_log, excerpt
+from .http import FAILURE_BODY_LIMIT, Response, excerpt, response_details, response_line
 from .match import Mismatch, accepts_absence, compare, match, render_path
 from .retry import parse_duration
 from .values import describe, parse_json
 
 __all__ = [
-    "BODY_EXCERPT",
     "check_content_type",
     "check_cookie",
     "check_cookie_exists",
@@ -27,17 +26,12 @@ __all__ = [
     "mismatch_failure",
 ]
 
-BODY_EXCERPT = 1500
 _SUMMARY_COUNT = 3
 
 
 def expected_document(ctx: Context, text: str, what: str = "expected document") -> object:
     """A doc string as the expected JSON value, after its ${variables} are replaced."""
     return parse_json(ctx.variables.expand(text), what)
-
-
-def _response_line(response: Response) -> str:
-    return f"response: {response.status} {response.reason} from {response.method} {response.url}"
 
 
 def _focus(document: object, root: str, mismatches: Sequence[Mismatch]) -> tuple[str, object] | None:
@@ -61,15 +55,15 @@ def mismatch_failure(
     summary = "; ".join(str(m) for m in mismatches[:_SUMMARY_COUNT])
     more = f"; and {count - _SUMMARY_COUNT} more" if count > _SUMMARY_COUNT else ""
     places = "1 place" if count == 1 else f"{count} places"
-    body = body_for_log(response.content, response.content_type, BODY_EXCERPT) or "(empty body)"
-    if len(response.content) > BODY_EXCERPT:
+    body = None
+    if len(response.content) > FAILURE_BODY_LIMIT:
         focus = _focus(document, root, mismatches)
         if focus is not None and focus[0] != "$":
-            shown = excerpt(json.dumps(focus[1], indent=2, ensure_ascii=False), BODY_EXCERPT)
+            shown = excerpt(json.dumps(focus[1], indent=2, ensure_ascii=False), FAILURE_BODY_LIMIT)
             body = f"(a long body: the part at {focus[0]})\n{shown}"
     return CheckFailed(
         f"{subject} in {places}: {summary}{more}",
-        details=f"{_response_line(response)}\n{body}",
+        details=response_details(response, body),
         mismatches=[(m.path, m.expected, m.actual) for m in mismatches],
     )
 
@@ -139,7 +133,7 @@ def cookie_value(ctx: Context, name: str) -> str | None:
 
 def _cookie_failure(response: Response, message: str) -> CheckFailed:
     cookies = ", ".join(_cookies(response)) or "none"
-    return CheckFailed(f"{message} (cookies set: {cookies})", details=_response_line(response))
+    return CheckFailed(f"{message} (cookies set: {cookies})", details=response_line(response))
 
 
 def check_cookie(ctx: Context, name: str, operator: str, expected: object) -> None:
@@ -172,7 +166,7 @@ def check_content_type(ctx: Context, expected: str) -> None:
     actual = " ".join(header.lower().split()) if ";" in wanted else response.content_type
     if actual.replace("; ", ";") != wanted.replace("; ", ";"):
         shown = header or "no Content-Type header"
-        raise CheckFailed(f"expected content type {wanted}, actual {shown}", details=_response_line(response))
+        raise CheckFailed(f"expected content type {wanted}, actual {shown}", details=response_line(response))
 
 
 def check_response_time(ctx: Context, limit: str) -> None:
@@ -181,5 +175,5 @@ def check_response_time(ctx: Context, limit: str) -> None:
     if response.elapsed_ms >= seconds * 1000:
         raise CheckFailed(
             f"the response took {response.elapsed_ms:.0f} ms, expected under {seconds * 1000:g} ms",
-            details=_response_line(response),
+            details=response_line(response),
         )
