@@ -10,7 +10,7 @@ from .core.curl import as_curl
 from .core.errors import CheckFailed, SeamlineError
 from .core.secrets import Secrets
 
-__all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table"]
+__all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table", "unknown_step_message"]
 
 _TABLE_HEADINGS = ("path", "expected", "actual")
 
