@@ -225,25 +225,7 @@ class Context:
         self.pending_params = []
         self.last_request = request
         name = service_name or self.service_name or self.runtime.config.default_service or "(url)"
-        policy = request.retry
-        attempts = policy.attempts if policy else 1
-        for attempt in range(1, attempts + 1):
-            last = attempt == attempts
-            try:
-                response = self.runtime.http.send(request, name)
-            except ServiceError as error:
-                if not last and policy and policy.connection_errors and isinstance(error, ServiceUnreachable):
-                    self.log(f"{request.method} {request.url} -> {error.message}; re-sending ({attempt}/{attempts})")
-                    time.sleep(policy.interval)
-                    continue
-                self.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
-                raise
-            if not last and policy and response.status in policy.statuses:
-                self.log(f"{request.method} {request.url} -> {response.status} {response.reason}; "
-                         f"re-sending ({attempt}/{attempts})")
-                time.sleep(policy.interval)
-                continue
-            break
+        response = self._send_with_retry_policy(request, name)
         self.last_response = response
         if log:
             self.log_exchange(response)
@@ -251,6 +233,30 @@ class Context:
 
         check_response_automatically(self, response)
         return response
+
+    def _send_with_retry_policy(self, request: Request, service: str) -> Response:
+        """Re-send after what the service's retry policy calls transient: a listed status, or
+        no connection at all; the last attempt's outcome is the answer."""
+        policy = request.retry
+        attempts = policy.attempts if policy else 1
+        for attempt in range(1, attempts + 1):
+            transient = ""
+            try:
+                response = self.runtime.http.send(request, service)
+                if policy and response.status in policy.statuses:
+                    transient = f"{response.status} {response.reason}"
+            except ServiceError as error:
+                retried = policy is not None and policy.connection_errors and isinstance(error, ServiceUnreachable)
+                if not retried or attempt == attempts:
+                    self.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+                    raise
+                transient = error.message or "no connection"
+            if not transient or attempt == attempts:
+                return response
+            assert policy is not None
+            self.log(f"{request.method} {request.url} -> {transient}; re-sending ({attempt}/{attempts})")
+            time.sleep(policy.interval)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def log_exchange(self, response: Response) -> None:
         self.log(format_exchange(response, self.runtime.secrets, self.masked_headers()))
