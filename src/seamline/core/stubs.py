@@ -10,6 +10,7 @@ what lets a system under test be started once with the stub's URL in its config.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -85,10 +86,16 @@ class StubRule:
         else:
             raise StepArgumentError(f"unknown stub condition {kind!r}: use header NAME, query NAME or field $.PATH")
 
+    def targets(self, request: RecordedRequest) -> bool:
+        """The request goes to this rule's method and path, with (at least) its query."""
+        return (
+            request.method == self.method
+            and request.path == self.path
+            and all(pair in request.query for pair in self.query)
+        )
+
     def accepts(self, request: RecordedRequest) -> bool:
-        if request.method != self.method or request.path != self.path:
-            return False
-        if any(pair not in request.query for pair in self.query):
+        if not self.targets(request):
             return False
         if any(request.headers.get(name) != value for name, value in self.headers.items()):
             return False
@@ -103,11 +110,14 @@ class StubRule:
         return True
 
     def describe(self) -> str:
-        query = "?" + "&".join(f"{k}={v}" for k, v in self.query) if self.query else ""
-        return f"{self.method} {self.path}{query}"
+        return f"{self.method} {self.path}{_query_text(self.query)}"
 
 
 _NOT_JSON = object()
+
+
+def _query_text(pairs: list[tuple[str, str]]) -> str:
+    return "?" + "&".join(f"{k}={v}" for k, v in pairs) if pairs else ""
 
 
 @dataclass(frozen=True)
@@ -122,7 +132,12 @@ class RecordedRequest:
     expected: bool
 
     def json(self) -> object:
-        """The body as JSON, or a marker object when it is not JSON."""
+        """The body as JSON, or a marker object when it is not JSON; parsed once, as every
+        answer's conditions and every check may ask."""
+        return self._document
+
+    @functools.cached_property
+    def _document(self) -> object:
         try:
             return json.loads(self.body)
         except ValueError:
@@ -133,12 +148,11 @@ class RecordedRequest:
 
     def describe(self) -> str:
         """One line: method, path with query, and the start of the body."""
-        query = "?" + "&".join(f"{k}={v}" for k, v in self.query) if self.query else ""
         body = self.body.decode("utf-8", errors="replace").strip()
         if self.is_json():
             body = json.dumps(self.json(), ensure_ascii=False)
         shown = excerpt(" ".join(body.split()), _REQUEST_LINE_LIMIT) if body else ""
-        return f"{self.method} {self.path}{query}" + (f" {shown}" if shown else "")
+        return f"{self.method} {self.path}{_query_text(self.query)}" + (f" {shown}" if shown else "")
 
 
 def describe_requests(requests: Iterable[RecordedRequest]) -> str:
@@ -365,8 +379,7 @@ def restrict_answer(ctx: Context, name: str, table: list[list[str]]) -> None:
 
 def _requests_to(server: StubServer, method: str, path: str) -> list[RecordedRequest]:
     wanted = StubRule.parse(method, path, StubAnswer(200))
-    return [r for r in server.received() if r.method == wanted.method and r.path == wanted.path
-            and all(pair in r.query for pair in wanted.query)]
+    return [request for request in server.received() if wanted.targets(request)]
 
 
 def check_received_count(
