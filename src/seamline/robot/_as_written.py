@@ -3,13 +3,14 @@
 Robot resolves ``${name}`` in a step before the library sees it. In a path, each value must
 be percent-encoded the way the core encodes its own; in SQL, a pasted value could change the
 statement, so each becomes a bound parameter instead. Both are rebuilt from the step as
-written, which Robot still holds while the step runs. When the step
+written, which Robot still holds while the step runs (:func:`running_step`). When the step
 was run through another keyword (``Run Keyword ...``), its name no longer reads as the
 keyword's, and Robot's text is kept.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -21,26 +22,29 @@ from ..core.sql import WrittenSql
 from ..core.variables import encode_path_value
 from ..steps import Phrase
 
-__all__ = ["path_as_written", "phrase_sql_as_written", "sql_as_written"]
+__all__ = ["path_as_written", "phrase_sql_as_written", "running_step", "sql_as_written"]
+
+
+def running_step() -> Any:
+    """The data of the step Robot is running (name and arguments as written, source, line),
+    or None outside a step."""
+    try:
+        return EXECUTION_CONTEXTS.current.steps[-1][0]
+    except (AttributeError, IndexError):
+        return None
 
 
 def path_as_written(pattern: re.Pattern[str], resolved: object) -> object:
     """The ``path`` of a phrase matching ``pattern`` with each Robot variable in it
     percent-encoded, as the core does for its own; ``resolved`` when it has none."""
-    context = EXECUTION_CONTEXTS.current
-    try:
-        written = context.steps[-1][0].name
-    except (AttributeError, IndexError):
+    found = _written_step(pattern)
+    if found is None or "${" not in found[1].group("path"):
         return resolved
-    if "${" not in written:
-        return resolved
-    match = pattern.fullmatch(written)
-    if match is None or "${" not in match.group("path"):
-        return resolved
-    text, out = match.group("path"), []
-    while found := search_variable(text):
-        out += [found.before, encode_path_value(context.variables.replace_scalar(found.match))]
-        text = found.after
+    text, out = found[1].group("path"), []
+    variables = EXECUTION_CONTEXTS.current.variables
+    while found_variable := search_variable(text):
+        out += [found_variable.before, encode_path_value(variables.replace_scalar(found_variable.match))]
+        text = found_variable.after
     return "".join([*out, text])
 
 
@@ -49,38 +53,45 @@ def phrase_sql_as_written(
 ) -> Any:
     """The SQL arguments of a phrase as the suite writes them: ``values`` and the returned
     doc string carry :class:`WrittenSql`, each Robot variable in them a value bound apart."""
-    context = EXECUTION_CONTEXTS.current
-    try:
-        data = context.steps[-1][0]
-        match = pattern.fullmatch(str(data.name))
-    except (AttributeError, IndexError):
+    found = _written_step(pattern)
+    if found is None:
         return docstring
-    if match is None:
-        return docstring
+    step, match = found
+    variables = EXECUTION_CONTEXTS.current.variables
     for name in phrase.sql:
         if name in values:
-            values[name] = _written(match.group(name), context.variables)
+            values[name] = _written(match.group(name), variables)
     if "docstring" in phrase.sql and docstring is not None:
-        return _written("\n".join(str(arg) for arg in data.args), context.variables)
+        return _written("\n".join(str(arg) for arg in step.args), variables)
     return docstring
 
 
 def sql_as_written(sql: str, keyword: str) -> str:
     """The ``sql`` argument (the first) of the running classic ``keyword`` as the suite
     writes it, as :class:`WrittenSql`; ``sql`` as Robot gives it otherwise."""
-    context = EXECUTION_CONTEXTS.current
-    try:
-        data = context.steps[-1][0]
-        written = data.args[0]
-        called = re.sub(r"[\s_]", "", str(data.name)).lower()
-    except (AttributeError, IndexError, TypeError):
-        return sql
-    if not called.endswith(re.sub(r"[\s_]", "", keyword).lower()):
-        return sql
-    if not isinstance(written, str):
+    found = _written_step(_classic_name(keyword))
+    if found is None or not found[0].args or not isinstance(found[0].args[0], str):
         return sql
     # Given by name (sql=...), the text after the name is the SQL as written.
-    return _written(written.removeprefix("sql="), context.variables)
+    return _written(found[0].args[0].removeprefix("sql="), EXECUTION_CONTEXTS.current.variables)
+
+
+def _written_step(pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
+    """The running step, and its name as written matched by ``pattern``; None when that
+    name does not match (the step was run through another keyword)."""
+    step = running_step()
+    if step is None:
+        return None
+    match = pattern.fullmatch(str(step.name))
+    return None if match is None else (step, match)
+
+
+@functools.cache
+def _classic_name(keyword: str) -> re.Pattern[str]:
+    """Step names that call a classic keyword: as Robot matches them, case, spaces and
+    underscores aside, after a library name or Given/When/Then if any."""
+    letters = re.sub(r"[\s_]", "", keyword)
+    return re.compile(".*" + "".join(re.escape(letter) + r"[\s_]*" for letter in letters), re.IGNORECASE | re.DOTALL)
 
 
 def _written(text: str, variables: Any) -> WrittenSql:

@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from robot.running.context import EXECUTION_CONTEXTS
-
 from ..core.context import Context
 from ..core.secrets import Secrets
 from ..frontend import unknown_step_message
+from ._as_written import running_step
 
 __all__ = ["current_step", "explain_unknown_step", "explain_unknown_variable", "html_table"]
 
@@ -58,13 +57,11 @@ def explain_unknown_variable(data: Any, result: Any, context: Context) -> None:
 def current_step(name: str) -> tuple[str, str | None]:
     """The running step as written in the suite, and its file and line, when Robot can tell;
     else the keyword's ``name``."""
-    try:
-        data = EXECUTION_CONTEXTS.current.steps[-1][0]
-        source = data.source
-        where = f"{Path(source).name}:{data.lineno}" if source else None
-        return str(data.name), where
-    except (AttributeError, IndexError, TypeError):
+    step = running_step()
+    if step is None:
         return name, None
+    where = f"{Path(step.source).name}:{step.lineno}" if step.source else None
+    return str(step.name), where
 
 
 def html_table(rows: Sequence[tuple[str, str, str]], secrets: Secrets) -> str:
