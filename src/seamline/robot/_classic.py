@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..core import checks, db, sending
+from ._as_written import sql_as_written
 
 if TYPE_CHECKING:
     from ._library import Seamline
@@ -93,13 +94,13 @@ class DatabaseKeywords(_Component):
     def query(self, sql: str, database: str | None = None) -> list[dict[str, object]]:
         """Run a query and return its rows as dictionaries (column name: value)."""
         ctx = self.library.context()
-        return db.query(ctx, self.library.sql_as_written(sql, "Query"), database).dicts()
+        return db.query(ctx, sql_as_written(sql, "Query"), database).dicts()
 
     @keyword("Execute SQL")
     def execute_sql(self, sql: str, database: str | None = None) -> int:
         """Run statements in one transaction; return the number of rows the last one changed."""
         ctx = self.library.context()
-        return db.run_sql(ctx, self.library.sql_as_written(sql, "Execute SQL"), database)[-1].rowcount
+        return db.run_sql(ctx, sql_as_written(sql, "Execute SQL"), database)[-1].rowcount
 
     @keyword("Row Should Exist")
     def row_should_exist(self, table: str, database: str | None = None, **columns: object) -> None:

@@ -1,0 +1,70 @@
+"""Seamline's variables as Robot variables too.
+
+Robot resolves ``${name}`` itself, before Seamline sees a step; so that a suite reads what
+Seamline reads, the config's variables, the generated ones (``${unique}``, ``${now}`` ...)
+and every variable a step stores are set in Robot's variable scopes as well.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from robot.libraries.BuiltIn import BuiltIn
+from robot.running.context import EXECUTION_CONTEXTS
+
+from ..core.context import Context, Runtime
+from ..core.errors import SeamlineError
+from ..core.variables import Scope
+
+__all__ = ["mirror", "publish_config_variables", "publish_generated", "robot_set"]
+
+
+def publish_config_variables(runtime: Runtime) -> None:
+    """The config's variables as global Robot variables. Under pabot, the pool id keeps
+    ${unique} apart between the processes."""
+    pool = BuiltIn().get_variable_value("${PABOTEXECUTIONPOOLID}")
+    if pool is not None and not os.environ.get("SEAMLINE_WORKER"):
+        runtime.generators.worker = f"pabot{pool}"
+    try:
+        variables = runtime.config.variables
+    except SeamlineError:
+        return  # the first step that needs the config reports the error
+    for name, value in variables.items():
+        robot_set(name, value, Scope.GLOBAL, in_test=False)
+
+
+def publish_generated(context: Context, in_test: bool) -> None:
+    """${unique}, ${now} ... as Robot variables holding this test's values (the suite's, in a
+    suite setup)."""
+    try:
+        taken = set(context.variables.names())  # a variable of a generator's name wins
+    except SeamlineError:
+        taken = set()  # a broken config: the first step that needs it says so
+    for name, value in context.variables.generated().items():
+        if name not in taken:
+            robot_set(name, value, Scope.TEST, in_test)
+
+
+def mirror(in_test: bool) -> Callable[[str, object, Scope], None]:
+    """A context's listener that sets each variable it stores in Robot as well."""
+
+    def mirror(name: str, value: object, scope: Scope) -> None:
+        robot_set(name, value, scope, in_test)
+
+    return mirror
+
+
+def robot_set(name: str, value: object, scope: Scope, in_test: bool) -> None:
+    # Robot's own Set Test Variable would write the value to the log; secrets must not reach it.
+    current = EXECUTION_CONTEXTS.current
+    if current is None:
+        return
+    variables = current.variables
+    robot_name = f"${{{name}}}"
+    if scope is Scope.GLOBAL:
+        variables.set_global(robot_name, value)
+    elif scope is Scope.SUITE or not in_test:
+        variables.set_suite(robot_name, value)
+    else:
+        variables.set_test(robot_name, value)
