@@ -481,6 +481,9 @@ def test_robot_classic_database_keywords(project: Project, database: Db) -> None
         ${{who}}=    Set Variable    erin
         Execute SQL    INSERT INTO {t} (id, name) VALUES (5, ${{who}})    database=main
         Row Count Should Be    {t}    1    name=erin    database=main
+        ${{evil}}=    Set Variable    x'); DELETE FROM {t}; --
+        Execute SQL    database=main    sql=INSERT INTO {t} (id, name) VALUES (6, ${{evil}})
+        Row Count Should Be    {t}    1    name=${{evil}}
         """,
     )
     result = project.run_robot(a_row_that_exists, a_wrong_count, a_wrong_count_where, classic)
@@ -498,6 +501,8 @@ def test_robot_classic_database_keywords(project: Project, database: Db) -> None
         (1, "ada"), (3, "carol"), (4, "dave"),
     ]
     assert database.rows(f"SELECT id FROM {t} WHERE name = 'erin'") == [(5,)]
+    # Given by name after another named argument, the SQL was still bound, not pasted.
+    assert database.rows(f"SELECT count(*) FROM {t}") == [(6,)]
 
 
 # -- the closest rows of a failed row check --------------------------------------------------------

@@ -67,13 +67,17 @@ def phrase_sql_as_written(
 
 
 def sql_as_written(sql: str, keyword: str) -> str:
-    """The ``sql`` argument (the first) of the running classic ``keyword`` as the suite
-    writes it, as :class:`WrittenSql`; ``sql`` as Robot gives it otherwise."""
+    """The ``sql`` argument of the running classic ``keyword`` as the suite writes it (given
+    by name, ``sql=...``, or else first), as :class:`WrittenSql`; ``sql`` as Robot gives it
+    when the step cannot be found."""
     found = _written_step(_classic_name(keyword))
-    if found is None or not found[0].args or not isinstance(found[0].args[0], str):
+    arguments = [str(arg) for arg in found[0].args] if found is not None else []
+    written = next((arg.removeprefix("sql=") for arg in arguments if arg.startswith("sql=")), None)
+    if written is None:
+        written = next((arg for arg in arguments if not re.match(r"^\w+=", arg)), None)
+    if written is None:
         return sql
-    # Given by name (sql=...), the text after the name is the SQL as written.
-    return _written(found[0].args[0].removeprefix("sql="), EXECUTION_CONTEXTS.current.variables)
+    return _written(written, EXECUTION_CONTEXTS.current.variables)
 
 
 def _written_step(pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
