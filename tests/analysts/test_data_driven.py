@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bilingual import Project
+from tests.bilingual import Project, Scenario
 
 CSV = "sku,name\nA1,Widget\nB2,Gadget\n\nD4,Not a sprocket\n"
 JSON = json.dumps([{"sku": "A1", "price": 29.99}, {"sku": "C3", "price": 4.25}], indent=1)
@@ -259,3 +259,21 @@ def test_unreadable_csv_lines_and_encodings_name_the_file(tmp_path: Path) -> Non
     huge.write_text("sku,name\nA1,ok\nB2,\"" + "x" * 200_000 + "\"\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"huge\.csv:3: field larger than field limit"):
         load_rows(huge)
+
+
+def test_robot_refuses_two_data_files_as_pytest_does(project: Project) -> None:
+    data = project.root / "robot" / "data"
+    data.mkdir(parents=True)
+    for name in ("one.csv", "two.csv"):
+        (data / name).write_text("sku\nA1\n", encoding="utf-8")
+    scenario = Scenario.parse(
+        "two data files",
+        """
+        [Tags]    data:data/one.csv    data:data/two.csv
+        When I GET "/products/${sku}"
+        """,
+    )
+    result = project.run_robot(scenario)
+    (outcome,) = result.outcomes.values()
+    assert not outcome.passed
+    assert "it has two @data: tags" in outcome.message

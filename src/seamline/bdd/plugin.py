@@ -18,7 +18,7 @@ import pytest
 from pytest_bdd import parsers, step
 
 from ..core.context import Context, MemorySink, Runtime
-from ..core.data import data_file_of, load_rows
+from ..core.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..core.errors import SeamlineError, UsageError
 from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
@@ -115,7 +115,7 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     try:
         marks = [mark.name for mark in getattr(function, "pytestmark", [])]
         if "seamline_data" in marks or "seamline_data_error" in marks:
-            raise UsageError("a scenario takes its rows from one data file: it has two @data: tags")
+            raise UsageError(TWO_DATA_FILES)
         if "parametrize" in marks:
             raise UsageError("a scenario takes its rows from Examples or from a data file, not both")
         rows = load_rows(path)

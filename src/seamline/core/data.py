@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, UsageError
 
-__all__ = ["DATA_TAG", "data_file_of", "load_rows"]
+__all__ = ["DATA_TAG", "TWO_DATA_FILES", "data_file_of", "data_file_of_tags", "load_rows"]
 
 # The tag that ties a test or scenario to its rows: `@data:products.csv` / `[Tags]    data:products.csv`.
 DATA_TAG = "data:"
@@ -26,6 +26,17 @@ def data_file_of(tag: str, base: Path) -> Path | None:
     if not tag.lower().startswith(DATA_TAG):
         return None
     return (base / tag[len(DATA_TAG):].strip()).resolve()
+
+
+TWO_DATA_FILES = "a scenario takes its rows from one data file: it has two @data: tags"
+
+
+def data_file_of_tags(tags: Iterable[str], base: Path) -> Path | None:
+    """The one data file a test's tags name, None when they name none."""
+    paths = [path for tag in tags if (path := data_file_of(str(tag), base)) is not None]
+    if len(paths) > 1:
+        raise UsageError(TWO_DATA_FILES)
+    return paths[0] if paths else None
 
 
 def load_rows(path: Path) -> list[dict[str, str]]:

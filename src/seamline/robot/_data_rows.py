@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..core.data import data_file_of, load_rows
+from ..core.data import data_file_of_tags, load_rows
 from ..core.errors import SeamlineError
 
 __all__ = ["expand_data_tests"]
@@ -24,12 +24,12 @@ def expand_data_tests(suite: Any, rows_of_tests: dict[int, dict[str, str]]) -> N
     base = Path(suite.source).parent if suite.source else Path.cwd()
     tests = []
     for test in suite.tests:
-        paths = [path for tag in test.tags if (path := data_file_of(str(tag), base)) is not None]
-        if not paths:
-            tests.append(test)
-            continue
         try:
-            rows = load_rows(paths[0])
+            path = data_file_of_tags(test.tags, base)
+            if path is None:
+                tests.append(test)
+                continue
+            rows = load_rows(path)
         except SeamlineError as error:
             test.body.clear()
             test.template = None
