@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 
 from .context import Context
 from .errors import CheckFailed, StepArgumentError
@@ -12,13 +14,17 @@ from .match import accepts_absence, compare, is_number
 from .values import describe
 
 __all__ = [
+    "check_body",
     "check_field",
     "check_field_count",
     "check_field_exists",
     "check_header",
     "check_header_exists",
+    "check_named_presence",
     "check_status",
+    "compare_named",
     "field_value",
+    "field_values",
     "header_value",
 ]
 
@@ -101,18 +107,33 @@ def header_value(ctx: Context, name: str) -> str | None:
     return ctx.response().headers.get(ctx.variables.expand(name))
 
 
+def compare_named(
+    kind: str, verb: str, name: str, actual: object | None, operator: str, expected: object,
+    fail: Callable[[str], CheckFailed],
+) -> None:
+    """Compare a named part of the response (a header, a cookie) that may be missing."""
+    if actual is None:
+        raise fail(f"the response {verb} no {kind} {name!r}")
+    if not compare(operator, actual, expected):
+        raise fail(
+            f"response {kind} {name}: expected a value that {operator} {describe(expected)}, actual {describe(actual)}"
+        )
+
+
+def check_named_presence(
+    kind: str, verb: str, name: str, actual: object | None, exists: bool, fail: Callable[[str], CheckFailed]
+) -> None:
+    if exists and actual is None:
+        raise fail(f"the response {verb} no {kind} {name!r}")
+    if not exists and actual is not None:
+        raise fail(f"the response {verb} the {kind} {name!r} ({actual!r}), expected none")
+
+
 def check_header(ctx: Context, name: str, operator: str, expected: object) -> None:
     text = header_value(ctx, name)
-    if text is None:
-        raise _failure(ctx.response(), f"the response has no header {name!r}")
     # Header values are always text; compared with a number (Content-Length is 42), a numeric one is a number.
-    actual: object = _number(text) if is_number(expected) else text
-    if not compare(operator, actual, expected):
-        raise _failure(
-            ctx.response(),
-            f"response header {name}: expected a value that {operator} {describe(expected)}, "
-            f"actual {describe(actual)}",
-        )
+    actual = _number(text) if text is not None and is_number(expected) else text
+    compare_named("header", "has", name, actual, operator, expected, partial(_failure, ctx.response()))
 
 
 def _number(text: str) -> object:
@@ -126,11 +147,7 @@ def _number(text: str) -> object:
 
 
 def check_header_exists(ctx: Context, name: str, exists: bool) -> None:
-    actual = header_value(ctx, name)
-    if exists and actual is None:
-        raise _failure(ctx.response(), f"the response has no header {name!r}")
-    if not exists and actual is not None:
-        raise _failure(ctx.response(), f"the response has the header {name!r} ({actual!r}), expected none")
+    check_named_presence("header", "has", name, header_value(ctx, name), exists, partial(_failure, ctx.response()))
 
 
 def check_body(ctx: Context, operator: str, expected: object) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from functools import partial
 
-from .checks import field_value, field_values
+from .checks import check_named_presence, compare_named, field_value, field_values
 from .context import Context
 from .errors import CheckFailed, StepArgumentError
 from .http import FAILURE_BODY_LIMIT, Response, excerpt, response_details, response_line
-from .match import Mismatch, accepts_absence, compare, match, render_path
+from .match import Mismatch, accepts_absence, match, render_path
 from .retry import parse_duration
 from .values import describe, parse_json
 
@@ -137,23 +138,13 @@ def _cookie_failure(response: Response, message: str) -> CheckFailed:
 
 
 def check_cookie(ctx: Context, name: str, operator: str, expected: object) -> None:
-    actual = cookie_value(ctx, name)
-    response = ctx.response()
-    if actual is None:
-        raise _cookie_failure(response, f"the response sets no cookie {name!r}")
-    if not compare(operator, actual, expected):
-        raise _cookie_failure(
-            response,
-            f"response cookie {name}: expected a value that {operator} {describe(expected)}, actual {describe(actual)}",
-        )
+    fail = partial(_cookie_failure, ctx.response())
+    compare_named("cookie", "sets", name, cookie_value(ctx, name), operator, expected, fail)
 
 
 def check_cookie_exists(ctx: Context, name: str, exists: bool) -> None:
-    actual = cookie_value(ctx, name)
-    if exists and actual is None:
-        raise _cookie_failure(ctx.response(), f"the response sets no cookie {name!r}")
-    if not exists and actual is not None:
-        raise _cookie_failure(ctx.response(), f"the response sets the cookie {name!r} ({actual!r}), expected none")
+    fail = partial(_cookie_failure, ctx.response())
+    check_named_presence("cookie", "sets", name, cookie_value(ctx, name), exists, fail)
 
 
 def check_content_type(ctx: Context, expected: str) -> None:
