@@ -22,8 +22,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from seamline.core import db
 from seamline.core.context import Context, MemorySink, Runtime
+from seamline.core.db import databases as db
 
 ROUNDS = 5
 

@@ -43,7 +43,7 @@ def test_every_phrase_in_the_readme_examples_exists() -> None:
 
 
 def test_every_marker_is_in_the_readme_table() -> None:
-    from seamline.core.match import MARKERS
+    from seamline.core.matching.matcher import MARKERS
 
     table = README.split("| Marker | Holds for |", 1)[1].split("\n\n", 1)[0]
     for marker in MARKERS:
@@ -52,7 +52,7 @@ def test_every_marker_is_in_the_readme_table() -> None:
 
 
 def test_the_jsonpath_examples_compile_and_select() -> None:
-    from seamline.core.jsonpath import find_all
+    from seamline.core.matching.jsonpath import find_all
 
     line = next(line for line in README.splitlines() if "JSONPath" in line and "jsonpath-ng" in line)
     paragraph = README[README.index(line) :].split("\n- ", 1)[0]

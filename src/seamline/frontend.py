@@ -6,9 +6,9 @@ import difflib
 from collections.abc import Sequence
 
 from .core.context import Context
-from .core.curl import as_curl
 from .core.errors import CheckFailed, SeamlineError
-from .core.secrets import Secrets
+from .core.http.curl import as_curl
+from .core.values.secrets import Secrets
 
 __all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table", "unknown_step_message"]
 

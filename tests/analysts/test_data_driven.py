@@ -155,8 +155,8 @@ def test_a_missing_column_is_reported_with_file_and_line_in_both_runners(project
     ],
 )
 def test_bad_data_files_name_the_file_and_line(tmp_path: Path, name: str, content: str, expected: str) -> None:
-    from seamline.core.data import load_rows
     from seamline.core.errors import ConfigError
+    from seamline.core.values.data import load_rows
 
     (tmp_path / name).write_text(content, encoding="utf-8")
     with pytest.raises(ConfigError, match=textwrap.dedent(expected).replace("(", r"\(").replace(")", r"\)")):
@@ -248,8 +248,8 @@ def test_a_bad_data_file_fails_only_its_scenario_and_the_run_goes_on(project: Pr
 
 
 def test_unreadable_csv_lines_and_encodings_name_the_file(tmp_path: Path) -> None:
-    from seamline.core.data import load_rows
     from seamline.core.errors import ConfigError
+    from seamline.core.values.data import load_rows
 
     latin = tmp_path / "latin.csv"
     latin.write_bytes("sku,name\nA1,Caf\u00e9\n".encode("latin-1"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from seamline.core.errors import VariableError
-from seamline.core.generators import Generators
-from seamline.core.secrets import Secrets
-from seamline.core.variables import Variables
+from seamline.core.values.generators import Generators
+from seamline.core.values.secrets import Secrets
+from seamline.core.values.variables import Variables
 from tests.bilingual import Project, Scenario
 
 FRONT_ENDS = ("robot", "pytest")

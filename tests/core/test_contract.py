@@ -9,7 +9,7 @@ import pytest
 
 from seamline.core.config import load_config
 from seamline.core.context import Context, Runtime
-from seamline.core.contract import load_document, schema_mismatches
+from seamline.core.contract.conformance import load_document, schema_mismatches
 from seamline.core.errors import ConfigError, SpecError
 
 DRAFTS = [
@@ -110,7 +110,7 @@ def test_openapi_config_mistakes(tmp_path: Path, openapi: str, message: str) -> 
 
 
 def test_schema_refs_to_other_files(tmp_path: Path) -> None:
-    from seamline.core.contract import Document
+    from seamline.core.contract.conformance import Document
 
     (tmp_path / "money.json").write_text(json.dumps({"type": "number", "minimum": 0}), encoding="utf-8")
     schema = {"properties": {"price": {"$ref": "money.json"}}}

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from seamline.core import db
 from seamline.core.context import Context, MemorySink, Runtime
+from seamline.core.db import databases as db
 from seamline.core.errors import CheckFailed, ConfigError, ServiceError, SqlError, StepArgumentError
-from seamline.core.variables import Scope
+from seamline.core.values.variables import Scope
 from tests.servers import server_url, unique_name
 
 EVIL = "x'); DROP TABLE users; --"

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from seamline.core.errors import ExpressionError
-from seamline.core.jsonpath import compile_path, find_all
-from seamline.core.secrets import Secrets
+from seamline.core.matching.jsonpath import compile_path, find_all
+from seamline.core.values.secrets import Secrets
 
 DOC = {"items": [{"sku": "A1", "qty": 2}, {"sku": "B2", "qty": 1}], "total": 59.98}
 

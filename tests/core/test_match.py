@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from seamline.core.errors import ExpressionError, StepArgumentError
-from seamline.core.match import MARKERS, compare, equals, match
+from seamline.core.matching.matcher import MARKERS, compare, equals, match
 
 UUID = "3b26f67f-8d0c-4e26-bf13-7549a54c2ea7"
 

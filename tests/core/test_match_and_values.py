@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from seamline.core.errors import ExpressionError, StepArgumentError
-from seamline.core.match import compare, equals
-from seamline.core.values import parse_literal
+from seamline.core.matching.matcher import compare, equals
+from seamline.core.values.literals import parse_literal
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from seamline.core.errors import CheckFailed
-from seamline.core.http import Response
-from seamline.core.match import match
-from seamline.core.matching import mismatch_failure
-from seamline.core.secrets import Secrets
+from seamline.core.http.client import Response
+from seamline.core.matching.documents import mismatch_failure
+from seamline.core.matching.matcher import match
+from seamline.core.values.secrets import Secrets
 from seamline.frontend import failure_message
 
 

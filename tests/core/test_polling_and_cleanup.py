@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from seamline.core import checks, polling, stubs
 from seamline.core.cleanup import send_afterwards
 from seamline.core.context import Context, MemorySink, Runtime
 from seamline.core.errors import CheckFailed, ServiceUnreachable
-from seamline.core.services import free_port
-from seamline.core.stubs import StubAnswer, StubRule
+from seamline.core.http.managed import free_port
+from seamline.core.matching import fields
+from seamline.core.stubs import servers
+from seamline.core.stubs.servers import StubAnswer, StubRule
+from seamline.core.waiting import polling
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def run(tmp_path: Path) -> Iterator[Runtime]:
 def _context(run: Runtime) -> tuple[Context, MemorySink]:
     sink = MemorySink()
     ctx = Context(run, sink=sink)
-    stubs.stub_service(ctx, "api")
+    servers.stub_service(ctx, "api")
     return ctx, sink
 
 
@@ -64,7 +66,7 @@ def test_resends_until_the_check_holds_logging_attempts_briefly_and_the_last_in_
         0.3, server.add_rule, [StubRule.parse("GET", "/orders/1", _json(200, '{"status": "confirmed"}'))]
     )
     confirm.start()
-    polling.send_until(ctx, "GET", "/orders/1", lambda: checks.check_field(ctx, "$.status", "is", "confirmed"))
+    polling.send_until(ctx, "GET", "/orders/1", lambda: fields.check_field(ctx, "$.status", "is", "confirmed"))
     confirm.join()
 
     attempts = [line for line in sink.lines if line.startswith("attempt ")]
@@ -82,7 +84,7 @@ def test_a_timeout_shows_the_last_response(run: Runtime) -> None:
     run.stubs.get("api").add_rule(StubRule.parse("GET", "/orders/1", _json(200, '{"status": "pending"}')))
     with pytest.raises(CheckFailed) as failure:
         polling.send_until(
-            ctx, "GET", "/orders/1", lambda: checks.check_field(ctx, "$.status", "is", "confirmed"), timeout=0.3
+            ctx, "GET", "/orders/1", lambda: fields.check_field(ctx, "$.status", "is", "confirmed"), timeout=0.3
         )
     assert failure.value.message.startswith("still failing after 0.3 s (")
     assert failure.value.message.endswith('response field $.status: expected "confirmed", actual "pending"')

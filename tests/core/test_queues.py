@@ -15,7 +15,7 @@ import pytest
 from seamline.core.config import BrokerConfig, QueueConfig
 from seamline.core.context import Context, Runtime
 from seamline.core.errors import CheckFailed, ServiceError, StepArgumentError
-from seamline.core.queues import Brokers, publish, receive_matching, store_message_field
+from seamline.core.messaging.queues import Brokers, publish, receive_matching, store_message_field
 from tests.servers import server_url, unique_name
 
 KINDS = ("memory", "filesystem", "amqp", "redis")

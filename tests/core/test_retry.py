@@ -5,7 +5,7 @@ import time
 import pytest
 
 from seamline.core.errors import CheckFailed, StepArgumentError, UsageError
-from seamline.core.retry import parse_duration, retry_until
+from seamline.core.waiting.retry import parse_duration, retry_until
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from seamline.core.db.sql import WrittenSql, bind_statements, split_statements
 from seamline.core.errors import StepArgumentError
-from seamline.core.sql import WrittenSql, bind_statements, split_statements
 
 
 def test_semicolons_inside_strings_identifiers_and_comments_do_not_split() -> None:

@@ -11,8 +11,8 @@ import requests
 
 from seamline.core.config import StubConfig
 from seamline.core.errors import ExpressionError, ServiceError, StepArgumentError
-from seamline.core.services import free_port
-from seamline.core.stubs import StubAnswer, StubRule, StubServer, StubServers, describe_requests
+from seamline.core.http.managed import free_port
+from seamline.core.stubs.servers import StubAnswer, StubRule, StubServer, StubServers, describe_requests
 
 TIMEOUT = 5
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from seamline.core.errors import VariableError
-from seamline.core.secrets import Secrets
-from seamline.core.variables import Scope, Variables
+from seamline.core.values.secrets import Secrets
+from seamline.core.values.variables import Scope, Variables
 
 
 def make(defaults: dict[str, object] | None = None) -> Variables:
@@ -83,8 +83,8 @@ def test_unknown_scope_word() -> None:
 
 
 def test_query_parameter_values_are_expanded_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from seamline.core import sending
     from seamline.core.context import Context, Runtime
+    from seamline.core.http import sending
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "seamline.yaml").write_text("services:\n  shop: http://127.0.0.1:9\n", encoding="utf-8")

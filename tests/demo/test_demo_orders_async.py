@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from seamline.core.config import BrokerConfig, QueueConfig, StubConfig
-from seamline.core.queues import Brokers
-from seamline.core.services import free_port
-from seamline.core.stubs import StubAnswer, StubRule, StubServer
+from seamline.core.http.managed import free_port
+from seamline.core.messaging.queues import Brokers
+from seamline.core.stubs.servers import StubAnswer, StubRule, StubServer
 from seamline.demo import running_demo
 from tests.servers import unique_name
 

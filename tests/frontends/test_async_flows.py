@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from seamline.core.services import free_port
+from seamline.core.http.managed import free_port
 from tests.bilingual import Project, Run, Scenario
 from tests.servers import server_url, unique_name
 

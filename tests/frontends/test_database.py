@@ -510,7 +510,7 @@ def test_robot_classic_database_keywords(project: Project, database: Db) -> None
 
 @pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_the_closest_rows_are_capped(project: Project, database: Db, front_end: str) -> None:
-    from seamline.core.db import CLOSEST_SCAN, CLOSEST_SHOWN
+    from seamline.core.db.databases import CLOSEST_SCAN, CLOSEST_SHOWN
 
     t = database.table
     rows = [{"id": 0, "name": "ada", "score": 9.5}]

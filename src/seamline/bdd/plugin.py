@@ -18,8 +18,8 @@ import pytest
 from pytest_bdd import parsers, step
 
 from ..core.context import Context, MemorySink, Runtime
-from ..core.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..core.errors import SeamlineError, UsageError
+from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases

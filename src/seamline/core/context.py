@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import Config, ServiceConfig, load_config
 from .errors import ConfigError, SeamlineError, ServiceError, ServiceUnreachable, UsageError
-from .generators import Generators
-from .http import HttpClient, Request, Response, format_exchange
-from .secrets import Secrets
-from .services import ServiceManager
-from .variables import Scope, ScopeListener, Variables
+from .http.client import HttpClient, Request, Response, format_exchange
+from .http.managed import ServiceManager
+from .values.generators import Generators
+from .values.secrets import Secrets
+from .values.variables import Scope, ScopeListener, Variables
 
 if TYPE_CHECKING:
-    from .db import Databases
-    from .queues import Brokers
-    from .stubs import StubServers
+    from .db.databases import Databases
+    from .messaging.queues import Brokers
+    from .stubs.servers import StubServers
 
 __all__ = ["Cleanup", "Context", "LogSink", "Runtime"]
 
@@ -92,7 +92,7 @@ class Runtime:
     @property
     def stubs(self) -> StubServers:
         if self._stubs is None:
-            from .stubs import StubServers  # werkzeug is loaded only by runs that stub something
+            from .stubs.servers import StubServers  # werkzeug is loaded only by runs that stub something
 
             self._stubs = StubServers(self.config.stub)
         return self._stubs
@@ -100,7 +100,7 @@ class Runtime:
     @property
     def brokers(self) -> Brokers:
         if self._brokers is None:
-            from .queues import Brokers  # kombu is loaded only by runs that use a queue
+            from .messaging.queues import Brokers  # kombu is loaded only by runs that use a queue
 
             self._brokers = Brokers(self.config.broker)
         return self._brokers
@@ -123,7 +123,7 @@ class Runtime:
     def databases(self) -> Databases:
         """The run's database engines, each created on first use and pooled."""
         if self._databases is None:
-            from .db import Databases  # SQLAlchemy loads only for runs that use a database
+            from .db.databases import Databases  # SQLAlchemy loads only for runs that use a database
 
             self._databases = Databases(self)
         return self._databases
@@ -229,7 +229,7 @@ class Context:
         self.last_response = response
         if log:
             self.log_exchange(response)
-        from .contract import check_response_automatically  # lazily: openapi-core only when a spec is used
+        from .contract.conformance import check_response_automatically  # lazily: openapi-core only when a spec is used
 
         check_response_automatically(self, response)
         return response

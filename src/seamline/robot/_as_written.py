@@ -18,8 +18,8 @@ from robot.running.context import EXECUTION_CONTEXTS
 from robot.utils import unescape
 from robot.variables import search_variable
 
-from ..core.sql import WrittenSql
-from ..core.variables import encode_path_value
+from ..core.db.sql import WrittenSql
+from ..core.values.variables import encode_path_value
 from ..steps import Phrase
 
 __all__ = ["path_as_written", "phrase_sql_as_written", "running_step", "sql_as_written"]

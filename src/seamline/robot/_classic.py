@@ -9,7 +9,9 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..core import checks, db, sending
+from ..core.db import databases as db
+from ..core.http import sending
+from ..core.matching import fields
 from ._as_written import sql_as_written
 
 if TYPE_CHECKING:
@@ -63,12 +65,12 @@ class ResponseKeywords(_Component):
     @keyword("Get Response Field")
     def get_response_field(self, path: str) -> object:
         """Return the value at a JSONPath of the last response body."""
-        return checks.field_value(self.library.context(), path)
+        return fields.field_value(self.library.context(), path)
 
     @keyword("Get Response Header")
     def get_response_header(self, name: str) -> str | None:
         """Return a header of the last response, or None."""
-        return checks.header_value(self.library.context(), name)
+        return fields.header_value(self.library.context(), name)
 
     @keyword("Get Response Status")
     def get_response_status(self) -> int:

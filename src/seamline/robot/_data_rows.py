@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..core.data import data_file_of_tags, load_rows
 from ..core.errors import SeamlineError
+from ..core.values.data import data_file_of_tags, load_rows
 
 __all__ = ["expand_data_tests"]
 

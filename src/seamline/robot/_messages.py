@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.context import Context
-from ..core.secrets import Secrets
+from ..core.values.secrets import Secrets
 from ..frontend import unknown_step_message
 from ._as_written import running_step
 

@@ -15,7 +15,7 @@ from robot.running.context import EXECUTION_CONTEXTS
 
 from ..core.context import Context, Runtime
 from ..core.errors import SeamlineError
-from ..core.variables import Scope
+from ..core.values.variables import Scope
 
 __all__ = ["mirror", "publish_config_variables", "publish_generated", "robot_set"]
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from ..core.context import Context
 from ..core.errors import CheckFailed, StepArgumentError
-from ..core.match import OPERATORS
-from ..core.retry import parse_duration, retry_until
-from ..core.values import parse_literal
-from ..core.variables import Scope, to_text
+from ..core.matching.matcher import OPERATORS
+from ..core.values.literals import parse_literal
+from ..core.values.variables import Scope, to_text
+from ..core.waiting.retry import parse_duration, retry_until
 
 __all__ = ["CATALOG", "STEP_KEYWORD", "Phrase", "phrase", "response_check"]
 
@@ -241,6 +241,6 @@ def response_check(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A check of the last response: its waiting form (``within 10 seconds the response ...``)
     sends the last request again before each new look, as long as that request may be repeated."""
-    from ..core.sending import resend_last_request
+    from ..core.http.sending import resend_last_request
 
     return phrase(template, example=example, table=table, check=True, refresh=resend_last_request)

@@ -20,7 +20,7 @@ from typing import Any
 from ..core.context import Context
 from ..core.errors import ConfigError, SeamlineError, UsageError
 from ..core.phrasebook import PARAMETER, InnerStep, PhraseDefinition, load_phrasebook, substitute
-from ..core.variables import Scope, to_text
+from ..core.values.variables import Scope, to_text
 from ._catalog import CATALOG, PLACEHOLDER_PATTERNS, QUOTED_PATTERN, STEP_KEYWORD, Phrase
 
 __all__ = ["UserPhrase", "build_user_phrases", "find_phrase", "load_user_phrases"]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core import auth, sending
 from ..core.context import Context
+from ..core.http import auth, sending
 from ._catalog import phrase
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core import db
 from ..core.context import Context
+from ..core.db import databases as db
 from ._catalog import phrase
 
 ORDER_CHECK = '''the "orders" table has a row where:

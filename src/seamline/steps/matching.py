@@ -3,8 +3,9 @@ content type and the response time."""
 
 from __future__ import annotations
 
-from ..core import contract, matching
 from ..core.context import Context
+from ..core.contract import conformance
+from ..core.matching import documents
 from ._catalog import phrase, response_check
 
 _DOC = '\n  """\n  {"id": "#uuid", "status": "pending", "items": "#[1]"}\n  """'
@@ -15,13 +16,13 @@ _ITEM = '\n  """\n  {"sku": "#string", "qty": "#? > 0"}\n  """'
 def response_matches(ctx: Context, docstring: str) -> None:
     """Match the body against a JSON document with markers (#uuid, #string, #[2] ...); fields
     it does not name may be there too. Every mismatch is listed with its path."""
-    matching.check_document(ctx, docstring)
+    documents.check_document(ctx, docstring)
 
 
 @response_check("the response is:", example='the response is:\n  """\n  {"status": "ok"}\n  """')
 def response_is(ctx: Context, docstring: str) -> None:
     """Match the body exactly: markers allowed, but no field the document does not name."""
-    matching.check_document(ctx, docstring, exact=True)
+    documents.check_document(ctx, docstring, exact=True)
 
 
 @response_check(
@@ -29,13 +30,13 @@ def response_is(ctx: Context, docstring: str) -> None:
 )
 def response_matches_any_order(ctx: Context, docstring: str) -> None:
     """Like `the response matches:`, but the items of every array may come in any order."""
-    matching.check_document(ctx, docstring, any_order=True)
+    documents.check_document(ctx, docstring, any_order=True)
 
 
 @response_check('the response field "{path}" matches:', example='the response field "$.items[0]" matches:' + _ITEM)
 def field_matches(ctx: Context, path: str, docstring: str) -> None:
     """Match the value at a JSONPath against a JSON document with markers; other fields may be there."""
-    matching.check_document(ctx, docstring, path)
+    documents.check_document(ctx, docstring, path)
 
 
 @response_check(
@@ -44,7 +45,7 @@ def field_matches(ctx: Context, path: str, docstring: str) -> None:
 )
 def field_is(ctx: Context, path: str, docstring: str) -> None:
     """Match the value at a JSONPath exactly (markers allowed)."""
-    matching.check_document(ctx, docstring, path, exact=True)
+    documents.check_document(ctx, docstring, path, exact=True)
 
 
 @response_check(
@@ -54,7 +55,7 @@ def field_is(ctx: Context, path: str, docstring: str) -> None:
 def field_has_items_any_order(ctx: Context, path: str, docstring: str) -> None:
     """Each item of the document's array matches a different item of the field's array, in
     any order; the field may have more items."""
-    matching.check_document(ctx, docstring, path, any_order=True)
+    documents.check_document(ctx, docstring, path, any_order=True)
 
 
 @response_check(
@@ -63,7 +64,7 @@ def field_has_items_any_order(ctx: Context, path: str, docstring: str) -> None:
 )
 def field_has_exactly_items_any_order(ctx: Context, path: str, docstring: str) -> None:
     """The field's array holds the document's items and no others, in any order."""
-    matching.check_document(ctx, docstring, path, exact=True, any_order=True)
+    documents.check_document(ctx, docstring, path, exact=True, any_order=True)
 
 
 @response_check(
@@ -72,13 +73,13 @@ def field_has_exactly_items_any_order(ctx: Context, path: str, docstring: str) -
 )
 def each_item_matches(ctx: Context, path: str, docstring: str) -> None:
     """Match every item of an array against one document with markers (an empty array passes)."""
-    matching.check_each_item(ctx, path, docstring)
+    documents.check_each_item(ctx, path, docstring)
 
 
 @phrase('the response matches the schema "{file}"', example='the response matches the schema "schemas/order.json"')
 def matches_schema_file(ctx: Context, file: str) -> None:
     """Validate the body against a JSON Schema file or URL (JSON or YAML; drafts 2020-12, 2019-09, 7)."""
-    contract.check_schema(ctx, location=file)
+    conformance.check_schema(ctx, location=file)
 
 
 @phrase(
@@ -87,32 +88,32 @@ def matches_schema_file(ctx: Context, file: str) -> None:
 )
 def matches_schema(ctx: Context, docstring: str) -> None:
     """Validate the body against the JSON Schema in the doc string."""
-    contract.check_schema(ctx, schema_text=docstring)
+    conformance.check_schema(ctx, schema_text=docstring)
 
 
 @phrase('the API spec is "{spec}"', example='the API spec is "openapi.yaml"')
 def api_spec_is(ctx: Context, spec: str) -> None:
     """Use this OpenAPI document (file or URL) for the current service for the rest of the test."""
-    contract.use_spec(ctx, spec)
+    conformance.use_spec(ctx, spec)
 
 
 @phrase("the response conforms to the API spec", example="the response conforms to the API spec")
 def conforms_to_spec(ctx: Context) -> None:
     """Check status, content type, headers and body against the operation of the service's
     OpenAPI document that the request's method and path find."""
-    contract.check_openapi(ctx)
+    conformance.check_openapi(ctx)
 
 
 @phrase("every response must conform to the API spec", example="every response must conform to the API spec")
 def every_response_conforms(ctx: Context) -> None:
     """From now on in this test, check each response against the API spec as it arrives."""
-    contract.check_every_response(ctx)
+    conformance.check_every_response(ctx)
 
 
 @phrase('the response content type is "{text}"', example='the response content type is "application/json"')
 def content_type_is(ctx: Context, text: str) -> None:
     """Check the media type (case-insensitive); the charset counts only if you write it."""
-    matching.check_content_type(ctx, text)
+    documents.check_content_type(ctx, text)
 
 
 @phrase(
@@ -120,22 +121,22 @@ def content_type_is(ctx: Context, text: str) -> None:
 )
 def cookie_compares(ctx: Context, name: str, operator: str, value: object) -> None:
     """Compare a cookie the response sets (Set-Cookie) with the same words as fields."""
-    matching.check_cookie(ctx, name, operator, value)
+    documents.check_cookie(ctx, name, operator, value)
 
 
 @phrase('the response cookie "{name}" exists', example='the response cookie "session" exists')
 def cookie_exists(ctx: Context, name: str) -> None:
     """Check that the response sets the cookie."""
-    matching.check_cookie_exists(ctx, name, True)
+    documents.check_cookie_exists(ctx, name, True)
 
 
 @phrase('the response cookie "{name}" does not exist', example='the response cookie "tracking" does not exist')
 def cookie_does_not_exist(ctx: Context, name: str) -> None:
     """Check that the response does not set the cookie."""
-    matching.check_cookie_exists(ctx, name, False)
+    documents.check_cookie_exists(ctx, name, False)
 
 
 @phrase("the response time is under {duration}", example="the response time is under 500 ms")
 def response_time_under(ctx: Context, duration: str) -> None:
     """Check how long the last response took (until its headers arrived): 500 ms, 2 seconds."""
-    matching.check_response_time(ctx, duration)
+    documents.check_response_time(ctx, duration)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..core import queues
 from ..core.context import Context
+from ..core.messaging import queues
 from ._catalog import phrase
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core import stubs
 from ..core.context import Context
+from ..core.stubs import servers
 from ._catalog import phrase
 
 
@@ -12,7 +12,7 @@ def stubbed(ctx: Context, stub: str) -> None:
     """Answer for a third-party service with a real HTTP server on loopback; its URL is stored as
     ${<name>_url} (and is ${stub:<name>} in a managed service's start command). It starts with no
     answers; a request it has no answer for gets 404 and fails the test at its end."""
-    stubs.stub_service(ctx, stub)
+    servers.stub_service(ctx, stub)
 
 
 @phrase(
@@ -21,7 +21,7 @@ def stubbed(ctx: Context, stub: str) -> None:
 )
 def answers(ctx: Context, stub: str, method: str, path: str, status: str) -> None:
     """Answer requests to a path (a query in it must be among the request's) with a status and no body."""
-    stubs.add_answer(ctx, stub, method, path, status)
+    servers.add_answer(ctx, stub, method, path, status)
 
 
 @phrase(
@@ -31,7 +31,7 @@ def answers(ctx: Context, stub: str, method: str, path: str, status: str) -> Non
 def answers_with_body(ctx: Context, stub: str, method: str, path: str, status: str, docstring: str) -> None:
     """Answer with a status and the doc string as the body (JSON if it is JSON). The newest answer
     that fits a request is the one given."""
-    stubs.add_answer(ctx, stub, method, path, status, docstring)
+    servers.add_answer(ctx, stub, method, path, status, docstring)
 
 
 @phrase(
@@ -41,7 +41,7 @@ def answers_with_body(ctx: Context, stub: str, method: str, path: str, status: s
 def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
     """Limit the stub's latest answer to requests with these headers, query parameters or body
     fields: rows `header NAME | text`, `query NAME | text`, `field $.PATH | value`."""
-    stubs.restrict_answer(ctx, stub, table)
+    servers.restrict_answer(ctx, stub, table)
 
 
 @phrase(
@@ -52,7 +52,7 @@ def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
 def received_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str) -> None:
     """Check how many requests to a path the stub received in this test (`1 ... request`, `2 ... requests`);
     a failure lists every request it received."""
-    stubs.check_received_count(ctx, stub, count, method, path)
+    servers.check_received_count(ctx, stub, count, method, path)
 
 
 @phrase(
@@ -66,7 +66,7 @@ def received_count_with_body(
 ) -> None:
     """Check how many requests to a path had a JSON body with (at least) these fields; requests
     with other bodies (another test's order arriving late) are not counted."""
-    stubs.check_received_count(ctx, stub, count, method, path, docstring)
+    servers.check_received_count(ctx, stub, count, method, path, docstring)
 
 
 @phrase(
@@ -77,4 +77,4 @@ def received_count_with_body(
 )
 def received_body(ctx: Context, stub: str, method: str, path: str, docstring: str) -> None:
     """Check that one of the requests to a path had a JSON body with (at least) these fields."""
-    stubs.check_received_body(ctx, stub, method, path, docstring)
+    servers.check_received_body(ctx, stub, method, path, docstring)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..core import checks
 from ..core.context import Context
-from ..core.variables import Scope
+from ..core.matching import fields
+from ..core.values.variables import Scope
 from ._catalog import phrase
 
 
@@ -13,7 +13,7 @@ from ._catalog import phrase
 )
 def store_field(ctx: Context, path: str, name: str) -> None:
     """Store the value at a JSONPath of the response body (a list for a wildcard path)."""
-    ctx.store(name, checks.field_value(ctx, path))
+    ctx.store(name, fields.field_value(ctx, path))
 
 
 @phrase(
@@ -22,9 +22,9 @@ def store_field(ctx: Context, path: str, name: str) -> None:
 )
 def store_header(ctx: Context, header: str, name: str) -> None:
     """Store the value of a response header."""
-    value = checks.header_value(ctx, header)
+    value = fields.header_value(ctx, header)
     if value is None:
-        checks.check_header_exists(ctx, header, True)
+        fields.check_header_exists(ctx, header, True)
     ctx.store(name, value)
 
 

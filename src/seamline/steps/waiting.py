@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import difflib
 
-from ..core import polling
 from ..core.context import Context
 from ..core.errors import StepArgumentError
-from ..core.retry import parse_duration
+from ..core.waiting import polling
+from ..core.waiting.retry import parse_duration
 from ._catalog import CATALOG, Phrase, phrase
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from .config import AuthProfile
-from .context import Context
-from .errors import AuthError, ConfigError
-from .http import excerpt, format_exchange
-from .jsonpath import find_all
-from .variables import to_text
+from ..config import AuthProfile
+from ..context import Context
+from ..errors import AuthError, ConfigError
+from ..matching.jsonpath import find_all
+from ..values.variables import to_text
+from .client import excerpt, format_exchange
 
 __all__ = ["obtain_token"]
 

@@ -9,9 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .config import RetryPolicy
-from .errors import CheckFailed, ServiceError, ServiceUnreachable
-from .secrets import MASK, Secrets
+from ..config import RetryPolicy
+from ..errors import CheckFailed, ServiceError, ServiceUnreachable
+from ..values.secrets import MASK, Secrets
 
 if TYPE_CHECKING:
     import requests

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from .config import ServiceConfig
-from .errors import ServiceError
+from ..config import ServiceConfig
+from ..errors import ServiceError
 
 __all__ = ["ManagedService", "ServiceManager", "free_port"]
 

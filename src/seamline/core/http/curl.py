@@ -9,8 +9,8 @@ import shlex
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from .http import SENSITIVE_HEADERS, Request
-from .secrets import MASK, Secrets
+from ..values.secrets import MASK, Secrets
+from .client import SENSITIVE_HEADERS, Request
 
 __all__ = ["as_curl"]
 

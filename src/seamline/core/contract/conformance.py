@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from .config import ServiceConfig
-from .context import Context, Runtime
-from .errors import SpecError, UsageError
-from .http import Response
-from .match import ABSENT, Mismatch, show
-from .matching import mismatch_failure
+from ..config import ServiceConfig
+from ..context import Context, Runtime
+from ..errors import SpecError, UsageError
+from ..http.client import Response
+from ..matching.documents import mismatch_failure
+from ..matching.matcher import ABSENT, Mismatch, show
 
 __all__ = [
     "check_every_response",
@@ -183,7 +183,7 @@ def check_schema(ctx: Context, schema_text: str | None = None, location: str | N
     if location is not None:
         document = load_document(ctx, location)
     else:
-        from .matching import expected_document
+        from ..matching.documents import expected_document
 
         document = Document(expected_document(ctx, schema_text or "", "schema"), "the schema", None)
     response = ctx.response()

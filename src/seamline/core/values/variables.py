@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, MutableMapping
 from urllib.parse import quote
 
-from .errors import VariableError
+from ..errors import VariableError
 from .generators import GENERATORS, Generators
 from .secrets import Secrets
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, UsageError
+from ..errors import ConfigError, UsageError
 
 __all__ = ["DATA_TAG", "TWO_DATA_FILES", "data_file_of", "data_file_of_tags", "load_rows"]
 

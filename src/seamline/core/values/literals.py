@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .errors import StepArgumentError
+from ..errors import StepArgumentError
 
 __all__ = ["describe", "parse_json", "parse_literal"]
 

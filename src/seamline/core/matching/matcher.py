@@ -15,8 +15,8 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from .errors import ExpressionError, StepArgumentError
-from .values import describe, parse_literal
+from ..errors import ExpressionError, StepArgumentError
+from ..values.literals import describe, parse_literal
 
 __all__ = [
     "ABSENT",

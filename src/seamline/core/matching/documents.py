@@ -7,13 +7,13 @@ import json
 from collections.abc import Sequence
 from functools import partial
 
-from .checks import check_named_presence, compare_named, field_value, field_values
-from .context import Context
-from .errors import CheckFailed, StepArgumentError
-from .http import FAILURE_BODY_LIMIT, Response, excerpt, response_details, response_line
-from .match import Mismatch, accepts_absence, match, render_path
-from .retry import parse_duration
-from .values import describe, parse_json
+from ..context import Context
+from ..errors import CheckFailed, StepArgumentError
+from ..http.client import FAILURE_BODY_LIMIT, Response, excerpt, response_details, response_line
+from ..values.literals import describe, parse_json
+from ..waiting.retry import parse_duration
+from .fields import check_named_presence, compare_named, field_value, field_values
+from .matcher import Mismatch, accepts_absence, match, render_path
 
 __all__ = [
     "check_content_type",

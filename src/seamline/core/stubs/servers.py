@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from .config import StubConfig
-from .context import Context
-from .errors import CheckFailed, ServiceError, StepArgumentError, UsageError
-from .http import excerpt
-from .jsonpath import compile_path, find_all
-from .match import equals, matches_document
-from .values import describe, parse_json, parse_literal
+from ..config import StubConfig
+from ..context import Context
+from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
+from ..http.client import excerpt
+from ..matching.jsonpath import compile_path, find_all
+from ..matching.matcher import equals, matches_document
+from ..values.literals import describe, parse_json, parse_literal
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer

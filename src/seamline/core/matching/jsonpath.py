@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from .errors import ExpressionError
+from ..errors import ExpressionError
 
 __all__ = ["compile_path", "find_all"]
 

@@ -7,10 +7,10 @@ import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
 
-from .context import Context
-from .errors import StepArgumentError, UsageError
-from .http import Response
-from .values import parse_json
+from ..context import Context
+from ..errors import StepArgumentError, UsageError
+from ..values.literals import parse_json
+from .client import Response
 
 __all__ = [
     "add_query_parameter",

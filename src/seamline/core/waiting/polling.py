@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .context import Context
-from .errors import CheckFailed, ServiceUnreachable
-from .http import Response
+from ..context import Context
+from ..errors import CheckFailed, ServiceUnreachable
+from ..http.client import Response
 from .retry import retry_until
 
 __all__ = ["send_until"]

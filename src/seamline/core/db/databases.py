@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from .config import DatabaseConfig
-from .context import Context, Runtime
-from .errors import CheckFailed, ServiceError, SqlError, StepArgumentError, UsageError
-from .match import equals
+from ..config import DatabaseConfig
+from ..context import Context, Runtime
+from ..errors import CheckFailed, ServiceError, SqlError, StepArgumentError, UsageError
+from ..matching.matcher import equals
+from ..values.literals import parse_literal
 from .sql import BoundStatement, bind_statements, one_line
-from .values import parse_literal
 
 if TYPE_CHECKING:
     from sqlalchemy import Table

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from .errors import CheckFailed, StepArgumentError
+from ..errors import CheckFailed, StepArgumentError
 
 __all__ = ["DEFAULT_INTERVAL", "parse_duration", "retry_until"]
 

@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable
 from functools import partial
 
-from .context import Context
-from .errors import CheckFailed, StepArgumentError
-from .http import Response, response_details
+from ..context import Context
+from ..errors import CheckFailed, StepArgumentError
+from ..http.client import Response, response_details
+from ..values.literals import describe
 from .jsonpath import find_all
-from .match import accepts_absence, compare, is_number
-from .values import describe
+from .matcher import accepts_absence, compare, is_number
 
 __all__ = [
     "check_body",

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .errors import StepArgumentError
+from ..errors import StepArgumentError
 
 __all__ = ["BoundStatement", "WrittenSql", "bind_statements", "one_line", "split_statements"]
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import BrokerConfig, QueueConfig
-from .context import Context
-from .errors import CheckFailed, ConfigError, ServiceError
-from .http import excerpt
-from .jsonpath import find_all
-from .match import matches_document
-from .values import describe, parse_json
+from ..config import BrokerConfig, QueueConfig
+from ..context import Context
+from ..errors import CheckFailed, ConfigError, ServiceError
+from ..http.client import excerpt
+from ..matching.jsonpath import find_all
+from ..matching.matcher import matches_document
+from ..values.literals import describe, parse_json
 
 if TYPE_CHECKING:
     from kombu import Connection
