@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from .core.context import Context
 from .core.errors import CheckFailed, SeamlineError
 from .core.http.curl import as_curl
+from .core.http.sending import masked_headers
 from .core.values.secrets import Secrets
 
 __all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table", "unknown_step_message"]
@@ -65,7 +66,7 @@ def closest_phrases(step: str, limit: int = 3) -> list[str]:
 
 def curl_of_last_request(ctx: Context) -> str:
     """The test's last request as a curl command, credentials masked; "" before any request."""
-    if ctx.last_request is None:
+    if ctx.http.last_request is None:
         return ""
-    command = as_curl(ctx.last_request, ctx.runtime.secrets, ctx.masked_headers())
+    command = as_curl(ctx.http.last_request, ctx.runtime.secrets, masked_headers(ctx.runtime))
     return f"the last request, as a curl command:\n{command}"

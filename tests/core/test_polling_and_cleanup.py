@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from seamline.core.cleanup import send_afterwards
 from seamline.core.context import Context, MemorySink, Runtime
 from seamline.core.errors import CheckFailed, ServiceUnreachable
+from seamline.core.http import polling
+from seamline.core.http.cleanup import send_afterwards
 from seamline.core.http.managed import free_port
+from seamline.core.http.sending import build_request, send_request, use_service
 from seamline.core.matching import fields
 from seamline.core.stubs import servers
-from seamline.core.stubs.servers import StubAnswer, StubRule
-from seamline.core.waiting import polling
+from seamline.core.stubs.servers import StubAnswer, StubRule, StubServers
 
 
 @pytest.fixture
@@ -60,7 +61,7 @@ def _json(status: int, body: str) -> StubAnswer:
 
 def test_resends_until_the_check_holds_logging_attempts_briefly_and_the_last_in_full(run: Runtime) -> None:
     ctx, sink = _context(run)
-    server = run.stubs.get("api")
+    server = run.resource(StubServers).get("api")
     server.add_rule(StubRule.parse("GET", "/orders/1", _json(200, '{"status": "pending"}')))
     confirm = threading.Timer(
         0.3, server.add_rule, [StubRule.parse("GET", "/orders/1", _json(200, '{"status": "confirmed"}'))]
@@ -81,7 +82,8 @@ def test_resends_until_the_check_holds_logging_attempts_briefly_and_the_last_in_
 
 def test_a_timeout_shows_the_last_response(run: Runtime) -> None:
     ctx, _ = _context(run)
-    run.stubs.get("api").add_rule(StubRule.parse("GET", "/orders/1", _json(200, '{"status": "pending"}')))
+    stub = run.resource(StubServers).get("api")
+    stub.add_rule(StubRule.parse("GET", "/orders/1", _json(200, '{"status": "pending"}')))
     with pytest.raises(CheckFailed) as failure:
         polling.send_until(
             ctx, "GET", "/orders/1", lambda: fields.check_field(ctx, "$.status", "is", "confirmed"), timeout=0.3
@@ -94,33 +96,33 @@ def test_a_timeout_shows_the_last_response(run: Runtime) -> None:
 
 def test_connection_errors_are_waited_out_only_when_the_service_allows_it(run: Runtime) -> None:
     ctx = Context(run)
-    ctx.use_service("down")
+    use_service(ctx, "down")
     with pytest.raises(CheckFailed, match=r"^still failing after 0.5 s .*cannot reach service 'down'"):
         polling.send_until(ctx, "GET", "/x", lambda: None)
-    ctx.use_service("plain")
-    run.stubs.stop_all()  # nothing listens on the stub's port any more
+    use_service(ctx, "plain")
+    run.resource(StubServers).stop_all()  # nothing listens on the stub's port any more
     with pytest.raises(ServiceUnreachable, match="cannot reach service 'plain'"):
         polling.send_until(ctx, "GET", "/x", lambda: None, timeout=5)
 
 
 def test_statuses_of_the_retry_policy_are_resent(run: Runtime) -> None:
     ctx, sink = _context(run)
-    server = run.stubs.get("api")
+    server = run.resource(StubServers).get("api")
     server.add_rule(StubRule.parse("GET", "/busy", StubAnswer(503)))
-    ctx.send(ctx.build_request("GET", "/busy"))
-    assert ctx.response().status == 503  # the last attempt's answer stands
+    send_request(ctx, build_request(ctx, "GET", "/busy"))
+    assert ctx.http.response().status == 503  # the last attempt's answer stands
     assert len(server.received()) == 3
     assert sum("re-sending" in line for line in sink.lines) == 2
     server.reset()
-    ctx.use_service("plain")  # no retry policy: sent once
+    use_service(ctx, "plain")  # no retry policy: sent once
     server.add_rule(StubRule.parse("GET", "/busy", StubAnswer(503)))
-    ctx.send(ctx.build_request("GET", "/busy"))
+    send_request(ctx, build_request(ctx, "GET", "/busy"))
     assert len(server.received()) == 1
 
 
 def test_requests_afterwards_run_last_in_first_out_and_report_failures(run: Runtime) -> None:
     ctx = Context(run)  # the stub is not taken over by the test, so finishing it leaves its record
-    server = run.stubs.get("api")
+    server = run.resource(StubServers).get("api")
     server.add_rule(StubRule.parse("DELETE", "/orders/1", StubAnswer(204)))
     server.add_rule(StubRule.parse("DELETE", "/orders/2", StubAnswer(404)))  # already gone: fine
     server.add_rule(StubRule.parse("DELETE", "/orders/3", StubAnswer(500)))

@@ -46,7 +46,7 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Ru
     run = Runtime(config)
     yield run, queue
     # A real server keeps a declared queue: remove it, leaving the shared server as it was.
-    bound = run.brokers._bound(run.config.queue("orders"))
+    bound = run.resource(Brokers)._bound(run.config.queue("orders"))
     bound.delete()
     run.close()
 

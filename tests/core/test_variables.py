@@ -85,6 +85,7 @@ def test_unknown_scope_word() -> None:
 def test_query_parameter_values_are_expanded_once(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from seamline.core.context import Context, Runtime
     from seamline.core.http import sending
+    from seamline.core.http.sending import build_request
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "seamline.yaml").write_text("services:\n  shop: http://127.0.0.1:9\n", encoding="utf-8")
@@ -92,5 +93,5 @@ def test_query_parameter_values_are_expanded_once(tmp_path, monkeypatch) -> None
     ctx.variables.set("odd", r"\${not_a_variable}")  # a value that reads like a reference
     sending.add_query_parameters(ctx, [["q", "${odd}"]])
     sending.add_query_parameter(ctx, "r", "${odd}")
-    request = ctx.build_request("GET", "/echo")
+    request = build_request(ctx, "GET", "/echo")
     assert request.params == [("q", r"\${not_a_variable}"), ("r", r"\${not_a_variable}")]

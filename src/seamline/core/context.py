@@ -10,30 +10,23 @@ received and cleanup actions.
 from __future__ import annotations
 
 import atexit
-import re
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Protocol, TypeVar, cast
 
-from .config import Config, ServiceConfig, load_config
-from .errors import ConfigError, SeamlineError, ServiceError, ServiceUnreachable, UsageError
-from .http.client import HttpClient, Request, Response, format_exchange
-from .http.managed import ServiceManager
+from .config import Config, load_config
+from .contract.state import ContractState
+from .db.state import DbState
+from .errors import SeamlineError
+from .http.state import HttpState
+from .messaging.state import MessagingState
+from .stubs.state import StubState
 from .values.generators import Generators
 from .values.secrets import Secrets
 from .values.variables import Scope, ScopeListener, Variables
 
-if TYPE_CHECKING:
-    from .db.databases import Databases
-    from .messaging.queues import Brokers
-    from .stubs.servers import StubServers
-
-__all__ = ["Cleanup", "Context", "LogSink", "Runtime"]
-
-# What a managed service's start command may name besides ${port} and ${python}.
-_RUN_REFERENCE = re.compile(r"\$\{(stub|broker):([^{}]+)\}")
+__all__ = ["Cleanup", "Context", "LogSink", "MemorySink", "RunResource", "Runtime"]
 
 
 class LogSink(Protocol):
@@ -52,6 +45,22 @@ class MemorySink:
         self.lines.append(message)
 
 
+class RunResource(Protocol):
+    """Something costly that lasts the run (keep-alive sessions, engines, servers): opened on
+    first use by :meth:`Runtime.resource`, closed when the run ends.
+
+    A resource that others may still be using while they close (a managed service talks to
+    stubs and brokers) sets ``CLOSES_FIRST = True``."""
+
+    @classmethod
+    def open(cls, runtime: Runtime) -> RunResource: ...
+
+    def close(self) -> None: ...
+
+
+R = TypeVar("R", bound=RunResource)
+
+
 class Runtime:
     """Everything that lives for the whole run."""
 
@@ -60,15 +69,10 @@ class Runtime:
         self.environment = environment
         self.secrets = Secrets()
         self.globals: dict[str, object] = {}
-        self.http = HttpClient()
         self.generators = Generators()
         self._config: Config | None = None
-        self._services: ServiceManager | None = None
-        self._databases: Databases | None = None
-        # Per-area caches that last the run (documents read once), keyed by the area's own names.
-        self.extras: dict[str, object] = {}
-        self._stubs: StubServers | None = None
-        self._brokers: Brokers | None = None
+        # One of each kind, opened on first use: a run that never stubs never loads werkzeug.
+        self._resources: dict[type[RunResource], RunResource] = {}
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -83,63 +87,28 @@ class Runtime:
         return self._config
 
     @property
-    def services(self) -> ServiceManager:
-        if self._services is None:
-            path = self.config.path
-            self._services = ServiceManager(path.parent if path else None, self._run_reference)
-        return self._services
+    def loaded_config(self) -> Config | None:
+        """The config if it has been loaded, without loading it (for what runs after a failure)."""
+        return self._config
 
-    @property
-    def stubs(self) -> StubServers:
-        if self._stubs is None:
-            from .stubs.servers import StubServers  # werkzeug is loaded only by runs that stub something
+    def resource(self, kind: type[R]) -> R:
+        """The run's one ``kind`` (``Databases``, ``StubServers`` ...), opened on first use."""
+        found = self._resources.get(kind)
+        if found is None:
+            found = self._resources[kind] = kind.open(self)
+        return cast(R, found)
 
-            self._stubs = StubServers(self.config.stub)
-        return self._stubs
-
-    @property
-    def brokers(self) -> Brokers:
-        if self._brokers is None:
-            from .messaging.queues import Brokers  # kombu is loaded only by runs that use a queue
-
-            self._brokers = Brokers(self.config.broker)
-        return self._brokers
-
-    def _run_reference(self, text: str) -> str:
-        """``${stub:payments}`` and ``${broker:events}`` in a start command: the URL of that stub
-        (started now, so that the service can be told where it is) or broker."""
-
-        def replace(match: re.Match[str]) -> str:
-            kind, name = match.group(1), match.group(2).strip()
-            if kind == "stub":
-                return self.stubs.get(name).url
-            if not self.config.brokers.get(name) and name != "memory":
-                raise ConfigError(f"${{broker:{name}}}: unknown broker {name!r} in {self.config.where()}")
-            return self.brokers.get(name).url
-
-        return _RUN_REFERENCE.sub(replace, text)
-
-    @property
-    def databases(self) -> Databases:
-        """The run's database engines, each created on first use and pooled."""
-        if self._databases is None:
-            from .db.databases import Databases  # SQLAlchemy loads only for runs that use a database
-
-            self._databases = Databases(self)
-        return self._databases
+    def opened(self, kind: type[R]) -> R | None:
+        """The run's ``kind`` if it was opened, without opening it."""
+        return cast("R | None", self._resources.get(kind))
 
     def close(self) -> None:
-        """Stop everything the run started; safe to call more than once."""
-        self.http.close()
-        if self._databases is not None:
-            self._databases.close()
-        # Services first: they may still be talking to the stubs and brokers.
-        if self._services is not None:
-            self._services.stop_all()
-        if self._stubs is not None:
-            self._stubs.stop_all()
-        if self._brokers is not None:
-            self._brokers.close()
+        """Close everything the run opened, last opened first; safe to call more than once."""
+        opened = list(reversed(self._resources.values()))
+        self._resources.clear()
+        opened.sort(key=lambda resource: not getattr(resource, "CLOSES_FIRST", False))  # stable
+        for resource in opened:
+            resource.close()
 
 
 @dataclass
@@ -150,26 +119,18 @@ class Cleanup:
 
 @dataclass
 class Context:
-    """One test or scenario."""
+    """One test or scenario: its variables, each area's state, and its cleanup actions."""
 
     runtime: Runtime
     suite: dict[str, object] = field(default_factory=dict)
     sink: LogSink = field(default_factory=MemorySink)
     listener: ScopeListener | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    service_name: str | None = None
-    pending_params: list[tuple[str, str]] = field(default_factory=list)
-    last_response: Response | None = None
-    database_name: str | None = None
-    last_query: tuple[str, str | None] | None = None  # (SQL, database) of "I run the query:"
-    last_request: Request | None = None  # kept for the curl command shown when a test fails
+    http: HttpState = field(default_factory=HttpState)
+    db: DbState = field(default_factory=DbState)
+    messaging: MessagingState = field(default_factory=MessagingState)
+    stubs: StubState = field(default_factory=StubState)
+    contract: ContractState = field(default_factory=ContractState)
     cleanups: list[Cleanup] = field(default_factory=list)
-    # Per-area state that lasts the test (the API spec chosen, switches), keyed by the area's own names.
-    extras: dict[str, object] = field(default_factory=dict)
-    # Messages taken off each queue (by the name the test uses) and not yet matched by a check.
-    received_messages: dict[str, list[Any]] = field(default_factory=dict)
-    last_message: object | None = None
-    stubbed: set[str] = field(default_factory=set)  # stubs this test has taken over
 
     def __post_init__(self) -> None:
         self.variables = Variables(
@@ -181,97 +142,8 @@ class Context:
             generators=self.runtime.generators,
         )
 
-    # -- logging --------------------------------------------------------------------
-
     def log(self, message: str, level: str = "INFO") -> None:
         self.sink.write(self.runtime.secrets.mask(message), level)
-
-    # -- services and requests --------------------------------------------------------
-
-    def service(self) -> ServiceConfig:
-        return self.runtime.config.service(self.service_name)
-
-    def use_service(self, name: str) -> None:
-        self.runtime.config.service(name)  # fails now, with the known names, if it does not exist
-        self.service_name = name
-
-    def url_for(self, path: str, service: ServiceConfig | None = None) -> tuple[str, ServiceConfig | None]:
-        """An absolute URL is used as it is; a path is joined to the service's base URL."""
-        if path.startswith(("http://", "https://")):
-            return path, None
-        service = service or self.service()
-        base = self.runtime.services.base_url(service)
-        # Joined as text: urljoin parses both URLs on every request for the same result.
-        return f"{base.rstrip('/')}/{path.lstrip('/')}" if path else base, service
-
-    def build_request(self, method: str, path: str, service: ServiceConfig | None = None) -> Request:
-        url, service = self.url_for(self.variables.expand(path, in_path=True), service)
-        headers = dict(service.headers) if service else {}
-        headers.update(self.headers)
-        return Request(
-            method=method.upper(),
-            url=url,
-            headers=headers,
-            params=[(k, self.variables.expand(v)) for k, v in self.pending_params],
-            timeout=service.timeout if service else 30.0,
-            verify=service.verify_tls if service else True,
-            retry=service.retry if service else None,
-        )
-
-    def send(self, request: Request, service_name: str | None = None, *, log: bool = True) -> Response:
-        """Send ``request``, re-sending it after the failures its service's retry policy names.
-
-        ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way."""
-        self.pending_params = []
-        self.last_request = request
-        name = service_name or self.service_name or self.runtime.config.default_service or "(url)"
-        response = self._send_with_retry_policy(request, name)
-        self.last_response = response
-        if log:
-            self.log_exchange(response)
-        from .contract.conformance import check_response_automatically  # lazily: openapi-core only when a spec is used
-
-        check_response_automatically(self, response)
-        return response
-
-    def _send_with_retry_policy(self, request: Request, service: str) -> Response:
-        """Re-send after what the service's retry policy calls transient: a listed status, or
-        no connection at all; the last attempt's outcome is the answer."""
-        policy = request.retry
-        attempts = policy.attempts if policy else 1
-        for attempt in range(1, attempts + 1):
-            transient = ""
-            try:
-                response = self.runtime.http.send(request, service)
-                if policy and response.status in policy.statuses:
-                    transient = f"{response.status} {response.reason}"
-            except ServiceError as error:
-                retried = policy is not None and policy.connection_errors and isinstance(error, ServiceUnreachable)
-                if not retried or attempt == attempts:
-                    self.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
-                    raise
-                transient = error.message or "no connection"
-            if not transient or attempt == attempts:
-                return response
-            assert policy is not None
-            self.log(f"{request.method} {request.url} -> {transient}; re-sending ({attempt}/{attempts})")
-            time.sleep(policy.interval)
-        raise AssertionError("unreachable: the last attempt returns or raises")
-
-    def log_exchange(self, response: Response) -> None:
-        self.log(format_exchange(response, self.runtime.secrets, self.masked_headers()))
-
-    def masked_headers(self) -> frozenset[str]:
-        """Headers whose values are credentials here: those the auth profiles send tokens in."""
-        config = self.runtime._config
-        return config.auth_headers if config is not None else frozenset()
-
-    def response(self) -> Response:
-        if self.last_response is None:
-            raise UsageError("no response yet: send a request before checking or storing its response")
-        return self.last_response
-
-    # -- variables ------------------------------------------------------------------
 
     def store(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
         self.variables.set(name, value, scope, secret)

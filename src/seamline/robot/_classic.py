@@ -43,8 +43,8 @@ class HttpKeywords(_Component):
         """Send ``method`` to ``path`` with an optional ``body`` (a text, or a dictionary or list
         sent as JSON) and extra ``headers`` for this request only. Returns the status code."""
         ctx = self.library.context()
-        saved = dict(ctx.headers)
-        ctx.headers.update(headers or {})
+        saved = dict(ctx.http.headers)
+        ctx.http.headers.update(headers or {})
         try:
             if body is None:
                 response = sending.send(ctx, method, path)
@@ -52,7 +52,7 @@ class HttpKeywords(_Component):
                 text = body if isinstance(body, str) else json.dumps(body)
                 response = sending.send_with_body(ctx, method, path, text)
         finally:
-            ctx.headers = saved
+            ctx.http.headers = saved
         return response.status
 
     @keyword("Set Request Header")
@@ -75,12 +75,12 @@ class ResponseKeywords(_Component):
     @keyword("Get Response Status")
     def get_response_status(self) -> int:
         """Return the status code of the last response."""
-        return self.library.context().response().status
+        return self.library.context().http.response().status
 
     @keyword("Get Response Body")
     def get_response_body(self) -> object:
         """Return the last response body: parsed JSON when it is JSON, text otherwise."""
-        response = self.library.context().response()
+        response = self.library.context().http.response()
         return response.json() if "json" in response.content_type else response.text
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..core import cleanup
 from ..core.context import Context
+from ..core.http import cleanup
 from ._catalog import phrase
 
 

@@ -67,4 +67,4 @@ def set_query_parameters(ctx: Context, table: list[list[str]]) -> None:
 @phrase('I use the service "{service}"', example='I use the service "payments"')
 def use_service(ctx: Context, service: str) -> None:
     """Send later requests of the test to another service of seamline.yaml."""
-    ctx.use_service(service)
+    sending.use_service(ctx, service)

@@ -31,7 +31,7 @@ def store_header(ctx: Context, header: str, name: str) -> None:
 @phrase('I store the response status as "{name}"', example='I store the response status as "status"')
 def store_status(ctx: Context, name: str) -> None:
     """Store the status code of the last response, as a number."""
-    ctx.store(name, ctx.response().status)
+    ctx.store(name, ctx.http.response().status)
 
 
 @phrase('I store "{text}" as "{name}"', example='I store "A1" as "sku"')

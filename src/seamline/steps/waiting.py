@@ -6,7 +6,7 @@ import difflib
 
 from ..core.context import Context
 from ..core.errors import StepArgumentError
-from ..core.waiting import polling
+from ..core.http import polling
 from ..core.waiting.retry import parse_duration
 from ._catalog import CATALOG, Phrase, phrase
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from ..config import ServiceConfig
 from ..context import Context, Runtime
 from ..errors import SpecError, UsageError
 from ..http.client import Response
+from ..http.managed import ServiceManager
+from ..http.sending import current_service, on_response
 from ..matching.documents import mismatch_failure
 from ..matching.matcher import ABSENT, Mismatch, show
 
@@ -34,9 +36,6 @@ __all__ = [
     "use_spec",
 ]
 
-_SPEC_CHOICE = "contract.spec"  # Context.extras: {service name: spec location} chosen by the test
-_EVERY_RESPONSE = "contract.every_response"  # Context.extras: the test's switch
-_CACHE = "contract.cache"  # Runtime.extras: documents and built specs, read once per run
 
 
 @dataclass(frozen=True)
@@ -46,10 +45,22 @@ class Document:
     base: Path | None  # folder that relative $refs start from
 
 
+class ContractDocuments:
+    """Schemas and specs read once per run, and the OpenAPI objects built from them."""
+
+    def __init__(self) -> None:
+        self.cache: dict[object, Any] = {}
+
+    @classmethod
+    def open(cls, runtime: Runtime) -> ContractDocuments:
+        return cls()
+
+    def close(self) -> None:
+        self.cache.clear()
+
+
 def _cache(runtime: Runtime) -> dict[object, Any]:
-    cache = runtime.extras.setdefault(_CACHE, {})
-    assert isinstance(cache, dict)
-    return cache
+    return runtime.resource(ContractDocuments).cache
 
 
 def _parse(text: str, where: str) -> Any:
@@ -106,7 +117,7 @@ def load_document(ctx: Context, location: str, service: ServiceConfig | None = N
         if service is None or not location.startswith("/"):
             looked = " or ".join(str(path) for path in candidates)
             raise SpecError(f"cannot read {location!r}: no such file ({looked})")
-        url = ctx.runtime.services.base_url(service) + location
+        url = ctx.runtime.resource(ServiceManager).base_url(service) + location
     key = ("url", url)
     if key not in cache:
         timeout = service.timeout if service else 30.0
@@ -186,7 +197,7 @@ def check_schema(ctx: Context, schema_text: str | None = None, location: str | N
         from ..matching.documents import expected_document
 
         document = Document(expected_document(ctx, schema_text or "", "schema"), "the schema", None)
-    response = ctx.response()
+    response = ctx.http.response()
     mismatches = schema_mismatches(document.content, response.json(), document)
     if mismatches:
         raise mismatch_failure(response, "the response does not match the schema", mismatches, response.json())
@@ -197,20 +208,18 @@ def check_schema(ctx: Context, schema_text: str | None = None, location: str | N
 
 def use_spec(ctx: Context, location: str) -> None:
     """Choose the spec of the current service for the rest of the test."""
-    service = ctx.service()
+    service = current_service(ctx)
     load_document(ctx, location, service)  # a missing or unreadable spec fails here, at the step naming it
-    chosen = ctx.extras.setdefault(_SPEC_CHOICE, {})
-    assert isinstance(chosen, dict)
-    chosen[service.name] = location
+    ctx.contract.spec_by_service[service.name] = location
 
 
 def check_every_response(ctx: Context) -> None:
     """From now on in this test, every response from a service with a spec is checked."""
-    ctx.extras[_EVERY_RESPONSE] = True
+    ctx.contract.check_every_response = True
 
 
 def _spec_location(ctx: Context, service: ServiceConfig) -> str | None:
-    chosen: Mapping[str, str] = ctx.extras.get(_SPEC_CHOICE, {})  # type: ignore[assignment]
+    chosen = ctx.contract.spec_by_service
     if service.name in chosen:
         return chosen[service.name]
     return service.openapi.spec if service.openapi else None
@@ -219,12 +228,12 @@ def _spec_location(ctx: Context, service: ServiceConfig) -> str | None:
 def _service_of(ctx: Context, response: Response) -> ServiceConfig | None:
     """The service whose base URL the response came from; the current one first."""
     config = ctx.runtime.config
-    names = [ctx.service_name or config.default_service, *config.services]
+    names = [ctx.http.service_name or config.default_service, *config.services]
     for name in dict.fromkeys(n for n in names if n):
         service = config.services.get(name)
         if service is None:
             continue
-        running = ctx.runtime.services.running.get(name)
+        running = ctx.runtime.resource(ServiceManager).running.get(name)
         if service.start is not None and running is None:
             continue  # never started, so not where this response came from
         base = running.base_url if running else service.base_url
@@ -250,7 +259,7 @@ def _openapi(ctx: Context, location: str, service: ServiceConfig) -> Any:
     from openapi_core import OpenAPI
 
     document = load_document(ctx, location, service)
-    base_url = ctx.runtime.services.base_url(service)
+    base_url = ctx.runtime.resource(ServiceManager).base_url(service)
     cache = _cache(ctx.runtime)
     key = ("openapi", document.where, id(document), base_url)
     if key not in cache:
@@ -328,8 +337,8 @@ def _openapi_mismatches(api: Any, response: Response, where: str) -> list[Mismat
 
 def check_openapi(ctx: Context, response: Response | None = None, automatic: bool = False) -> None:
     """The response against the operation its method and path find in the service's spec."""
-    response = response or ctx.response()
-    service = _service_of(ctx, response) or (None if automatic else ctx.service())
+    response = response or ctx.http.response()
+    service = _service_of(ctx, response) or (None if automatic else current_service(ctx))
     if service is None:
         return
     location = _spec_location(ctx, service)
@@ -355,12 +364,16 @@ def check_openapi(ctx: Context, response: Response | None = None, automatic: boo
 
 def check_response_automatically(ctx: Context, response: Response) -> None:
     """Called for every response: checks it when the test or the service's config asks."""
-    wanted = bool(ctx.extras.get(_EVERY_RESPONSE))
+    wanted = ctx.contract.check_every_response
     if not wanted:
-        config = ctx.runtime._config
+        config = ctx.runtime.loaded_config
         if config is None or not any(s.openapi and s.openapi.check_every_response for s in config.services.values()):
             return
         service = _service_of(ctx, response)
         if service is None or not (service.openapi and service.openapi.check_every_response):
             return
     check_openapi(ctx, response, automatic=True)
+
+
+# Every response a step receives passes here; the sending side does not import this module.
+on_response(check_response_automatically)

@@ -26,6 +26,7 @@ from uuid import UUID
 from ..config import DatabaseConfig
 from ..context import Context, Runtime
 from ..errors import CheckFailed, ServiceError, SqlError, StepArgumentError, UsageError
+from ..http.managed import ServiceManager
 from ..matching.matcher import equals
 from ..values.literals import parse_literal
 from .sql import BoundStatement, bind_statements, one_line
@@ -120,6 +121,10 @@ class Databases:
         self._open: dict[str, Database] = {}
         self._lock = threading.Lock()
 
+    @classmethod
+    def open(cls, runtime: Runtime) -> Databases:
+        return cls(runtime)
+
     def get(self, name: str | None) -> Database:
         config = self.runtime.config.database(name)
         with self._lock:
@@ -134,7 +139,7 @@ class Databases:
 
         if config.service:
             # A managed service creates its database; start it before the first connection.
-            self.runtime.services.base_url(self.runtime.config.service(config.service))
+            self.runtime.resource(ServiceManager).base_url(self.runtime.config.service(config.service))
         try:
             url = make_url(config.url)
         except ArgumentError:
@@ -169,12 +174,12 @@ class Databases:
 
 
 def _database(ctx: Context, name: str | None = None) -> Database:
-    return ctx.runtime.databases.get(name or ctx.database_name)
+    return ctx.runtime.resource(Databases).get(name or ctx.db.database_name)
 
 
 def use_database(ctx: Context, name: str) -> None:
     ctx.runtime.config.database(name)  # fails now, with the known names, if it does not exist
-    ctx.database_name = name
+    ctx.db.database_name = name
 
 
 def _database_message(error: Exception) -> str:
@@ -289,14 +294,14 @@ def query(
 def remember_query(ctx: Context, sql: str) -> QueryResult:
     """Run a query now and keep it, so that the checks that follow run it again."""
     result = query(ctx, sql)
-    ctx.last_query = (sql, ctx.database_name)
+    ctx.db.last_query = (sql, ctx.db.database_name)
     return result
 
 
 def _last_query(ctx: Context) -> QueryResult:
-    if ctx.last_query is None:
+    if ctx.db.last_query is None:
         raise UsageError('no query yet: write the SQL in a "I run the query:" step before checking what it returns')
-    sql, database = ctx.last_query
+    sql, database = ctx.db.last_query
     return query(ctx, sql, database)
 
 

@@ -9,7 +9,8 @@ from ..context import Context
 from ..errors import AuthError, ConfigError
 from ..matching.jsonpath import find_all
 from ..values.variables import to_text
-from .client import excerpt, format_exchange
+from .client import HttpClient, excerpt, format_exchange
+from .sending import build_request, current_service
 
 __all__ = ["obtain_token"]
 
@@ -53,8 +54,8 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
         if key.lower() not in _IDENTITY_FIELDS:
             ctx.runtime.secrets.add(to_text(value))
 
-    service = ctx.runtime.config.service(profile.service) if profile.service else ctx.service()
-    request = ctx.build_request(profile.method, profile.path, service)
+    service = ctx.runtime.config.service(profile.service) if profile.service else current_service(ctx)
+    request = build_request(ctx, profile.method, profile.path, service)
     request.headers.pop(profile.header, None)  # an older token must not ride along
     for name, value in profile.headers.items():
         request.headers[name] = to_text(_fill(value, credentials, ctx))
@@ -66,7 +67,7 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
             request.body = json.dumps(body).encode("utf-8")
             request.headers.setdefault("Content-Type", "application/json")
 
-    response = ctx.runtime.http.send(request, service.name)
+    response = ctx.runtime.resource(HttpClient).send(request, service.name)
     where = f"token request of auth profile {profile.name!r} for user {user!r}"
     if response.status >= 400:
         ctx.log(format_exchange(response, ctx.runtime.secrets), "WARN")
@@ -86,6 +87,6 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     token = str(found[0])
     ctx.runtime.secrets.add(token)  # before the exchange is logged: the token is in its body
     ctx.log(format_exchange(response, ctx.runtime.secrets))
-    ctx.headers[profile.header] = profile.prefix + token
+    ctx.http.headers[profile.header] = profile.prefix + token
     ctx.store("token", token, secret=True)
     return token

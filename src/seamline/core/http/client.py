@@ -173,6 +173,10 @@ class HttpClient:
     def __init__(self) -> None:
         self._sessions: dict[str, requests.Session] = {}
 
+    @classmethod
+    def open(cls, runtime: object) -> HttpClient:
+        return cls()
+
     def _session(self, key: str) -> requests.Session:
         session = self._sessions.get(key)
         if session is None:

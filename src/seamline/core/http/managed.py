@@ -4,23 +4,29 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from ..config import ServiceConfig
-from ..errors import ServiceError
+from ..errors import ConfigError, ServiceError
+from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
+
+if TYPE_CHECKING:
+    from ..context import Runtime
 
 __all__ = ["ManagedService", "ServiceManager", "free_port"]
 
 _POLL_INTERVAL = 0.05
+# What a managed service's start command may name besides ${port} and ${python}.
+_RUN_REFERENCE = re.compile(r"\$\{(stub|broker):([^{}]+)\}")
 _OUTPUT_TAIL_LINES = 30
 
 
@@ -92,21 +98,28 @@ class ManagedService:
     def _wait_until_healthy(self) -> None:
         import requests
 
-        assert self.process is not None
+        process = self.process
+        assert process is not None
         url = self.base_url + self._fill(self.start_spec.health)
-        deadline = time.monotonic() + self.start_spec.timeout
+
+        def healthy(session: requests.Session) -> None:
+            if process.poll() is not None:
+                self._fail(f"exited with code {process.returncode} before it became healthy")
+            try:
+                status = session.get(url, timeout=1).status_code
+            except requests.RequestException as error:
+                raise NotYet(error) from None
+            if status >= 400:
+                raise NotYet(f"answered {status}")
+
         with requests.Session() as session:
             session.trust_env = False
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    self._fail(f"exited with code {self.process.returncode} before it became healthy")
-                try:
-                    if session.get(url, timeout=1).status_code < 400:
-                        return
-                except requests.RequestException:
-                    pass
-                time.sleep(_POLL_INTERVAL)
-        self._fail(f"did not answer {url} within {self.start_spec.timeout:g} s")
+            try:
+                keep_trying(
+                    lambda: healthy(session), Patience(timeout=self.start_spec.timeout, interval=_POLL_INTERVAL)
+                )
+            except GaveUp:
+                self._fail(f"did not answer {url} within {self.start_spec.timeout:g} s")
 
     def _fail(self, what: str) -> None:
         output = self.output_tail()
@@ -145,10 +158,21 @@ class ManagedService:
 class ServiceManager:
     """Knows each service's effective base URL, starting managed ones the first time they are used."""
 
+    # Stopped before the run's stubs and brokers: the services may still be talking to them.
+    CLOSES_FIRST = True
+
     def __init__(self, config_dir: Path | None, resolve: Callable[[str], str] | None = None) -> None:
         self.config_dir = config_dir
         self.resolve = resolve
         self.running: dict[str, ManagedService] = {}
+
+    @classmethod
+    def open(cls, runtime: Runtime) -> ServiceManager:
+        path = runtime.config.path
+        return cls(path.parent if path else None, lambda text: _run_references(runtime, text))
+
+    def close(self) -> None:
+        self.stop_all()
 
     def base_url(self, service: ServiceConfig) -> str:
         if service.start is None:
@@ -164,3 +188,21 @@ class ServiceManager:
         while self.running:
             _, managed = self.running.popitem()
             managed.stop()
+
+
+def _run_references(runtime: Runtime, text: str) -> str:
+    """``${stub:payments}`` and ``${broker:events}`` in a start command: the URL of that stub
+    (started now, so that the service can be told where it is) or broker."""
+    # Imported here: werkzeug and kombu load only for runs whose services name a stub or broker.
+    from ..messaging.queues import Brokers
+    from ..stubs.servers import StubServers
+
+    def replace(match: re.Match[str]) -> str:
+        kind, name = match.group(1), match.group(2).strip()
+        if kind == "stub":
+            return runtime.resource(StubServers).get(name).url
+        if not runtime.config.brokers.get(name) and name != "memory":
+            raise ConfigError(f"${{broker:{name}}}: unknown broker {name!r} in {runtime.config.where()}")
+        return runtime.resource(Brokers).get(name).url
+
+    return _RUN_REFERENCE.sub(replace, text)

@@ -4,34 +4,161 @@ from __future__ import annotations
 
 import base64
 import mimetypes
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import cast
 
-from ..context import Context
-from ..errors import StepArgumentError, UsageError
+from ..config import ServiceConfig
+from ..context import Context, Runtime
+from ..errors import ServiceError, ServiceUnreachable, StepArgumentError, UsageError
 from ..values.literals import parse_json
-from .client import Response
+from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
+from .client import HttpClient, Request, Response, format_exchange
+from .managed import ServiceManager
 
 __all__ = [
+    "ResponseHook",
     "add_query_parameter",
+    "build_request",
+    "current_service",
+    "log_exchange",
+    "masked_headers",
+    "on_response",
     "resend_last_request",
     "send",
     "send_form",
     "send_multipart",
+    "send_request",
     "send_with_body",
     "set_header",
+    "url_for",
     "use_api_key",
     "use_basic_auth",
     "use_bearer_token",
+    "use_service",
 ]
 
 
+ResponseHook = Callable[[Context, Response], None]
+# Areas that react to every response (the contract check) register here; this module does
+# not import them.
+_RESPONSE_HOOKS: list[ResponseHook] = []
+
+
+def on_response(hook: ResponseHook) -> None:
+    """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
+    if hook not in _RESPONSE_HOOKS:
+        _RESPONSE_HOOKS.append(hook)
+
+
+# -- the service and the request --------------------------------------------------------
+
+
+def current_service(ctx: Context) -> ServiceConfig:
+    return ctx.runtime.config.service(ctx.http.service_name)
+
+
+def use_service(ctx: Context, name: str) -> None:
+    ctx.runtime.config.service(name)  # fails now, with the known names, if it does not exist
+    ctx.http.service_name = name
+
+
+def url_for(ctx: Context, path: str, service: ServiceConfig | None = None) -> tuple[str, ServiceConfig | None]:
+    """An absolute URL is used as it is; a path is joined to the service's base URL."""
+    if path.startswith(("http://", "https://")):
+        return path, None
+    service = service or current_service(ctx)
+    base = ctx.runtime.resource(ServiceManager).base_url(service)
+    # Joined as text: urljoin parses both URLs on every request for the same result.
+    return f"{base.rstrip('/')}/{path.lstrip('/')}" if path else base, service
+
+
+def build_request(ctx: Context, method: str, path: str, service: ServiceConfig | None = None) -> Request:
+    url, service = url_for(ctx, ctx.variables.expand(path, in_path=True), service)
+    headers = dict(service.headers) if service else {}
+    headers.update(ctx.http.headers)
+    return Request(
+        method=method.upper(),
+        url=url,
+        headers=headers,
+        params=[(k, ctx.variables.expand(v)) for k, v in ctx.http.pending_params],
+        timeout=service.timeout if service else 30.0,
+        verify=service.verify_tls if service else True,
+        retry=service.retry if service else None,
+    )
+
+
+def send_request(ctx: Context, request: Request, service_name: str | None = None, *, log: bool = True) -> Response:
+    """Send ``request``, re-sending it after the failures its service's retry policy names.
+
+    ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way."""
+    ctx.http.pending_params = []
+    ctx.http.last_request = request
+    name = service_name or ctx.http.service_name or ctx.runtime.config.default_service or "(url)"
+    response = _send_with_retry_policy(ctx, request, name)
+    ctx.http.last_response = response
+    if log:
+        log_exchange(ctx, response)
+    for hook in _RESPONSE_HOOKS:
+        hook(ctx, response)
+    return response
+
+
+def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Response:
+    """Re-send after what the service's retry policy calls transient: a listed status, or
+    no connection at all; the last attempt's outcome is the answer."""
+    policy = request.retry
+    client = ctx.runtime.resource(HttpClient)
+
+    def attempt() -> Response:
+        try:
+            response = client.send(request, service)
+        except ServiceUnreachable as error:
+            if policy is not None and policy.connection_errors:
+                raise NotYet(error) from None
+            raise
+        if policy is not None and response.status in policy.statuses:
+            raise NotYet(f"{response.status} {response.reason}", response)
+        return response
+
+    def on_retry(number: int, not_yet: NotYet[Response]) -> None:
+        transient = not_yet.cause.message if isinstance(not_yet.cause, ServiceError) else str(not_yet.cause)
+        ctx.log(f"{request.method} {request.url} -> {transient or 'no connection'}; re-sending ({number}/{attempts})")
+
+    attempts = policy.attempts if policy else 1
+    try:
+        return keep_trying(attempt, Patience(attempts=attempts, interval=policy.interval if policy else 0), on_retry)
+    except ServiceError as error:
+        ctx.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+        raise
+    except GaveUp as gave_up:
+        last: NotYet[Response] = gave_up.last
+        if last.value is not None:
+            return last.value  # the last transient answer is the answer
+        unreachable = cast(ServiceError, last.cause)
+        ctx.log(f"{request.method} {request.url}\n-> {unreachable.message}", "WARN")
+        raise unreachable from None
+
+
+def log_exchange(ctx: Context, response: Response) -> None:
+    ctx.log(format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
+
+
+def masked_headers(runtime: Runtime) -> frozenset[str]:
+    """Headers whose values are credentials here: those the auth profiles send tokens in."""
+    config = runtime.loaded_config
+    return config.auth_headers if config is not None else frozenset()
+
+
+# -- what steps send --------------------------------------------------------------------
+
+
 def send(ctx: Context, method: str, path: str) -> Response:
-    return ctx.send(ctx.build_request(method, path))
+    return send_request(ctx, build_request(ctx, method, path))
 
 
 def _content_type(ctx: Context) -> str | None:
-    for name, value in ctx.headers.items():
+    for name, value in ctx.http.headers.items():
         if name.lower() == "content-type":
             return value
     return None
@@ -40,7 +167,7 @@ def _content_type(ctx: Context) -> str | None:
 def send_with_body(ctx: Context, method: str, path: str, body: str) -> Response:
     """A doc-string body: JSON when it is JSON, text otherwise, or exactly as given when the
     test has set its own Content-Type (which is how a test sends malformed JSON on purpose)."""
-    request = ctx.build_request(method, path)
+    request = build_request(ctx, method, path)
     text = ctx.variables.expand(body)
     if _content_type(ctx) is None:
         stripped = text.lstrip()
@@ -50,7 +177,7 @@ def send_with_body(ctx: Context, method: str, path: str, body: str) -> Response:
         else:
             request.headers["Content-Type"] = "text/plain; charset=utf-8"
     request.body = text.encode("utf-8")
-    return ctx.send(request)
+    return send_request(ctx, request)
 
 
 def _pairs(ctx: Context, table: Sequence[Sequence[str]], what: str, expand: bool = True) -> list[tuple[str, str]]:
@@ -64,14 +191,14 @@ def _pairs(ctx: Context, table: Sequence[Sequence[str]], what: str, expand: bool
 
 
 def send_form(ctx: Context, method: str, path: str, table: Sequence[Sequence[str]]) -> Response:
-    request = ctx.build_request(method, path)
+    request = build_request(ctx, method, path)
     request.form = dict(_pairs(ctx, table, "form"))
-    return ctx.send(request)
+    return send_request(ctx, request)
 
 
 def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequence[str]]) -> Response:
     """Like curl -F: a value starting with @ is a file to upload, relative to the working directory."""
-    request = ctx.build_request(method, path)
+    request = build_request(ctx, method, path)
     fields: dict[str, str] = {}
     files: dict[str, tuple[str, bytes, str | None]] = {}
     for name, value in _pairs(ctx, table, "multipart form"):
@@ -92,7 +219,7 @@ def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequenc
         fields = {}
     request.form = fields
     request.files = files
-    return ctx.send(request)
+    return send_request(ctx, request)
 
 
 # Sending one of these again changes nothing on the server, so a check may re-send it.
@@ -101,7 +228,7 @@ _REPEATABLE = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 def resend_last_request(ctx: Context) -> Response:
     """Send the test's last request again (for ``within ...`` in front of a response check)."""
-    request = ctx.last_request
+    request = ctx.http.last_request
     if request is None:
         raise UsageError("no request to send again: send one before 'within ... the response ...'")
     if request.method not in _REPEATABLE:
@@ -109,30 +236,30 @@ def resend_last_request(ctx: Context) -> Response:
             f"'within ...' in front of a response check sends the last request again, and a {request.method} "
             "is not sent twice; check with a GET: I GET \"...\" until <check>"
         )
-    return ctx.send(request)
+    return send_request(ctx, request)
 
 
 def set_header(ctx: Context, name: str, value: str) -> None:
-    ctx.headers[ctx.variables.expand(name)] = ctx.variables.expand(value)
+    ctx.http.headers[ctx.variables.expand(name)] = ctx.variables.expand(value)
 
 
 def set_headers(ctx: Context, table: Sequence[Sequence[str]]) -> None:
     for name, value in _pairs(ctx, table, "headers"):
-        ctx.headers[name] = value
+        ctx.http.headers[name] = value
 
 
 def add_query_parameter(ctx: Context, name: str, value: str) -> None:
-    ctx.pending_params.append((ctx.variables.expand(name), value))
+    ctx.http.pending_params.append((ctx.variables.expand(name), value))
 
 
 def add_query_parameters(ctx: Context, table: Sequence[Sequence[str]]) -> None:
     # Values are expanded when the request is built, as for a single parameter.
-    ctx.pending_params += _pairs(ctx, table, "query parameters", expand=False)
+    ctx.http.pending_params += _pairs(ctx, table, "query parameters", expand=False)
 
 
 def _secret_header(ctx: Context, name: str, value: str) -> None:
     ctx.runtime.secrets.add(value)
-    ctx.headers[name] = value
+    ctx.http.headers[name] = value
 
 
 def use_bearer_token(ctx: Context, token: str) -> None:

@@ -74,7 +74,7 @@ def check_document(
 ) -> None:
     """The response body (or the value at ``path``) against an expected document with markers."""
     expected = expected_document(ctx, text)
-    response = ctx.response()
+    response = ctx.http.response()
     if path is None:
         actual, root = response.json(), "$"
     else:
@@ -97,7 +97,7 @@ def check_each_item(ctx: Context, path: str, text: str) -> None:
     expected = expected_document(ctx, text)
     actual = field_value(ctx, path)
     root = ctx.variables.expand(path)
-    response = ctx.response()
+    response = ctx.http.response()
     if not isinstance(actual, list):
         raise mismatch_failure(response, "each item does not match", [Mismatch(root, "an array", describe(actual))])
     mismatches = [
@@ -129,7 +129,7 @@ def _cookies(response: Response) -> dict[str, str]:
 
 def cookie_value(ctx: Context, name: str) -> str | None:
     """The value of a cookie the last response set, or None."""
-    return _cookies(ctx.response()).get(ctx.variables.expand(name))
+    return _cookies(ctx.http.response()).get(ctx.variables.expand(name))
 
 
 def _cookie_failure(response: Response, message: str) -> CheckFailed:
@@ -138,18 +138,18 @@ def _cookie_failure(response: Response, message: str) -> CheckFailed:
 
 
 def check_cookie(ctx: Context, name: str, operator: str, expected: object) -> None:
-    fail = partial(_cookie_failure, ctx.response())
+    fail = partial(_cookie_failure, ctx.http.response())
     compare_named("cookie", "sets", name, cookie_value(ctx, name), operator, expected, fail)
 
 
 def check_cookie_exists(ctx: Context, name: str, exists: bool) -> None:
-    fail = partial(_cookie_failure, ctx.response())
+    fail = partial(_cookie_failure, ctx.http.response())
     check_named_presence("cookie", "sets", name, cookie_value(ctx, name), exists, fail)
 
 
 def check_content_type(ctx: Context, expected: str) -> None:
     """The media type, case-insensitive; parameters (charset) count only when the expected value names them."""
-    response = ctx.response()
+    response = ctx.http.response()
     wanted = ctx.variables.expand(expected).strip().lower()
     if not wanted:
         raise StepArgumentError('a content type is needed, such as "application/json"')
@@ -161,7 +161,7 @@ def check_content_type(ctx: Context, expected: str) -> None:
 
 
 def check_response_time(ctx: Context, limit: str) -> None:
-    response = ctx.response()
+    response = ctx.http.response()
     seconds = parse_duration(limit)
     if response.elapsed_ms >= seconds * 1000:
         raise CheckFailed(

@@ -38,7 +38,7 @@ def _failure(response: Response, message: str) -> CheckFailed:
 
 
 def check_status(ctx: Context, expected: str) -> None:
-    response = ctx.response()
+    response = ctx.http.response()
     match = _STATUS.fullmatch(expected.strip())
     if not match:
         raise StepArgumentError(f"a status is a number such as 200 or a class such as 2xx, not {expected!r}")
@@ -57,7 +57,7 @@ def check_status(ctx: Context, expected: str) -> None:
 def field_values(ctx: Context, path: str) -> tuple[list[object], bool]:
     """The values at ``path`` in the response body, and whether the path can select several."""
     path = ctx.variables.expand(path)
-    return find_all(ctx.response().json(), path), bool(_MANY.search(path))
+    return find_all(ctx.http.response().json(), path), bool(_MANY.search(path))
 
 
 def field_value(ctx: Context, path: str) -> object:
@@ -66,7 +66,7 @@ def field_value(ctx: Context, path: str) -> object:
     if many:
         return values
     if not values:
-        raise _failure(ctx.response(), f"the response has no field at {path}")
+        raise _failure(ctx.http.response(), f"the response has no field at {path}")
     return values[0]
 
 
@@ -78,7 +78,7 @@ def check_field(ctx: Context, path: str, operator: str, expected: object) -> Non
     actual = field_value(ctx, path)
     if not compare(operator, actual, expected):
         raise _failure(
-            ctx.response(),
+            ctx.http.response(),
             f"response field {path}: expected a value that {operator} {describe(expected)}, "
             f"actual {describe(actual)}"
             if operator != "is"
@@ -89,22 +89,22 @@ def check_field(ctx: Context, path: str, operator: str, expected: object) -> Non
 def check_field_exists(ctx: Context, path: str, exists: bool) -> None:
     values, _ = field_values(ctx, path)
     if exists and not values:
-        raise _failure(ctx.response(), f"the response has no field at {path}")
+        raise _failure(ctx.http.response(), f"the response has no field at {path}")
     if not exists and values:
         shown = values[0] if len(values) == 1 else values
-        raise _failure(ctx.response(), f"the response has a field at {path} ({describe(shown)}), expected none")
+        raise _failure(ctx.http.response(), f"the response has a field at {path} ({describe(shown)}), expected none")
 
 
 def check_field_count(ctx: Context, path: str, count: int) -> None:
     actual = field_value(ctx, path)
     if not isinstance(actual, (list, dict)):
-        raise _failure(ctx.response(), f"response field {path} is {describe(actual)}, not an array")
+        raise _failure(ctx.http.response(), f"response field {path} is {describe(actual)}, not an array")
     if len(actual) != count:
-        raise _failure(ctx.response(), f"response field {path}: expected {count} items, actual {len(actual)}")
+        raise _failure(ctx.http.response(), f"response field {path}: expected {count} items, actual {len(actual)}")
 
 
 def header_value(ctx: Context, name: str) -> str | None:
-    return ctx.response().headers.get(ctx.variables.expand(name))
+    return ctx.http.response().headers.get(ctx.variables.expand(name))
 
 
 def compare_named(
@@ -133,7 +133,7 @@ def check_header(ctx: Context, name: str, operator: str, expected: object) -> No
     text = header_value(ctx, name)
     # Header values are always text; compared with a number (Content-Length is 42), a numeric one is a number.
     actual = _number(text) if text is not None and is_number(expected) else text
-    compare_named("header", "has", name, actual, operator, expected, partial(_failure, ctx.response()))
+    compare_named("header", "has", name, actual, operator, expected, partial(_failure, ctx.http.response()))
 
 
 def _number(text: str) -> object:
@@ -147,10 +147,10 @@ def _number(text: str) -> object:
 
 
 def check_header_exists(ctx: Context, name: str, exists: bool) -> None:
-    check_named_presence("header", "has", name, header_value(ctx, name), exists, partial(_failure, ctx.response()))
+    check_named_presence("header", "has", name, header_value(ctx, name), exists, partial(_failure, ctx.http.response()))
 
 
 def check_body(ctx: Context, operator: str, expected: object) -> None:
-    text = ctx.response().text
+    text = ctx.http.response().text
     if not compare(operator, text, expected):
-        raise _failure(ctx.response(), f"response body: expected a body that {operator} {describe(expected)}")
+        raise _failure(ctx.http.response(), f"response body: expected a body that {operator} {describe(expected)}")

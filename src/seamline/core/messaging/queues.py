@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import BrokerConfig, QueueConfig
-from ..context import Context
+from ..context import Context, Runtime
 from ..errors import CheckFailed, ConfigError, ServiceError
 from ..http.client import excerpt
 from ..matching.jsonpath import find_all
@@ -129,6 +129,10 @@ class Brokers:
         self._configs = configs
         self._brokers: dict[str, _Broker] = {}
 
+    @classmethod
+    def open(cls, runtime: Runtime) -> Brokers:
+        return cls(runtime.config.broker)
+
     def get(self, name: str | None) -> _Broker:
         config = self._configs(name)
         broker = self._brokers.get(config.name)
@@ -187,11 +191,11 @@ def _queue(ctx: Context, name: str) -> QueueConfig:
 def _used(ctx: Context, queue: QueueConfig) -> list[Message]:
     """The test's messages of ``queue``; its first successful use registers its purge at the test's end
     (after it was reached: an unreachable broker is reported once, by the step)."""
-    if queue.name not in ctx.received_messages:
-        ctx.received_messages[queue.name] = []
-        brokers = ctx.runtime.brokers
+    if queue.name not in ctx.messaging.received:
+        ctx.messaging.received[queue.name] = []
+        brokers = ctx.runtime.resource(Brokers)
         ctx.add_cleanup(f"purge queue {queue.name!r}", lambda: brokers.purge(queue))
-    messages: list[Message] = ctx.received_messages[queue.name]
+    messages: list[Message] = ctx.messaging.received[queue.name]
     return messages
 
 
@@ -204,7 +208,7 @@ def publish(ctx: Context, queue_name: str, text: str) -> None:
         content_type = "application/json"
     else:
         content_type = "text/plain"
-    ctx.runtime.brokers.publish(queue, body, content_type)
+    ctx.runtime.resource(Brokers).publish(queue, body, content_type)
     _used(ctx, queue)
     ctx.log(f"published to queue {queue.queue!r} ({content_type}):\n{body}")
 
@@ -213,14 +217,14 @@ def receive_matching(ctx: Context, queue_name: str, expected_text: str) -> Messa
     """One look at the queue: take what has arrived, and claim the first message matching."""
     expected = parse_json(ctx.variables.expand(expected_text), "expected message")
     queue = _queue(ctx, queue_name)
-    arrived = ctx.runtime.brokers.take_all(queue)
+    arrived = ctx.runtime.resource(Brokers).take_all(queue)
     seen = _used(ctx, queue)
     seen.extend(arrived)
     for index, message in enumerate(seen):
         document = message.json()
         if document is not _NOT_JSON and matches_document(expected, document):
             del seen[index]  # each message satisfies one check
-            ctx.last_message = message
+            ctx.messaging.last_message = message
             ctx.log(f"message from queue {queue.queue!r}:\n{json.dumps(document, indent=2, ensure_ascii=False)}")
             return message
     listing = "; ".join(f"{n}. {m.describe()}" for n, m in enumerate(seen, 1)) or "none"
@@ -231,7 +235,7 @@ def receive_matching(ctx: Context, queue_name: str, expected_text: str) -> Messa
 
 
 def store_message_field(ctx: Context, path: str, name: str) -> None:
-    message = ctx.last_message
+    message = ctx.messaging.last_message
     if not isinstance(message, Message):
         raise CheckFailed("no message received yet: check for a message before storing its fields")
     document = message.json()

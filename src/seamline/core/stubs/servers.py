@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ..config import StubConfig
-from ..context import Context
+from ..context import Context, Runtime
 from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
 from ..http.client import excerpt
 from ..matching.jsonpath import compile_path, find_all
@@ -271,6 +271,13 @@ class StubServers:
         self._configs = configs
         self._servers: dict[str, StubServer] = {}
 
+    @classmethod
+    def open(cls, runtime: Runtime) -> StubServers:
+        return cls(runtime.config.stub)
+
+    def close(self) -> None:
+        self.stop_all()
+
     def get(self, name: str) -> StubServer:
         server = self._servers.get(name)
         if server is None:
@@ -300,10 +307,10 @@ def stub_service(ctx: Context, name: str) -> StubServer:
 
     When the test ends, requests it had no answer for fail the test, and it is cleared."""
     name = ctx.variables.expand(name)
-    server = ctx.runtime.stubs.get(name)
+    server = ctx.runtime.resource(StubServers).get(name)
     server.reset()
-    if name not in ctx.stubbed:
-        ctx.stubbed.add(name)
+    if name not in ctx.stubs.stubbed:
+        ctx.stubs.stubbed.add(name)
         ctx.add_cleanup(f"stub {name!r}", lambda: _finish_stub(server))
     ctx.store(_stub_url_variable(name), server.url)
     return server
@@ -321,9 +328,9 @@ def _finish_stub(server: StubServer) -> None:
 
 def _stubbed(ctx: Context, name: str) -> StubServer:
     name = ctx.variables.expand(name)
-    server = ctx.runtime.stubs.started(name)
-    if server is None or name not in ctx.stubbed:
-        known = ", ".join(sorted(ctx.stubbed)) or "none"
+    server = ctx.runtime.resource(StubServers).started(name)
+    if server is None or name not in ctx.stubs.stubbed:
+        known = ", ".join(sorted(ctx.stubs.stubbed)) or "none"
         raise UsageError(
             f"the {name!r} service is not stubbed in this test (stubbed: {known}); "
             f'begin with: Given the "{name}" service is stubbed'

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
 
 from ..errors import CheckFailed, StepArgumentError
 
-__all__ = ["DEFAULT_INTERVAL", "parse_duration", "retry_until"]
+__all__ = ["DEFAULT_INTERVAL", "GaveUp", "NotYet", "Patience", "keep_trying", "parse_duration", "retry_until"]
 
 T = TypeVar("T")
 DEFAULT_INTERVAL = 0.2
@@ -32,6 +33,63 @@ def parse_duration(text: str) -> float:
     return float(match.group(1)) * _UNITS[unit]
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How long to keep trying: until a deadline, for a number of attempts, or both (whichever
+    comes first), waiting ``interval`` seconds between attempts."""
+
+    timeout: float | None = None
+    attempts: int | None = None
+    interval: float = DEFAULT_INTERVAL
+
+
+class GaveUp(Exception, Generic[T]):
+    """Raised by :func:`keep_trying` when patience runs out; ``last`` is the last attempt's
+    failure, for the caller to tell in its own words."""
+
+    def __init__(self, last: NotYet[T], tries: int) -> None:
+        super().__init__(str(last))
+        self.last = last
+        self.tries = tries
+
+
+class NotYet(Exception, Generic[T]):
+    """An attempt that did not succeed yet but may later: ``value`` is what it got (a response
+    with a transient status, say), ``cause`` why it is not good enough."""
+
+    def __init__(self, cause: BaseException | str, value: T | None = None) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.value = value
+
+
+def keep_trying(
+    attempt: Callable[[], T],
+    patience: Patience,
+    on_retry: Callable[[int, NotYet[T]], None] | None = None,
+) -> T:
+    """Call ``attempt`` until it returns without raising :class:`NotYet`, or patience runs out.
+
+    The one waiting loop of Seamline: checks repeated "within" a time, requests re-sent until
+    a check holds, a service's retry policy and a managed service's health wait all run
+    through it, each with its own log line (``on_retry``) and message (from :class:`GaveUp`).
+    Any other exception ends the wait at once."""
+    deadline = None if patience.timeout is None else time.monotonic() + patience.timeout
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            return attempt()
+        except NotYet as not_yet:
+            remaining = None if deadline is None else deadline - time.monotonic()
+            out_of_time = remaining is not None and remaining <= 0
+            if out_of_time or (patience.attempts is not None and tries >= patience.attempts):
+                raise GaveUp(not_yet, tries) from None
+            if on_retry is not None:
+                on_retry(tries, not_yet)
+            time.sleep(patience.interval if remaining is None else min(patience.interval, remaining))
+
+
 def retry_until(
     attempt: Callable[[], T],
     timeout: float,
@@ -43,19 +101,22 @@ def retry_until(
     Only failed checks are retried: a broken test (a usage error) fails at once. When
     time runs out, the last failure is raised, saying how long and how often it was tried.
     """
-    deadline = time.monotonic() + timeout
-    tries = 0
-    while True:
-        tries += 1
+
+    def checked() -> T:
         try:
             return attempt()
         except CheckFailed as failure:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise CheckFailed(
-                    f"still failing after {timeout:g} s ({tries} attempts): {failure.message}",
-                    details=failure.details,
-                ) from None
-            if on_retry is not None:
-                on_retry(tries, failure)
-            time.sleep(min(interval, remaining))
+            raise NotYet(failure) from None
+
+    def retried(tries: int, not_yet: NotYet[T]) -> None:
+        if on_retry is not None:
+            on_retry(tries, cast(CheckFailed, not_yet.cause))
+
+    try:
+        return keep_trying(checked, Patience(timeout=timeout, interval=interval), retried)
+    except GaveUp as gave_up:
+        failure = cast(CheckFailed, gave_up.last.cause)
+        raise CheckFailed(
+            f"still failing after {timeout:g} s ({gave_up.tries} attempts): {failure.message}",
+            details=failure.details,
+        ) from None

@@ -6,8 +6,9 @@ failure; this module has the actions steps register.
 
 from __future__ import annotations
 
-from .context import Context
-from .errors import CheckFailed
+from ..context import Context
+from ..errors import CheckFailed
+from .sending import build_request, send_request
 
 __all__ = ["send_afterwards"]
 
@@ -21,15 +22,15 @@ def send_afterwards(ctx: Context, method: str, path: str) -> None:
     Variables and headers (a token) are taken now, as they are when the step runs; the
     request fails the cleanup when it is answered with an error other than 404 or 410."""
     # Query parameters set for "the next request" belong to the next one sent now, not to this.
-    pending, ctx.pending_params = ctx.pending_params, []
+    pending, ctx.http.pending_params = ctx.http.pending_params, []
     try:
-        request = ctx.build_request(method, path)
+        request = build_request(ctx, method, path)
     finally:
-        ctx.pending_params = pending
+        ctx.http.pending_params = pending
     description = f"{request.method} {request.url}"
 
     def undo() -> None:
-        response = ctx.send(request)
+        response = send_request(ctx, request)
         if response.status >= 400 and response.status not in _ALREADY_GONE:
             raise CheckFailed(f"{description} answered {response.status} {response.reason}")
 

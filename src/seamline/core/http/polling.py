@@ -11,7 +11,8 @@ from collections.abc import Callable
 from ..context import Context
 from ..errors import CheckFailed, ServiceUnreachable
 from ..http.client import Response
-from .retry import retry_until
+from ..waiting.retry import retry_until
+from .sending import build_request, current_service, log_exchange, send_request
 
 __all__ = ["send_until"]
 
@@ -29,18 +30,18 @@ def send_until(
     whose retry policy allows connection errors may be unreachable for a while too.
     """
     absolute = ctx.variables.expand(path).startswith(("http://", "https://"))
-    settings = None if absolute else ctx.service().until
+    settings = None if absolute else current_service(ctx).until
     timeout = timeout if timeout is not None else (settings.timeout if settings else 10.0)
     interval = settings.interval if settings else 0.5
     # Built once: query parameters set for "the next request" belong to every attempt.
-    request = ctx.build_request(method, path)
+    request = build_request(ctx, method, path)
     tolerate_unreachable = bool(request.retry and request.retry.connection_errors)
     latest: list[Response] = []  # the response of the latest attempt, if it got one
 
     def attempt() -> Response:
         latest.clear()
         try:
-            response = ctx.send(request, log=False)
+            response = send_request(ctx, request, log=False)
         except ServiceUnreachable as error:
             if tolerate_unreachable:
                 raise CheckFailed(error.message) from None
@@ -58,4 +59,4 @@ def send_until(
     finally:
         # The last attempt in full, whatever its outcome: it is the one that tells what happened.
         if latest:
-            ctx.log_exchange(latest[0])
+            log_exchange(ctx, latest[0])
