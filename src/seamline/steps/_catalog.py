@@ -82,6 +82,8 @@ class Phrase:
     # Arguments that hold SQL: a front end whose runner replaces ${name} itself hands them over
     # as written (with the values aside), so that the core binds the values instead of pasting them.
     sql: tuple[str, ...] = ()
+    # A one-line check of a response that may follow "until" in "I GET ... until <check>".
+    follows_until: bool = False
 
     @property
     def description(self) -> str:
@@ -186,6 +188,7 @@ def phrase(
     default_wait: Callable[[Context, Mapping[str, object]], float] | None = None,
     refresh: Callable[[Context], object] | None = None,
     sql: tuple[str, ...] = (),
+    follows_until: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a step function under ``template``; its parameters name the placeholders.
 
@@ -219,6 +222,7 @@ def phrase(
             default_wait=default_wait,
             refresh=refresh,
             sql=sql,
+            follows_until=follows_until,
         )
         CATALOG[template] = registered
         if check:
@@ -229,6 +233,7 @@ def phrase(
                 placeholders=("duration", *placeholders),
                 waits=True,
                 default_wait=None,
+                follows_until=False,
             )
             CATALOG[waiting.template] = waiting
         return func
@@ -237,10 +242,13 @@ def phrase(
 
 
 def response_check(
-    template: str, *, example: str, table: str = "pairs"
+    template: str, *, example: str, table: str = "pairs", follows_until: bool = False
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A check of the last response: its waiting form (``within 10 seconds the response ...``)
-    sends the last request again before each new look, as long as that request may be repeated."""
+    sends the last request again before each new look, as long as that request may be repeated.
+    ``follows_until``: the check may also end ``I GET "..." until <check>``."""
     from ..core.http.sending import resend_last_request
 
-    return phrase(template, example=example, table=table, check=True, refresh=resend_last_request)
+    return phrase(
+        template, example=example, table=table, check=True, refresh=resend_last_request, follows_until=follows_until
+    )

@@ -12,8 +12,8 @@ from ._catalog import CATALOG, Phrase, phrase
 
 
 def _checks() -> list[Phrase]:
-    """The phrases "until" can name: the checks of a response."""
-    return [p for p in CATALOG.values() if p.area == "checks" and not p.waits and p.block is None]
+    """The phrases "until" can name: the one-line checks of a response."""
+    return [p for p in CATALOG.values() if p.follows_until]
 
 
 def _run_check(ctx: Context, text: str) -> None:
