@@ -62,3 +62,65 @@ def test_a_broken_test_is_not_retried() -> None:
     with pytest.raises(UsageError):
         retry_until(attempt, timeout=5, interval=0.01)
     assert calls == [1]
+
+
+# -- keep_trying: the one waiting loop ---------------------------------------------------
+
+
+def test_keep_trying_stops_after_the_attempts_it_was_given_and_hands_back_the_last() -> None:
+    from seamline.core.waiting.retry import GaveUp, NotYet, Patience, keep_trying
+
+    calls: list[int] = []
+    retried: list[int] = []
+
+    def attempt() -> str:
+        calls.append(1)
+        raise NotYet("503 Service Unavailable", f"answer {len(calls)}")
+
+    with pytest.raises(GaveUp) as gave_up:
+        keep_trying(attempt, Patience(attempts=3, interval=0), on_retry=lambda n, _: retried.append(n))
+    assert len(calls) == 3
+    assert retried == [1, 2]  # told before each new attempt, not after the last
+    assert gave_up.value.tries == 3
+    assert gave_up.value.last.value == "answer 3"
+
+
+def test_keep_trying_stops_at_its_deadline() -> None:
+    from seamline.core.waiting.retry import GaveUp, NotYet, Patience, keep_trying
+
+    def attempt() -> None:
+        raise NotYet("not yet")
+
+    started = time.monotonic()
+    with pytest.raises(GaveUp) as gave_up:
+        keep_trying(attempt, Patience(timeout=0.2, interval=0.05))
+    assert 0.15 <= time.monotonic() - started < 2
+    assert gave_up.value.tries >= 2
+
+
+def test_keep_trying_ends_at_once_on_anything_but_not_yet() -> None:
+    from seamline.core.waiting.retry import Patience, keep_trying
+
+    calls: list[int] = []
+
+    def attempt() -> None:
+        calls.append(1)
+        raise UsageError("broken step")
+
+    with pytest.raises(UsageError):
+        keep_trying(attempt, Patience(attempts=5, interval=0))
+    assert calls == [1]
+
+
+def test_keep_trying_returns_the_first_success() -> None:
+    from seamline.core.waiting.retry import NotYet, Patience, keep_trying
+
+    answers = iter([NotYet("no"), NotYet("no"), "yes"])
+
+    def attempt() -> str:
+        answer = next(answers)
+        if isinstance(answer, NotYet):
+            raise answer
+        return answer
+
+    assert keep_trying(attempt, Patience(attempts=5, interval=0)) == "yes"
