@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.context import Context
 from ..steps import Phrase
-from ._as_written import path_as_written, phrase_sql_as_written
+from ._as_written import classic_name, path_as_written, phrase_sql_as_written
 from ._classic import CLASSIC_COMPONENTS
 
 if TYPE_CHECKING:
     from ._library import Seamline
 
-__all__ = ["Binding", "classic_bindings", "parse_rows", "phrase_binding"]
+__all__ = ["Binding", "Text", "classic_bindings", "keep_value", "parse_rows", "phrase_binding"]
 
 _PREFIX = r"(?:(?:given|when|then|and|but)\s+)?"
 
@@ -35,11 +37,44 @@ class Binding:
     doc: str
     run: Callable[..., Any]
     tags: list[str]
+    types: dict[str, Any]
+    source: str | None  # "path:line" of the Python function or phrasebook entry behind it
+    pattern: re.Pattern[str]  # the step names that call it, as Robot matches them
+
+    def matches(self, step_name: str) -> bool:
+        return self.pattern.fullmatch(step_name) is not None
 
 
-def phrase_binding(phrase: Phrase, context: Callable[[], Context], tags: Sequence[str] = ()) -> Binding:
+class Text(str):
+    """A phrase's placeholder: the words written in the step, or a variable's value as it is.
+
+    Not converted: a variable that holds a number or a list is handed over unchanged, and
+    Seamline turns it into text the way both front ends do (JSON for anything not a string).
+    """
+
+
+def keep_value(value: object) -> object:
+    """Robot's converter for :class:`Text`: the value unchanged."""
+    return value
+
+
+def _source_of(func: Callable[..., Any]) -> str | None:
+    func = inspect.unwrap(func)
+    try:
+        path = inspect.getsourcefile(func)
+    except TypeError:
+        return None
+    code = getattr(func, "__code__", None)
+    if path is None:
+        return None
+    return f"{path}:{code.co_firstlineno}" if code is not None else path
+
+
+def phrase_binding(
+    phrase: Phrase, context: Callable[[], Context], running_step: Callable[[], Any], tags: Sequence[str] = ()
+) -> Binding:
     """The keyword of a phrase, run in the context ``context()`` returns, tagged with its area,
-    "phrase" and ``tags``."""
+    "phrase" and ``tags``; ``running_step()`` is the step Robot runs, as written."""
     arguments = list(phrase.placeholders)
     if phrase.block == "docstring":
         arguments.append("*docstring")
@@ -52,17 +87,35 @@ def phrase_binding(phrase: Phrase, context: Callable[[], Context], tags: Sequenc
     def run(*args: Any, **cells: Any) -> Any:
         values = dict(zip(phrase.placeholders, args, strict=False))
         if encode_path:
-            values["path"] = path_as_written(pattern, values["path"])
+            values["path"] = path_as_written(running_step(), pattern, values["path"])
         rest = args[len(phrase.placeholders):]
         docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
-            docstring = phrase_sql_as_written(pattern, phrase, values, docstring)
+            docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring)
         table = parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
         return phrase.run(context(), values, docstring=docstring, table=table)
 
     example = "\n".join("| " + line for line in phrase.example.splitlines())
     doc = f"{phrase.description}\n\nExample:\n{example}"
-    return Binding(phrase.robot_name(), arguments, doc, run, [f"area: {phrase.area}", "phrase", *tags])
+    # ``value`` is read as a JSON literal by the core: no type, so that libdoc says nothing false.
+    types = {name: Text for name in phrase.placeholders if name != "value"}
+    return Binding(
+        phrase.robot_name(),
+        arguments,
+        doc,
+        run,
+        [f"area: {phrase.area}", "phrase", *tags],
+        types,
+        _phrase_source(phrase),
+        pattern,
+    )
+
+
+def _phrase_source(phrase: Phrase) -> str | None:
+    user_source = getattr(phrase, "source", None)  # a phrase of phrases.yaml: its entry there
+    if user_source is not None:
+        return f"{Path(user_source.file).resolve()}:{user_source.line}"
+    return _source_of(phrase.func)
 
 
 def classic_bindings(library: Seamline) -> Iterator[Binding]:
@@ -85,7 +138,10 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
             arguments.append(parameter.name)
         else:
             arguments.append(f"{parameter.name}={parameter.default}")
-    return Binding(method.robot_name, arguments, inspect.getdoc(method) or "", method, ["classic"])  # type: ignore[attr-defined]
+    types = {name: hint for name, hint in typing.get_type_hints(method).items() if name != "return"}
+    name: str = method.robot_name  # type: ignore[attr-defined]
+    doc = inspect.getdoc(method) or ""
+    return Binding(name, arguments, doc, method, ["classic"], types, _source_of(method), classic_name(name))
 
 
 def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:
