@@ -23,7 +23,7 @@ from ._classic import CLASSIC_COMPONENTS
 if TYPE_CHECKING:
     from ._library import Seamline
 
-__all__ = ["Binding", "Text", "classic_bindings", "keep_value", "parse_rows", "phrase_binding"]
+__all__ = ["Binding", "classic_bindings", "parse_rows", "phrase_binding"]
 
 _PREFIX = r"(?:(?:given|when|then|and|but)\s+)?"
 
@@ -43,19 +43,6 @@ class Binding:
 
     def matches(self, step_name: str) -> bool:
         return self.pattern.fullmatch(step_name) is not None
-
-
-class Text(str):
-    """A phrase's placeholder: the words written in the step, or a variable's value as it is.
-
-    Not converted: a variable that holds a number or a list is handed over unchanged, and
-    Seamline turns it into text the way both front ends do (JSON for anything not a string).
-    """
-
-
-def keep_value(value: object) -> object:
-    """Robot's converter for :class:`Text`: the value unchanged."""
-    return value
 
 
 def _source_of(func: Callable[..., Any]) -> str | None:
@@ -97,8 +84,9 @@ def phrase_binding(
 
     example = "\n".join("| " + line for line in phrase.example.splitlines())
     doc = f"{phrase.description}\n\nExample:\n{example}"
-    # ``value`` is read as a JSON literal by the core: no type, so that libdoc says nothing false.
-    types = {name: Text for name in phrase.placeholders if name != "value"}
+    # No types for the placeholders: Robot would convert a variable's value (True -> "True"),
+    # where Seamline writes it as JSON ("true"); and libdoc does not list embedded arguments.
+    types: dict[str, Any] = {}
     return Binding(
         phrase.robot_name(),
         arguments,

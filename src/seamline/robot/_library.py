@@ -12,7 +12,7 @@ paths as the suite writes them, ``_messages`` tells failures in Seamline's words
 from __future__ import annotations
 
 import inspect
-from typing import Any, ClassVar
+from typing import Any
 
 from robot.api import logger
 
@@ -22,7 +22,7 @@ from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..frontend import curl_of_last_request, failure_message
 from ..steps import CATALOG
 from ..steps._user import load_user_phrases
-from ._bindings import Binding, Text, classic_bindings, keep_value, phrase_binding
+from ._bindings import Binding, classic_bindings, phrase_binding
 from ._compat import parse_keyword_names_once, remember_keyword_lookups, variable_setter
 from ._data_rows import expand_data_tests
 from ._gherkin_parser_fix import adopt_gherkin_parser_blocks
@@ -54,7 +54,6 @@ class Seamline:
 
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
     ROBOT_LIBRARY_VERSION = __version__
-    ROBOT_LIBRARY_CONVERTERS: ClassVar[dict[type, Any]] = {Text: keep_value}
     ROBOT_LISTENER_API_VERSION = 3
 
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
