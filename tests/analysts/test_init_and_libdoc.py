@@ -64,3 +64,26 @@ def test_libdoc_builds_html_of_the_library_with_the_documented_command(tmp_path:
     html = (tmp_path / "Seamline.html").read_text(encoding="utf-8")
     assert "I obtain a token" in html and "the response status is" in html
     assert ("Open a product page." in html) is with_phrases
+
+
+def test_libdoc_json_shows_version_argument_types_and_keyword_sources(tmp_path: Path) -> None:
+    import json
+
+    import seamline
+
+    built = _run([str(BIN / "libdoc"), "Seamline", "Seamline.json"], cwd=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    spec = json.loads((tmp_path / "Seamline.json").read_text(encoding="utf-8"))
+    assert spec["version"] == seamline.__version__ != ""
+    keywords = {keyword["name"]: keyword for keyword in spec["keywords"]}
+    count = {arg["name"]: arg["type"]["name"] for arg in keywords["Row Count Should Be"]["args"] if arg["type"]}
+    assert count["count"] == "int" and count["table"] == "str"
+    # RobotCode goes to a keyword by its source and line: the classic method, the phrase's function.
+    classic = keywords["Row Count Should Be"]
+    assert classic["source"].endswith("seamline/robot/_classic.py")
+    source_lines = Path(classic["source"]).read_text(encoding="utf-8").splitlines()
+    assert "def row_count_should_be" in "\n".join(source_lines[classic["lineno"] - 1 : classic["lineno"] + 1])
+    phrase = next(k for name, k in keywords.items() if name.startswith("I Obtain A Token") and name.endswith("Token"))
+    assert phrase["source"].endswith("seamline/steps/auth.py")
+    phrase_lines = Path(phrase["source"]).read_text(encoding="utf-8").splitlines()
+    assert "I obtain a token" in "\n".join(phrase_lines[phrase["lineno"] - 1 : phrase["lineno"] + 2])

@@ -3,9 +3,10 @@
 Robot resolves ``${name}`` in a step before the library sees it. In a path, each value must
 be percent-encoded the way the core encodes its own; in SQL, a pasted value could change the
 statement, so each becomes a bound parameter instead. Both are rebuilt from the step as
-written, which Robot still holds while the step runs (:func:`running_step`). When the step
-was run through another keyword (``Run Keyword ...``), its name no longer reads as the
-keyword's, and Robot's text is kept.
+written, which the library's listener is handed when the keyword starts (``step`` below:
+Robot's ``running.Keyword``, its name and arguments as written). When the step was run
+through another keyword (``Run Keyword ...``), its name no longer reads as the keyword's,
+and Robot's text is kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import functools
 import re
 from typing import Any
 
-from robot.running.context import EXECUTION_CONTEXTS
+from robot.libraries.BuiltIn import BuiltIn
 from robot.utils import unescape
 from robot.variables import search_variable
 
@@ -22,68 +23,63 @@ from ..core.db.sql import WrittenSql
 from ..core.values.variables import encode_path_value
 from ..steps import Phrase
 
-__all__ = ["path_as_written", "phrase_sql_as_written", "running_step", "sql_as_written"]
+__all__ = ["classic_name", "path_as_written", "phrase_sql_as_written", "sql_as_written"]
+
+_BUILTIN = BuiltIn()
 
 
-def running_step() -> Any:
-    """The data of the step Robot is running (name and arguments as written, source, line),
-    or None outside a step."""
-    try:
-        return EXECUTION_CONTEXTS.current.steps[-1][0]
-    except (AttributeError, IndexError):
-        return None
+def _value(variable: str) -> object:
+    """The value of one variable expression (``${name}``, ``${name}[0]`` ...), as Robot gives it."""
+    return _BUILTIN.replace_variables(variable)
 
 
-def path_as_written(pattern: re.Pattern[str], resolved: object) -> object:
+def path_as_written(step: Any, pattern: re.Pattern[str], resolved: object) -> object:
     """The ``path`` of a phrase matching ``pattern`` with each Robot variable in it
     percent-encoded, as the core does for its own; ``resolved`` when it has none."""
-    found = _written_step(pattern)
+    found = _written_step(step, pattern)
     if found is None or "${" not in found[1].group("path"):
         return resolved
     text, out = found[1].group("path"), []
-    variables = EXECUTION_CONTEXTS.current.variables
     while found_variable := search_variable(text):
-        out += [found_variable.before, encode_path_value(variables.replace_scalar(found_variable.match))]
+        out += [found_variable.before, encode_path_value(_value(found_variable.match))]
         text = found_variable.after
     return "".join([*out, text])
 
 
 def phrase_sql_as_written(
-    pattern: re.Pattern[str], phrase: Phrase, values: dict[str, Any], docstring: str | None
+    step: Any, pattern: re.Pattern[str], phrase: Phrase, values: dict[str, Any], docstring: str | None
 ) -> Any:
     """The SQL arguments of a phrase as the suite writes them: ``values`` and the returned
     doc string carry :class:`WrittenSql`, each Robot variable in them a value bound apart."""
-    found = _written_step(pattern)
+    found = _written_step(step, pattern)
     if found is None:
         return docstring
     step, match = found
-    variables = EXECUTION_CONTEXTS.current.variables
     for name in phrase.sql:
         if name in values:
-            values[name] = _written(match.group(name), variables)
+            values[name] = _written(match.group(name))
     if "docstring" in phrase.sql and docstring is not None:
-        return _written("\n".join(str(arg) for arg in step.args), variables)
+        return _written("\n".join(str(arg) for arg in step.args))
     return docstring
 
 
-def sql_as_written(sql: str, keyword: str) -> str:
+def sql_as_written(step: Any, sql: str, keyword: str) -> str:
     """The ``sql`` argument of the running classic ``keyword`` as the suite writes it (given
     by name, ``sql=...``, or else first), as :class:`WrittenSql`; ``sql`` as Robot gives it
     when the step cannot be found."""
-    found = _written_step(_classic_name(keyword))
+    found = _written_step(step, classic_name(keyword))
     arguments = [str(arg) for arg in found[0].args] if found is not None else []
     written = next((arg.removeprefix("sql=") for arg in arguments if arg.startswith("sql=")), None)
     if written is None:
         written = next((arg for arg in arguments if not re.match(r"^\w+=", arg)), None)
     if written is None:
         return sql
-    return _written(written, EXECUTION_CONTEXTS.current.variables)
+    return _written(written)
 
 
-def _written_step(pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
-    """The running step, and its name as written matched by ``pattern``; None when that
+def _written_step(step: Any, pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
+    """The running ``step``, and its name as written matched by ``pattern``; None when that
     name does not match (the step was run through another keyword)."""
-    step = running_step()
     if step is None:
         return None
     match = pattern.fullmatch(str(step.name))
@@ -91,19 +87,19 @@ def _written_step(pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
 
 
 @functools.cache
-def _classic_name(keyword: str) -> re.Pattern[str]:
+def classic_name(keyword: str) -> re.Pattern[str]:
     """Step names that call a classic keyword: as Robot matches them, case, spaces and
     underscores aside, after a library name or Given/When/Then if any."""
     letters = re.sub(r"[\s_]", "", keyword)
     return re.compile(".*" + "".join(re.escape(letter) + r"[\s_]*" for letter in letters), re.IGNORECASE | re.DOTALL)
 
 
-def _written(text: str, variables: Any) -> WrittenSql:
+def _written(text: str) -> WrittenSql:
     values: dict[str, object] = {}
     out: list[str] = []
     while found := search_variable(text, ignore_errors=True):
         name = f"robot_{len(values) + 1}"
-        values[name] = variables.replace_scalar(found.match)
+        values[name] = _value(found.match)
         # Text Robot would unescape; a ${ left in it is literal text for the core as well.
         out += [unescape(found.before).replace("${", "\\${"), f"${{{name}}}"]
         text = found.after

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import inspect
 import re
+import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
 from ..core.context import Context
 from ..steps import Phrase
-from ._as_written import path_as_written, phrase_sql_as_written
-from ._classic import CLASSIC_COMPONENTS
-
-if TYPE_CHECKING:
-    from ._library import Seamline
+from ._as_written import classic_name, path_as_written, phrase_sql_as_written
+from ._classic import CLASSIC_COMPONENTS, RunningLibrary
 
 __all__ = ["Binding", "classic_bindings", "parse_rows", "phrase_binding"]
 
@@ -35,11 +34,31 @@ class Binding:
     doc: str
     run: Callable[..., Any]
     tags: list[str]
+    types: dict[str, Any]
+    source: str | None  # "path:line" of the Python function or phrasebook entry behind it
+    pattern: re.Pattern[str]  # the step names that call it, as Robot matches them
+
+    def matches(self, step_name: str) -> bool:
+        return self.pattern.fullmatch(step_name) is not None
 
 
-def phrase_binding(phrase: Phrase, context: Callable[[], Context], tags: Sequence[str] = ()) -> Binding:
+def _source_of(func: Callable[..., Any]) -> str | None:
+    func = inspect.unwrap(func)
+    try:
+        path = inspect.getsourcefile(func)
+    except TypeError:
+        return None
+    code = getattr(func, "__code__", None)
+    if path is None:
+        return None
+    return f"{path}:{code.co_firstlineno}" if code is not None else path
+
+
+def phrase_binding(
+    phrase: Phrase, context: Callable[[], Context], running_step: Callable[[], Any], tags: Sequence[str] = ()
+) -> Binding:
     """The keyword of a phrase, run in the context ``context()`` returns, tagged with its area,
-    "phrase" and ``tags``."""
+    "phrase" and ``tags``; ``running_step()`` is the step Robot runs, as written."""
     arguments = list(phrase.placeholders)
     if phrase.block == "docstring":
         arguments.append("*docstring")
@@ -52,20 +71,39 @@ def phrase_binding(phrase: Phrase, context: Callable[[], Context], tags: Sequenc
     def run(*args: Any, **cells: Any) -> Any:
         values = dict(zip(phrase.placeholders, args, strict=False))
         if encode_path:
-            values["path"] = path_as_written(pattern, values["path"])
+            values["path"] = path_as_written(running_step(), pattern, values["path"])
         rest = args[len(phrase.placeholders):]
         docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
-            docstring = phrase_sql_as_written(pattern, phrase, values, docstring)
+            docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring)
         table = parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
         return phrase.run(context(), values, docstring=docstring, table=table)
 
     example = "\n".join("| " + line for line in phrase.example.splitlines())
     doc = f"{phrase.description}\n\nExample:\n{example}"
-    return Binding(phrase.robot_name(), arguments, doc, run, [f"area: {phrase.area}", "phrase", *tags])
+    # No types for the placeholders: Robot would convert a variable's value (True -> "True"),
+    # where Seamline writes it as JSON ("true"); and libdoc does not list embedded arguments.
+    types: dict[str, Any] = {}
+    return Binding(
+        phrase.robot_name(),
+        arguments,
+        doc,
+        run,
+        [f"area: {phrase.area}", "phrase", *tags],
+        types,
+        _phrase_source(phrase),
+        pattern,
+    )
 
 
-def classic_bindings(library: Seamline) -> Iterator[Binding]:
+def _phrase_source(phrase: Phrase) -> str | None:
+    user_source = getattr(phrase, "source", None)  # a phrase of phrases.yaml: its entry there
+    if user_source is not None:
+        return f"{Path(user_source.file).resolve()}:{user_source.line}"
+    return _source_of(phrase.func)
+
+
+def classic_bindings(library: RunningLibrary) -> Iterator[Binding]:
     """The classic keywords, of components that share ``library``'s context."""
     for component_class in CLASSIC_COMPONENTS:
         component = component_class(library)
@@ -85,7 +123,10 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
             arguments.append(parameter.name)
         else:
             arguments.append(f"{parameter.name}={parameter.default}")
-    return Binding(method.robot_name, arguments, inspect.getdoc(method) or "", method, ["classic"])  # type: ignore[attr-defined]
+    types = {name: hint for name, hint in typing.get_type_hints(method).items() if name != "return"}
+    name: str = method.robot_name  # type: ignore[attr-defined]
+    doc = inspect.getdoc(method) or ""
+    return Binding(name, arguments, doc, method, ["classic"], types, _source_of(method), classic_name(name))
 
 
 def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from ..core.context import Context
 from ..core.db import databases as db
 from ..core.http import sending
 from ..core.matching import fields
 from ._as_written import sql_as_written
-
-if TYPE_CHECKING:
-    from ._library import Seamline
 
 __all__ = ["CLASSIC_COMPONENTS"]
 
@@ -30,8 +28,17 @@ def keyword(name: str) -> Callable[[F], F]:
     return mark
 
 
+class RunningLibrary(Protocol):
+    """What a component needs of the library (declared here so that it need not import the
+    library, which imports the components)."""
+
+    def context(self) -> Context: ...
+
+    def running_step(self) -> Any: ...
+
+
 class _Component:
-    def __init__(self, library: Seamline) -> None:
+    def __init__(self, library: RunningLibrary) -> None:
         self.library = library
 
 
@@ -96,13 +103,13 @@ class DatabaseKeywords(_Component):
     def query(self, sql: str, database: str | None = None) -> list[dict[str, object]]:
         """Run a query and return its rows as dictionaries (column name: value)."""
         ctx = self.library.context()
-        return db.query(ctx, sql_as_written(sql, "Query"), database).dicts()
+        return db.query(ctx, sql_as_written(self.library.running_step(), sql, "Query"), database).dicts()
 
     @keyword("Execute SQL")
     def execute_sql(self, sql: str, database: str | None = None) -> int:
         """Run statements in one transaction; return the number of rows the last one changed."""
         ctx = self.library.context()
-        return db.run_sql(ctx, sql_as_written(sql, "Execute SQL"), database)[-1].rowcount
+        return db.run_sql(ctx, sql_as_written(self.library.running_step(), sql, "Execute SQL"), database)[-1].rowcount
 
     @keyword("Row Should Exist")
     def row_should_exist(self, table: str, database: str | None = None, **columns: object) -> None:

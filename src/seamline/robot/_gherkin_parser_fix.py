@@ -4,6 +4,12 @@ repaired so that Seamline takes them as it does in a .robot file.
 That parser passes a block as ``&{{<escaped repr of a dict>}}``, an expression its own
 escaping breaks before any keyword sees it; the dict is recovered here, when the suite
 starts and before its tests run.
+
+Why this stays: Robot cannot evaluate the argument (the escaping broke it), and re-reading
+the block from the parser's Gherkin model would need each test mapped back to its pickle
+(one per Examples row of an outline, where ``<name>`` is replaced in the block). The two
+``ast.literal_eval`` calls are the exact inverse of the parser's ``repr(repr(block))`` and
+evaluate literals only, never code.
 """
 
 from __future__ import annotations

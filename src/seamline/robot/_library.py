@@ -16,17 +16,18 @@ from typing import Any
 
 from robot.api import logger
 
+from .. import __version__
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..frontend import curl_of_last_request, failure_message
 from ..steps import CATALOG
 from ..steps._user import load_user_phrases
 from ._bindings import Binding, classic_bindings, phrase_binding
+from ._compat import parse_keyword_names_once, remember_keyword_lookups, variable_setter
 from ._data_rows import expand_data_tests
 from ._gherkin_parser_fix import adopt_gherkin_parser_blocks
-from ._messages import current_step, explain_unknown_step, explain_unknown_variable, html_table
+from ._messages import html_table, missing_variable, unknown_step, unknown_variable, where_of
 from ._robot_variables import mirror, publish_config_variables, publish_generated
-from ._speedups import parse_keyword_names_once, remember_keyword_lookups
 
 __all__ = ["Seamline"]
 
@@ -52,12 +53,18 @@ class Seamline:
     """
 
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
+    ROBOT_LIBRARY_VERSION = __version__
     ROBOT_LISTENER_API_VERSION = 3
 
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
         self.ROBOT_LIBRARY_LISTENER = self
         self.runtime = Runtime(config, env)
         parse_keyword_names_once()
+        self._set_variable = variable_setter()
+        # The library keywords running, innermost last, as the listener is handed them.
+        self._steps: list[Any] = []
+        # Robot's failure message of a step that failed before Seamline could run it, and ours.
+        self._explained: dict[str, str] = {}
         self._suites: list[dict[str, object]] = []
         self._test: Context | None = None
         self._suite_context: Context | None = None
@@ -65,7 +72,7 @@ class Seamline:
         self._bindings: dict[str, Binding] = {}
         self._rows: dict[int, dict[str, str]] = {}  # tests made from a data file's rows, by id
         for phrase in CATALOG.values():
-            self._add(phrase_binding(phrase, self.context))
+            self._add(phrase_binding(phrase, self.context, self.running_step))
         # User phrases become keywords now: Robot asks for the keyword names only once.
         self._phrasebook_error: SeamlineError | None = None
         try:
@@ -75,7 +82,7 @@ class Seamline:
             logger.error(f"Seamline: the phrasebook did not load: {error.message}")
             user_phrases = {}
         for phrase in user_phrases.values():
-            self._add(phrase_binding(phrase, self.context, tags=["user phrase"]))
+            self._add(phrase_binding(phrase, self.context, self.running_step, tags=["user phrase"]))
         for binding in classic_bindings(self):
             self._add(binding)
 
@@ -101,6 +108,14 @@ class Seamline:
     def get_keyword_tags(self, name: str) -> list[str]:
         return self._bindings[name].tags
 
+    def get_keyword_types(self, name: str) -> dict[str, Any]:
+        binding = self._bindings.get(name)
+        return binding.types if binding else {}
+
+    def get_keyword_source(self, name: str) -> str | None:
+        binding = self._bindings.get(name)
+        return binding.source if binding else None
+
     def run_keyword(self, name: str, args: list[Any], named: dict[str, Any] | None = None) -> Any:
         binding = self._bindings[name]
         try:
@@ -111,7 +126,8 @@ class Seamline:
             self._fail(UsageError(str(error)), name)
 
     def _fail(self, error: SeamlineError, name: str) -> None:
-        step, where = current_step(name)
+        running = self.running_step()
+        step, where = (str(running.name), where_of(running)) if running is not None else (name, None)
         line, details = failure_message(error, step, where, self.runtime.secrets)
         if isinstance(error, CheckFailed) and error.mismatches:
             # The log shows the mismatches as a table; the text table would only repeat it.
@@ -125,6 +141,11 @@ class Seamline:
         raised = type(error)(line)
         raise raised from None
 
+    def running_step(self) -> Any:
+        """The library keyword Robot is running, as written in the suite (its
+        ``running.Keyword``: name, arguments, source, line), or None outside one."""
+        return self._steps[-1] if self._steps else None
+
     # -- contexts ---------------------------------------------------------------------
 
     def context(self) -> Context:
@@ -137,7 +158,7 @@ class Seamline:
 
     def _new_context(self, in_test: bool) -> Context:
         suite = self._suites[-1] if self._suites else {}
-        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=mirror(in_test))
+        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=mirror(self._set_variable, in_test))
 
     # -- the listener ---------------------------------------------------------------
 
@@ -148,8 +169,8 @@ class Seamline:
         if not self._published:
             # Once: the config's variables are global Robot variables.
             self._published = True
-            publish_config_variables(self.runtime)
-        publish_generated(self.context(), in_test=False)
+            publish_config_variables(self.runtime, self._set_variable)
+        publish_generated(self.context(), self._set_variable, in_test=False)
         adopt_gherkin_parser_blocks(data)
         expand_data_tests(data, self._rows)
 
@@ -165,15 +186,16 @@ class Seamline:
 
     def start_test(self, data: Any, result: Any) -> None:
         self._test = self._new_context(in_test=True)
-        publish_generated(self._test, in_test=True)
+        self._steps.clear()
+        self._explained.clear()
+        publish_generated(self._test, self._set_variable, in_test=True)
         for name, value in self._rows.pop(id(data), {}).items():
             self._test.store(name, value)
 
     def end_test(self, data: Any, result: Any) -> None:
         context, self._test = self._test, None
-        explain_unknown_step(data, result)
-        if context is not None:
-            explain_unknown_variable(data, result, context)
+        result.message = self._explained.get(result.message, result.message)
+        self._explained.clear()
         if self._phrasebook_error is not None:
             # A broken phrasebook is a broken project: no test of it counts as passed.
             result.status = "FAIL"
@@ -186,6 +208,26 @@ class Seamline:
             result.status = "FAIL"
         # Another library's failure (Should Be Equal ${token} ...) may quote a secret.
         result.message = self.runtime.secrets.mask(result.message)
+
+    # The listener API v3 hands each keyword call over as written: for the failure message's
+    # step and line, and to recover SQL and paths as written.
+    def start_library_keyword(self, data: Any, implementation: Any, result: Any) -> None:
+        self._steps.append(data)
+
+    def end_library_keyword(self, data: Any, implementation: Any, result: Any) -> None:
+        if self._steps:
+            self._steps.pop()
+        if result.failed and self._test is not None and result.message not in self._explained:
+            reference = missing_variable(data)
+            if reference is not None:
+                self._explained[result.message] = unknown_variable(data, reference, result.message, self._test)
+
+    def end_invalid_keyword(self, data: Any, implementation: Any, result: Any) -> None:
+        # No keyword, or several, match the step: one no phrase matches is an unknown step.
+        if self._test is None or result.message in self._explained or not str(data.name).strip():
+            return
+        if not any(binding.matches(str(data.name)) for binding in self._bindings.values()):
+            self._explained[result.message] = unknown_step(data)
 
     def log_message(self, message: Any) -> None:
         # Robot's own messages (a failing keyword of another library, a variable it logs) pass here too.

@@ -1,67 +1,76 @@
 """Failures told in Seamline's words.
 
 Where Robot fails a step before Seamline runs it (an unknown keyword, an unknown
-``${variable}``), its message is replaced by one naming the step, its file and line, and
-what exists instead; where Seamline fails it, the message names the step as written and the
-log shows mismatches as a table.
+``${variable}``; the library's listener sees such steps end), its message is replaced by
+one naming the step, its file and line, and what exists instead; where Seamline fails it,
+the message names the step as written and the log shows mismatches as a table.
 """
 
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from robot.libraries.BuiltIn import BuiltIn
+from robot.variables import search_variable
 
 from ..core.context import Context
 from ..core.values.secrets import Secrets
 from ..frontend import unknown_step_message
-from ._as_written import running_step
 
-__all__ = ["current_step", "explain_unknown_step", "explain_unknown_variable", "html_table"]
+__all__ = ["html_table", "missing_variable", "unknown_step", "unknown_variable", "where_of"]
 
-_UNKNOWN_KEYWORD = re.compile(r"No keyword with name '(.+)' found\.")
-_UNKNOWN_VARIABLE = re.compile(r"Variable '(\$\{[^}]+\})' not found\.")
-
-
-def explain_unknown_step(data: Any, result: Any) -> None:
-    """Robot's own message for an unknown keyword, told in Seamline's words: the step,
-    its line, and the phrases that read most like it."""
-    match = _UNKNOWN_KEYWORD.match(result.message or "")
-    if not match:
-        return
-    written = match.group(1)
-    line = next((step.lineno for step in data.body if getattr(step, "name", None) == written), None)
-    where = f"{Path(data.source).name}:{line}" if data.source and line else None
-    result.message = unknown_step_message(written, where)
+_BUILTIN = BuiltIn()
+_ABSENT = object()
 
 
-def explain_unknown_variable(data: Any, result: Any, context: Context) -> None:
+def where_of(step: Any) -> str | None:
+    """``file:line`` of a step (Robot's ``running.Keyword``), when Robot knows them."""
+    source = getattr(step, "source", None)
+    lineno = getattr(step, "lineno", None)
+    return f"{Path(source).name}:{lineno}" if source and lineno else None
+
+
+def unknown_step(step: Any) -> str:
+    """A step no keyword matched, told in Seamline's words: the step, its line, and the
+    phrases that read most like it."""
+    return unknown_step_message(str(step.name), where_of(step))
+
+
+def missing_variable(step: Any) -> str | None:
+    """The first ``${name}`` written in the step (name or arguments) that names no variable
+    in the running scope, or None. Asked of a failed step: such a reference is why it failed,
+    since Robot resolves every variable before it runs a keyword."""
+    for text in _texts(step):
+        while found := search_variable(text, identifiers="$", ignore_errors=True):
+            name = f"${{{found.base}}}"
+            if found.base and "${" not in found.base and _BUILTIN.get_variable_value(name, _ABSENT) is _ABSENT:
+                return name
+            text = found.after
+    return None
+
+
+def unknown_variable(step: Any, reference: str, robot_message: str, context: Context) -> str:
     """Robot resolves ${name} before Seamline sees a step, so an unknown name fails with
     Robot's message; it is told the way the core tells it, with the names that exist."""
-    match = _UNKNOWN_VARIABLE.match(result.message or "")
-    if not match:
-        return
-    reference = match.group(1)
-    step = next((s for s in data.body if reference in " ".join(map(str, [s.name, *s.args]))), None)
-    written = str(step.name) if step is not None else reference
-    where = f" ({Path(data.source).name}:{step.lineno})" if step is not None and data.source else ""
+    where = where_of(step)
+    location = f" ({where})" if where else ""
     known = ", ".join(context.variables.names()) or "none yet"
-    result.message = (
-        f"Step '{written}'{where} failed: unknown variable {reference}; known variables: {known}"
-        + (f"\n{result.message}" if "Did you mean" in result.message else "")
-    )
+    # Robot's own suggestions (generators are Robot variables) follow its message's first line.
+    suggestions = f"\n{robot_message}" if "\n" in robot_message.strip() else ""
+    return f"Step '{step.name}'{location} failed: unknown variable {reference}; known variables: {known}{suggestions}"
 
 
-def current_step(name: str) -> tuple[str, str | None]:
-    """The running step as written in the suite, and its file and line, when Robot can tell;
-    else the keyword's ``name``."""
-    step = running_step()
-    if step is None:
-        return name, None
-    where = f"{Path(step.source).name}:{step.lineno}" if step.source else None
-    return str(step.name), where
+def _texts(step: Any) -> Iterable[str]:
+    yield str(step.name)
+    for arg in getattr(step, "args", ()):
+        if isinstance(arg, str):
+            yield arg
+    for value in (getattr(step, "named_args", None) or {}).values():
+        if isinstance(value, str):
+            yield value
 
 
 def html_table(rows: Sequence[tuple[str, str, str]], secrets: Secrets) -> str:

@@ -11,16 +11,16 @@ import os
 from collections.abc import Callable
 
 from robot.libraries.BuiltIn import BuiltIn
-from robot.running.context import EXECUTION_CONTEXTS
 
 from ..core.context import Context, Runtime
 from ..core.errors import SeamlineError
 from ..core.values.variables import Scope
+from ._compat import VariableSetter
 
-__all__ = ["mirror", "publish_config_variables", "publish_generated", "robot_set"]
+__all__ = ["mirror", "publish_config_variables", "publish_generated"]
 
 
-def publish_config_variables(runtime: Runtime) -> None:
+def publish_config_variables(runtime: Runtime, robot_set: VariableSetter) -> None:
     """The config's variables as global Robot variables. Under pabot, the pool id keeps
     ${unique} apart between the processes."""
     pool = BuiltIn().get_variable_value("${PABOTEXECUTIONPOOLID}")
@@ -31,10 +31,10 @@ def publish_config_variables(runtime: Runtime) -> None:
     except SeamlineError:
         return  # the first step that needs the config reports the error
     for name, value in variables.items():
-        robot_set(name, value, Scope.GLOBAL, in_test=False)
+        robot_set(name, value, Scope.GLOBAL, False)
 
 
-def publish_generated(context: Context, in_test: bool) -> None:
+def publish_generated(context: Context, robot_set: VariableSetter, in_test: bool) -> None:
     """${unique}, ${now} ... as Robot variables holding this test's values (the suite's, in a
     suite setup)."""
     try:
@@ -46,25 +46,11 @@ def publish_generated(context: Context, in_test: bool) -> None:
             robot_set(name, value, Scope.TEST, in_test)
 
 
-def mirror(in_test: bool) -> Callable[[str, object, Scope], None]:
-    """A context's listener that sets each variable it stores in Robot as well."""
+def mirror(robot_set: VariableSetter, in_test: bool) -> Callable[[str, object, Scope], None]:
+    """A context's listener that sets each variable it stores in Robot as well, with
+    ``robot_set`` (see :func:`._compat.variable_setter`)."""
 
     def mirror(name: str, value: object, scope: Scope) -> None:
         robot_set(name, value, scope, in_test)
 
     return mirror
-
-
-def robot_set(name: str, value: object, scope: Scope, in_test: bool) -> None:
-    # Robot's own Set Test Variable would write the value to the log; secrets must not reach it.
-    current = EXECUTION_CONTEXTS.current
-    if current is None:
-        return
-    variables = current.variables
-    robot_name = f"${{{name}}}"
-    if scope is Scope.GLOBAL:
-        variables.set_global(robot_name, value)
-    elif scope is Scope.SUITE or not in_test:
-        variables.set_suite(robot_name, value)
-    else:
-        variables.set_test(robot_name, value)

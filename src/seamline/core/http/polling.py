@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from ..context import Context
 from ..errors import CheckFailed, ServiceUnreachable
-from ..http.client import Response
 from ..waiting.retry import retry_until
+from .client import Response
 from .sending import build_request, current_service, log_exchange, send_request
 
 __all__ = ["send_until"]

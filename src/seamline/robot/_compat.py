@@ -1,0 +1,162 @@
+"""The only place Seamline reaches into Robot Framework's internals; each use is guarded.
+
+Everything else in the Robot front end uses public APIs: the listener API v3, ``BuiltIn()``'s
+methods, the dynamic library API. Two things have no public way:
+
+* setting a Robot variable without Robot writing its value to the log (``Set Test Variable``
+  logs ``${token} = ...``); the public fallback does log it, with secrets masked by the
+  library's ``log_message`` listener like any other message;
+* the keyword-lookup speed-up (see :func:`remember_keyword_lookups`).
+
+Each is used only on a Robot Framework whose internals were checked to have the expected
+shape (:data:`INTERNALS_KNOWN`); otherwise, or with ``SEAMLINE_ROBOT_PUBLIC_ONLY=1`` (which
+the project's tests use to run the suites on the fallbacks), Seamline uses the public API.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from typing import Any
+
+from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
+from robot.utils import escape
+from robot.version import VERSION
+
+from ..core.values.variables import Scope
+
+__all__ = [
+    "INTERNALS_KNOWN",
+    "parse_keyword_names_once",
+    "remember_keyword_lookups",
+    "use_internals",
+    "variable_setter",
+]
+
+PUBLIC_ONLY_ENV = "SEAMLINE_ROBOT_PUBLIC_ONLY"
+_LOOKUP_MEMORY = 4096
+_BUILTIN = BuiltIn()
+
+VariableSetter = Callable[[str, object, Scope, bool], None]
+
+
+def _internals_known() -> bool:
+    """Robot Framework 7, with the internals this module uses, of the shape it expects."""
+    if not VERSION.startswith("7."):
+        return False
+    try:
+        from robot.running.arguments.embedded import EmbeddedArguments
+        from robot.running.context import EXECUTION_CONTEXTS  # noqa: F401
+        from robot.running.keywordfinder import KeywordCache
+        from robot.variables.scopes import VariableScopes
+    except ImportError:
+        return False
+    return (
+        all(hasattr(VariableScopes, method) for method in ("set_global", "set_suite", "set_test"))
+        and callable(getattr(KeywordCache, "find", None))
+        and isinstance(EmbeddedArguments.__dict__.get("from_name"), classmethod)
+    )
+
+
+INTERNALS_KNOWN = _internals_known()
+
+
+def use_internals() -> bool:
+    """Whether this run may use the guarded internals (read when a library is created)."""
+    return INTERNALS_KNOWN and os.environ.get(PUBLIC_ONLY_ENV, "") != "1"
+
+
+def variable_setter() -> VariableSetter:
+    """How to set a Robot variable: ``setter(name, value, scope, in_test)``."""
+    return _set_quietly if use_internals() else _set_publicly
+
+
+def _set_quietly(name: str, value: object, scope: Scope, in_test: bool) -> None:
+    # Robot's variable scopes directly: nothing is logged, so a secret never reaches the log.
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    current = EXECUTION_CONTEXTS.current
+    if current is None:
+        return
+    variables = current.variables
+    robot_name = f"${{{name}}}"
+    if scope is Scope.GLOBAL:
+        variables.set_global(robot_name, value)
+    elif scope is Scope.SUITE or not in_test:
+        variables.set_suite(robot_name, value)
+    else:
+        variables.set_test(robot_name, value)
+
+
+def _set_publicly(name: str, value: object, scope: Scope, in_test: bool) -> None:
+    # BuiltIn's keywords resolve ${...} in the value: escaped, a value is never expanded again.
+    written = escape(value) if isinstance(value, str) else value
+    try:
+        if scope is Scope.GLOBAL:
+            _BUILTIN.set_global_variable(f"${name}", written)
+        elif scope is Scope.SUITE or not in_test:
+            _BUILTIN.set_suite_variable(f"${name}", written)
+        else:
+            _BUILTIN.set_test_variable(f"${name}", written)
+    except RobotNotRunningError:
+        return
+
+
+def remember_keyword_lookups(library: object) -> None:
+    """Let Robot remember which of this library's keywords a step name matches.
+
+    Robot matches a name against every embedded-argument keyword of a library, each time
+    the step runs; with a catalog of a hundred phrases that search costs more than the
+    HTTP request it leads to. The match depends only on the name and the keywords, so the
+    answer is kept per name (up to a bound) in the library's keyword cache, which Robot
+    replaces whenever the keywords change.
+    """
+    if not use_internals():
+        return
+    from robot.running.context import EXECUTION_CONTEXTS
+
+    try:
+        test_library = next(lib for lib in EXECUTION_CONTEXTS.current.namespace.libraries if lib.instance is library)
+        finder = test_library.keyword_finder
+        remembering = _remembering_cache_class()
+    except (AttributeError, StopIteration, TypeError):
+        return  # a Robot 7 whose library objects differ: lookups are merely slower
+    if not isinstance(finder.cache, remembering):
+        finder.cache = remembering(test_library.keywords)
+
+
+@functools.cache
+def _remembering_cache_class() -> type:
+    from robot.running.keywordfinder import KeywordCache
+
+    class RememberingKeywordCache(KeywordCache):  # type: ignore[misc]
+        def __init__(self, keywords: Any) -> None:
+            super().__init__(keywords)
+            self.found: dict[tuple[str, int | None], Any] = {}
+
+        def find(self, name: str, count: int | None = None) -> Any:
+            key = (name, count)
+            if key in self.found:
+                return self.found[key]
+            found = super().find(name, count)  # raises for a wrong count: nothing is kept then
+            if len(self.found) < _LOOKUP_MEMORY:
+                self.found[key] = found
+            return found
+
+    return RememberingKeywordCache
+
+
+def parse_keyword_names_once() -> None:
+    """Keep the parse of each embedded-argument keyword name (Robot parses it again for
+    every call, when it copies the keyword); the parse depends on the name alone."""
+    if not use_internals():
+        return
+    from robot.running.arguments.embedded import EmbeddedArguments
+
+    from_name = EmbeddedArguments.__dict__.get("from_name")
+    if not isinstance(from_name, classmethod) or getattr(from_name.__func__, "seamline_cached", False):
+        return
+    parse = functools.lru_cache(maxsize=4096)(from_name.__func__)
+    parse.seamline_cached = True  # type: ignore[attr-defined]
+    EmbeddedArguments.from_name = classmethod(parse)  # type: ignore[arg-type]

@@ -1,0 +1,129 @@
+"""The Robot front end on Robot Framework's public APIs: the few internals it still uses live
+in one guarded module, and with them switched off (``SEAMLINE_ROBOT_PUBLIC_ONLY=1``) the
+suites behave the same: variables, SQL and paths as written, failure messages, secrets."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from seamline.robot import _compat
+from tests.analysts.test_reports_and_secrets import (  # noqa: F401  (secret_project is a fixture)
+    BEARER,
+    USES_SECRETS,
+    _assert_no_secret,
+    _texts_of,
+    _tokens,
+    secret_project,
+)
+from tests.bilingual import Project, Scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+MODES = ("internals", "public only")
+PRIVATE_NAMES = r"EXECUTION_CONTEXTS\|_pytest_bdd_example\|from_name"
+STEP = r"^Step '{}' \(test\.robot:\d+\) "
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "public only":
+        monkeypatch.setenv(_compat.PUBLIC_ONLY_ENV, "1")
+    else:
+        monkeypatch.delenv(_compat.PUBLIC_ONLY_ENV, raising=False)
+    return str(request.param)
+
+
+def test_internals_are_named_in_one_module_only() -> None:
+    found = subprocess.run(
+        ["grep", "-rln", PRIVATE_NAMES, "src/seamline/robot", "src/Seamline.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert found.stdout.split() == ["src/seamline/robot/_compat.py"]
+
+
+def test_the_guard_knows_this_robot_and_the_switch_turns_internals_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _compat.INTERNALS_KNOWN  # the Robot Framework installed here: the fast path is taken
+    monkeypatch.delenv(_compat.PUBLIC_ONLY_ENV, raising=False)
+    assert _compat.use_internals() and _compat.variable_setter() is _compat._set_quietly
+    monkeypatch.setenv(_compat.PUBLIC_ONLY_ENV, "1")
+    assert not _compat.use_internals() and _compat.variable_setter() is _compat._set_publicly
+
+
+def test_stored_values_are_robot_variables_on_both_paths(project: Project, mode: str) -> None:
+    steps = (
+        '    Given I store "a b/c" as "odd"\n'
+        '    And I store "${odd}" as "copy"\n'
+        '    When I GET "/products/${copy}"\n'
+        "    Then the response status is 404\n"
+        "    Should Be Equal    ${copy}    a b/c\n"
+        "    Should Match Regexp    ${unique}    .+"
+    )
+    scenario = _Raw("stored values", steps)
+    outcome = project.run_robot(scenario)[scenario.name]
+    assert outcome.passed, outcome.message
+
+
+class _Raw(Scenario):
+    """A Robot test given as its text, for steps of other libraries."""
+
+    def __init__(self, name: str, text: str) -> None:
+        super().__init__(name)
+        self.text = text
+
+    def as_robot(self) -> str:
+        return f"{self.name}\n{self.text}"
+
+
+@pytest.mark.parametrize(
+    ("steps", "expected"),
+    [
+        (
+            'Given I store "A1" as "sku"\nWhen I GET "/products/${skew}"',
+            STEP.format(re.escape('When I GET "/products/${skew}"'))
+            + r"failed: unknown variable \$\{skew\}; known variables: .*sku",
+        ),
+        ('When I GIT "/products"', STEP.format(re.escape('When I GIT "/products"')) + "matches no phrase; closest "),
+        (
+            'When I GET "/products/A1"\nThen the response field "$.sku" is "B2"',
+            STEP.format(re.escape('Then the response field "$.sku" is "B2"')) + "failed: ",
+        ),
+    ],
+    ids=["unknown variable", "unknown step", "failed check"],
+)
+def test_failures_name_the_step_and_line_on_both_paths(project: Project, mode: str, steps: str, expected: str) -> None:
+    scenario = Scenario.parse("a failing step", steps)
+    message = project.run_robot(scenario)[scenario.name].message
+    assert re.search(expected, message), message
+
+
+def test_an_unknown_variable_in_another_librarys_step_is_explained(project: Project, mode: str) -> None:
+    scenario = _Raw("another library", '    I store "A1" as "sku"\n    Should Be Equal    ${skew}    A1')
+    message = project.run_robot(scenario)[scenario.name].message
+    assert message.startswith("Step 'Should Be Equal' (test.robot:"), message
+    assert "unknown variable ${skew}; known variables:" in message and "sku" in message
+
+
+def test_a_variable_whose_value_is_none_is_no_unknown_variable(project: Project, mode: str) -> None:
+    scenario = _Raw("none", "    ${nothing}=    Set Variable    ${None}\n    Should Be Equal    ${nothing}    x")
+    message = project.run_robot(scenario)[scenario.name].message
+    assert message == "None != x", message
+
+
+def test_no_secret_in_robot_output_on_the_public_path(
+    secret_project: Project,  # noqa: F811
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # BuiltIn's Set Test Variable logs the value it sets: the listener must mask it there too.
+    monkeypatch.setenv(_compat.PUBLIC_ONLY_ENV, "1")
+    result = secret_project.run_robot(USES_SECRETS, BEARER, loglevel="TRACE")
+    assert not result[USES_SECRETS.name].passed and not result[BEARER.name].passed
+    outputs = sorted((secret_project.root / "robot-results").iterdir())
+    texts = {"console": result.output, **{p.name: _texts_of(p) for p in outputs}}
+    _assert_no_secret(texts, _tokens(tmp_path_factory))
+    assert "${token} = ***" in texts["output.xml"]  # the public path did log the assignment, masked
