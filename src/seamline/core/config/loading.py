@@ -370,7 +370,7 @@ class _Loader:
                 )
         for name, queue in (model.queues or {}).items():
             broker = queue.broker if queue is not None else None
-            broker = broker or model.default_broker or "memory"
+            broker = broker or model.default_broker or next(iter(brokers), None) or "memory"
             if brokers and broker not in brokers:
                 raise ConfigError(
                     f"{self.at('queues', name, 'broker')} {broker!r} is not among the brokers ({', '.join(brokers)})"

@@ -94,7 +94,7 @@ def _port(value: object) -> object:
     return value
 
 
-Seconds = Annotated[float, BeforeValidator(_seconds), Field(gt=0)]
+Seconds = Annotated[float, Field(gt=0), BeforeValidator(_seconds)]  # constraint first: it reaches the JSON Schema
 Port = Annotated[Annotated[int, Field(gt=0, lt=65536)] | Literal["auto"] | None, BeforeValidator(_port)]
 NonEmpty = Annotated[str, Field(min_length=1)]
 # Header and env values: YAML reads `X-Retry: 3` as a number; Seamline sends it as text.
@@ -144,7 +144,7 @@ class RetryModel(_Strict):
 
     statuses: Annotated[list[Annotated[int, Field(ge=100, le=599)]], BeforeValidator(_statuses)] = []
     connection_errors: bool = False
-    attempts: Annotated[int, BeforeValidator(_attempts), Field(ge=1)] = 3
+    attempts: Annotated[int, Field(ge=1), BeforeValidator(_attempts)] = 3
     interval: Seconds = 0.5
 
 
