@@ -155,12 +155,15 @@ class UntilModel(_Strict):
     interval: Seconds = 0.5
 
 
+_StartForms = _shorthand(NonEmpty | list[str], ManagedStartModel, "a command line, a list or a mapping", lists=True)
+
+
 class ServiceModel(_Strict):
     base_url: NonEmpty = Field(description="The service's address; paths of the steps are relative to it.")
     timeout: Seconds = Field(default=30.0, description="Seconds each request may take.")
     verify_tls: bool = Field(default=True, description="false for a self-signed certificate.")
     headers: dict[str, Scalar] | None = None
-    start: _shorthand(NonEmpty | list[str], ManagedStartModel, "a command line, a list or a mapping", lists=True) | None = None  # type: ignore[valid-type]
+    start: _StartForms | None = None  # type: ignore[valid-type]
     openapi: _shorthand(str, OpenApiModel, "a file, a URL or a mapping") | None = None  # type: ignore[valid-type]
     retry: RetryModel | None = None
     until: UntilModel | None = None
