@@ -294,8 +294,7 @@ class _Loader:
     def load(self, environment: str | None) -> Config:
         from .schema import ConfigFileModel
 
-        base_raw = LocatedDict({k: v for k, v in self.raw.items() if k != "phrases"})  # phrases: the phrasebook's
-        base_raw.key_lines, base_raw.line = self.raw.key_lines, self.raw.line
+        base_raw = _without(self.raw, "phrases")  # the phrasebook checks its own
         base = _validate(ConfigFileModel, base_raw, self.file)
         self._check_references(base)
         environments = base.environments or {}
@@ -327,7 +326,7 @@ class _Loader:
                         f"{self.file}:{line}: {dotted((*prefix, section, entry))} overrides an unknown "
                         f"{what} {entry!r}{closest(entry, known)}"
                     )
-        merged = _merge({k: v for k, v in self.raw.items() if k not in ("phrases", "environments")}, override)
+        merged = _merge(_without(self.raw, "phrases", "environments"), override)
         self.data, self.prefix, self.override = merged, prefix, override
         # A mistake written in the environment is named there; one in the base, in the base.
         model = _validate(ConfigFileModel, merged, self.file, lambda path: prefix if _has(override, path) else ())
@@ -542,6 +541,12 @@ class _Loader:
                 "or redis://host:6379/0"
             )
         return BrokerConfig(name=name, url=url, connect_timeout=spec.connect_timeout)
+
+
+def _without(data: LocatedDict, *keys: str) -> LocatedDict:
+    kept = LocatedDict({k: v for k, v in data.items() if k not in keys})
+    kept.line, kept.key_lines = data.line, data.key_lines
+    return kept
 
 
 def _holds(node: Any, part: str | int) -> bool:
