@@ -1,5 +1,5 @@
 """The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases,
-``seamline init`` scaffolds a test project."""
+``seamline init`` scaffolds a test project, ``seamline schema`` prints the JSON Schema of seamline.yaml."""
 
 from __future__ import annotations
 
@@ -73,6 +73,16 @@ def _init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    import json
+
+    from .core.config.schema import config_json_schema, phrasebook_json_schema
+
+    schema = phrasebook_json_schema() if args.phrasebook else config_json_schema()
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "demo":
@@ -88,11 +98,15 @@ def main(argv: list[str] | None = None) -> int:
     steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
     init = commands.add_parser("init", help="scaffold a test project that passes against the demo shop")
     init.add_argument("directory", nargs="?", default=".", help="where to create it (default: here)")
+    schema = commands.add_parser("schema", help="print the JSON Schema of seamline.yaml, for editors")
+    schema.add_argument("--phrasebook", action="store_true", help="the schema of phrases.yaml instead")
     args = parser.parse_args(argv)
     if args.command == "steps":
         return _steps(args)
     if args.command == "init":
         return _init(args)
+    if args.command == "schema":
+        return _schema(args)
     return 2
 
 

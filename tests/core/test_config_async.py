@@ -65,7 +65,7 @@ def test_defaults_without_sections(tmp_path: Path) -> None:
     [
         ("services:\n  a: {base_url: 'http://x', retry: {statuses: [abc]}}", "retry.statuses must be a list"),
         ("services:\n  a: {base_url: 'http://x', retry: {attempts: 0}}", "retry.attempts must be a whole number"),
-        ("services:\n  a: {base_url: 'http://x', retry: {tries: 2}}", "unknown key(s) tries"),
+        ("services:\n  a: {base_url: 'http://x', retry: {tries: 2}}", "unknown key 'tries' under services.a.retry; known: statuses"),  # noqa: E501
         ("services:\n  a: {base_url: 'http://x', until: {timeout: -1}}", "until.timeout must be a positive number"),
         ("brokers:\n  a: {url: localhost}", "is not a URL such as memory://"),
         ("brokers:\n  a: memory://\nqueues:\n  q: {broker: b}", "queues.q.broker 'b' is not among the brokers (a)"),

@@ -97,7 +97,7 @@ def test_openapi_config_short_and_long_forms(tmp_path: Path, monkeypatch: pytest
     ("openapi", "message"),
     [
         ("{check_every_response: true}", "needs a spec"),
-        ("{spec: x.yaml, check_every: true}", "unknown key(s) check_every"),
+        ("{spec: x.yaml, check_every: true}", "unknown key 'check_every' under services.a.openapi; did you mean 'check_every_response'?"),  # noqa: E501
         ("{spec: x.yaml, check_every_response: 'yes'}", "must be true or false"),
     ],
 )

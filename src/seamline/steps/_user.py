@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.config.phrasebook import PARAMETER, InnerStep, PhraseDefinition, load_phrasebook, substitute
 from ..core.context import Context
 from ..core.errors import ConfigError, SeamlineError, UsageError
-from ..core.phrasebook import PARAMETER, InnerStep, PhraseDefinition, load_phrasebook, substitute
 from ..core.values.variables import Scope, to_text
 from ._catalog import CATALOG, PLACEHOLDER_PATTERNS, QUOTED_PATTERN, STEP_KEYWORD, Phrase
 

@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import find_config
-from .errors import ConfigError
+from ..errors import ConfigError
+from .loading import LocatedDict, LocatedList, closest, find_config, read_yaml
 
 __all__ = [
     "PARAMETER",
     "PHRASEBOOK_NAMES",
+    "PHRASE_KEYS",
     "InnerStep",
     "PhraseDefinition",
     "load_phrasebook",
@@ -43,7 +44,8 @@ PHRASEBOOK_NAMES = ("phrases.yaml", "phrases.yml")
 # {name} in a step, but not ${name} (a variable) and not {4} (a regex quantifier).
 PARAMETER = re.compile(r"(?<!\$)\{([A-Za-z_]\w*)\}")
 _TEMPLATE_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_KEYS = {"phrase", "description", "example", "steps"}
+# The keys of a phrase, as schema.PhraseModel declares them (a test keeps the two equal).
+PHRASE_KEYS = ("phrase", "description", "example", "steps")
 
 
 @dataclass(frozen=True)
@@ -79,39 +81,19 @@ def substitute(text: str, values: dict[str, str]) -> str:
     return PARAMETER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
 
 
-# -- reading YAML with line numbers -----------------------------------------------------
+# -- lines of the YAML ------------------------------------------------------------------------
 
 
-class _Located(str):
-    """A YAML string that remembers its line."""
-
-    line = 0
+def _key_line(mapping: Any, key: object, default: int) -> int:
+    return mapping.key_line(key, default) if isinstance(mapping, LocatedDict) else default
 
 
-def _line(value: object, default: int) -> int:
-    return value.line if isinstance(value, _Located) else default
+def _item_line(items: Any, index: int, default: int) -> int:
+    return items.item_line(index, default) if isinstance(items, LocatedList) else default
 
 
-def _read(file: Path) -> Any:
-    import yaml
-
-    class Loader(yaml.SafeLoader):
-        pass
-
-    def construct_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> _Located:
-        text = _Located(loader.construct_scalar(node))
-        text.line = node.start_mark.line + 1
-        return text
-
-    Loader.add_constructor("tag:yaml.org,2002:str", construct_text)
-    try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=Loader)  # a SafeLoader: no arbitrary objects
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        where = f"{file}:{mark.line + 1}" if mark else str(file)
-        raise ConfigError(f"{where}: invalid YAML: {error.problem}") from None
-    except (OSError, yaml.YAMLError) as error:
-        raise ConfigError(f"{file}: cannot read: {error}") from None
+def _first_line(value: Any, default: int) -> int:
+    return getattr(value, "line", default)
 
 
 # -- the files ----------------------------------------------------------------------------
@@ -139,36 +121,38 @@ def load_phrasebook(config_path: str | Path | None = None) -> list[PhraseDefinit
         if (config.parent / name).is_file():
             sources.append((config.parent / name, None))
     try:
-        raw = _read(config)
+        raw = read_yaml(config)
     except ConfigError:
         raw = None
     section = raw.get("phrases") if isinstance(raw, dict) else None
     if section is not None:
         if not isinstance(section, list):
-            raise ConfigError(f"{config}:{_line(section, 1)}: 'phrases' must be a list of phrases or file names")
-        for item in section:
+            line = _key_line(raw, "phrases", 1)
+            raise ConfigError(f"{config}:{line}: 'phrases' must be a list of phrases or file names")
+        for index, item in enumerate(section):
             if isinstance(item, str):
                 file = (config.parent / item).resolve()
                 if not file.is_file():
-                    raise ConfigError(f"{config}:{_line(item, 1)}: phrase file {item!r} does not exist")
+                    line = _item_line(section, index, 1)
+                    raise ConfigError(f"{config}:{line}: phrase file {item!r} does not exist")
                 if all(file != known for known, _ in sources):
                     sources.append((file, None))
             else:
-                sources.append((config, item))
+                sources.append((config, item))  # a located mapping: it knows its own line
 
     definitions: list[PhraseDefinition] = []
     for file, inline in sources:
         if inline is not None:
             definitions.append(_definition(inline, file))
             continue
-        content = _read(file)
+        content = read_yaml(file)
         if isinstance(content, dict) and "phrases" in content:
             content = content["phrases"]
         if content is None:
             continue
         if not isinstance(content, list):
             raise ConfigError(f"{file}:1: a phrase file is a list of phrases (- phrase: ... steps: ...)")
-        definitions += [_definition(item, file) for item in content]
+        definitions += [_definition(item, file, _item_line(content, i, 1)) for i, item in enumerate(content)]
     _check_duplicates(definitions)
     return definitions
 
@@ -186,17 +170,19 @@ def _check_duplicates(definitions: list[PhraseDefinition]) -> None:
         seen[key] = definition
 
 
-def _definition(item: Any, file: Path) -> PhraseDefinition:
+def _definition(item: Any, file: Path, default_line: int = 1) -> PhraseDefinition:
     if not isinstance(item, dict) or "phrase" not in item:
-        line = _line(next(iter(item), None), 1) if isinstance(item, dict) else _line(item, 1)
+        line = _first_line(item, default_line)
         raise ConfigError(f"{file}:{line}: each phrase is a mapping with 'phrase' and 'steps'")
     template = item["phrase"]
-    line = _line(template, 1)
+    line = _key_line(item, "phrase", _first_line(item, default_line))
     where = f"{file}:{line}"
-    unknown = set(item) - _KEYS
-    if unknown:
-        names = ", ".join(sorted(map(str, unknown)))
-        raise ConfigError(f"{where}: unknown key(s) {names}; known: {', '.join(sorted(_KEYS))}")
+    for key in item:
+        if key not in PHRASE_KEYS:
+            raise ConfigError(
+                f"{file}:{_key_line(item, key, line)}: unknown key {key!r} under the phrase {template!r}"
+                f"{closest(key, PHRASE_KEYS)}"
+            )
     if not isinstance(template, str) or not template.strip():
         raise ConfigError(f"{where}: 'phrase' must be the text of the phrase")
     parameters: list[str] = []
@@ -210,7 +196,7 @@ def _definition(item: Any, file: Path) -> PhraseDefinition:
     raw_steps = item.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ConfigError(f"{where}: phrase {template!r} needs 'steps', a list of the steps it stands for")
-    steps = tuple(_step(raw, file, line) for raw in raw_steps)
+    steps = tuple(_step(raw, file, _item_line(raw_steps, index, line)) for index, raw in enumerate(raw_steps))
     for step in steps:
         texts = [step.text, step.docstring or "", *(cell for row in step.table or () for cell in row)]
         for text in texts:
@@ -233,12 +219,13 @@ def _definition(item: Any, file: Path) -> PhraseDefinition:
     )
 
 
-def _step(raw: Any, file: Path, phrase_line: int) -> InnerStep:
+def _step(raw: Any, file: Path, line: int) -> InnerStep:
+    """A step of a phrase; ``line`` is where its list item starts."""
     if isinstance(raw, str):
-        return InnerStep(" ".join(raw.split()), file, _line(raw, phrase_line))
+        return InnerStep(" ".join(raw.split()), file, line)
     if isinstance(raw, dict) and len(raw) == 1:
         ((text, block),) = raw.items()
-        line = _line(text, phrase_line)
+        line = _key_line(raw, text, line)
         # YAML takes the colon of `I PUT "/cart" with: |` as its own; the step keeps it.
         text = " ".join(str(text).split()) + ":"
         if isinstance(block, str):
@@ -252,7 +239,6 @@ def _step(raw: Any, file: Path, phrase_line: int) -> InnerStep:
             f"{file}:{line}: below {text!r} goes a doc string (a text), or a table "
             "(a list of rows, or name: value pairs)"
         )
-    line = _line(next(iter(raw), None), phrase_line) if isinstance(raw, dict) else phrase_line
     raise ConfigError(f"{file}:{line}: a step is a line of text, or 'line: doc string or table'")
 
 
