@@ -7,7 +7,6 @@ public surface. The framework-free core lives in ``seamline.core``.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
 from .core.errors import (
@@ -25,10 +24,7 @@ from .core.errors import (
 if TYPE_CHECKING:
     from .robot import Seamline
 
-try:
-    __version__ = version("seamline")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+    __version__: str
 
 __all__ = [
     "AuthError",
@@ -46,9 +42,23 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The Robot library loads Robot Framework: only when someone asks for it.
+    # Loaded when asked for, not by `import seamline`: the Robot library loads Robot
+    # Framework, and importlib.metadata alone costs more than the rest of this module.
     if name == "Seamline":
         from .robot import Seamline
 
         return Seamline
+    if name == "__version__":
+        global __version__
+        __version__ = _installed_version()
+        return __version__
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("seamline")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"

@@ -10,7 +10,7 @@ import inspect
 import os
 import re
 import types
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
+from ._render import render_placeholders, render_step
 
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
@@ -48,7 +49,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def _make_report_folders(config: pytest.Config) -> None:
     """pytest-bdd writes --cucumberjson at the end of the run, into a folder it does not
     create (pytest's --junitxml does): create it now, as for the JUnit file."""
-    path = getattr(config.option, "cucumber_json_path", None)
+    path = config.getoption("cucumber_json_path", default=None)
     if not path or hasattr(config, "workerinput"):
         return
     folder = Path(os.path.expandvars(path)).expanduser().absolute().parent
@@ -88,7 +89,14 @@ _collecting: list[Path] = []
 
 
 class FeatureFile(pytest.Module):
-    def _getobj(self) -> types.ModuleType:
+    """pytest collects the scenarios as it would a test module's functions; the module is
+    built here (through `obj`'s public setter) instead of imported from the file."""
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        self.obj = self._module_of_scenarios()
+        return super().collect()
+
+    def _module_of_scenarios(self) -> types.ModuleType:
         from pytest_bdd import scenarios
 
         module = types.ModuleType("seamline_feature_" + re.sub(r"\W", "_", self.path.stem))
@@ -124,11 +132,24 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
         where = f"{_relative(str(feature))}: " if feature else ""
         pytest.mark.seamline_data_error(f"{where}tag @{tag}: {error.message}")(function)
         return True
-    # pytest-bdd renders <name> in steps from this parameter, as for an outline's Examples.
+    # pytest's own parametrize, on a fixture of ours that the scenario is made to use;
+    # pytest_bdd_before_scenario renders <name> in the steps from it, as Examples would.
     ids = ["-".join(row.values()) for row in rows]
-    pytest.mark.parametrize("_pytest_bdd_example", rows, ids=ids)(function)
+    pytest.mark.usefixtures("seamline_row")(function)
+    pytest.mark.parametrize("seamline_row", rows, ids=ids)(function)
     pytest.mark.seamline_data(function)
     return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
+    """`<name>` in a `@data:` scenario's steps becomes the row's value before any step is
+    looked up, so that pytest-bdd's reports show the steps as they ran."""
+    if request.node.get_closest_marker("seamline_data") is None:
+        return
+    row: dict[str, str] = request.getfixturevalue("seamline_row")
+    scenario.name = render_placeholders(scenario.name, row)
+    scenario.steps[:] = [render_step(step, row) for step in scenario.steps]
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -157,6 +178,12 @@ def seamline_feature_variables() -> dict[str, object]:
 
 
 @pytest.fixture
+def seamline_row() -> dict[str, str]:
+    """The row of the scenario's `@data:` file; a scenario with one is parametrized per row."""
+    return {}
+
+
+@pytest.fixture
 def seamline_context(
     request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]
 ) -> Iterator[Context]:
@@ -165,7 +192,7 @@ def seamline_context(
     context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink())
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:
-        for name, value in request.getfixturevalue("_pytest_bdd_example").items():
+        for name, value in request.getfixturevalue("seamline_row").items():
             context.store(name, value)
     yield context
     failures = context.finish()
