@@ -50,15 +50,9 @@ def __getattr__(name: str) -> Any:
         return Seamline
     if name == "__version__":
         global __version__
-        __version__ = _installed_version()
+        from ._version import installed_version
+
+        __version__ = installed_version()
         return __version__
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-def _installed_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("seamline")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0+unknown"

@@ -16,7 +16,7 @@ from typing import Any
 
 from robot.api import logger
 
-from .. import __version__
+from .._version import installed_version
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..frontend import curl_of_last_request, failure_message
@@ -53,7 +53,7 @@ class Seamline:
     """
 
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
-    ROBOT_LIBRARY_VERSION = __version__
+    ROBOT_LIBRARY_VERSION = installed_version()
     ROBOT_LISTENER_API_VERSION = 3
 
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
