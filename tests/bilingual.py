@@ -23,6 +23,8 @@ from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 FRONT_ENDS = ("robot", "pytest")
 
 DEFAULT_CONFIG = """\
@@ -178,7 +180,6 @@ def pytest_here(*args: str, cwd: Path) -> Completed:
     (keyed by path, so a rewritten file would run as it was) and the modules and sys.path
     entries the run brought in from the project folder.
     """
-    import pytest
     from pytest_bdd import feature as bdd_feature
 
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -187,7 +188,7 @@ def pytest_here(*args: str, cwd: Path) -> Completed:
     bdd_feature.features.clear()
     try:
         with _cwd(cwd), redirect_stdout(stdout), redirect_stderr(stderr):
-            code = pytest.main(["-p", "no:cacheprovider", *args])
+            code = pytest.main(["-p", "no:cacheprovider", *args], plugins=[_NoGcAtUnconfigure()])
     finally:
         bdd_feature.features.clear()
         sys.path[:] = paths
@@ -198,6 +199,19 @@ def pytest_here(*args: str, cwd: Path) -> Completed:
         if current_test is not None:  # the inner session removed the outer test's marker
             os.environ["PYTEST_CURRENT_TEST"] = current_test
     return Completed(int(code), stdout.getvalue() + stderr.getvalue())
+
+
+class _NoGcAtUnconfigure:
+    """pytest collects garbage at the end of a session to report unraisable exceptions;
+    in a process holding the outer session that costs ~0.1 s per call. pytester turns it
+    off for its inline runs the same way."""
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        try:
+            from _pytest.unraisableexception import gc_collect_iterations_key
+        except ImportError:  # pytest < 8.4 does not collect there
+            return
+        config.stash[gc_collect_iterations_key] = 0
 
 
 def robot_here(*sources: str, cwd: Path, **options: object) -> Completed:
