@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.bilingual import Project, Scenario
+from tests.servers import unique_name
 
 
 def test_scopes_test_suite_and_run(project: Project, front_end: str) -> None:
@@ -87,17 +88,20 @@ def test_managed_service_starts_once_on_first_use_and_stops_at_the_end(
 def test_managed_service_that_never_becomes_healthy_is_reported_with_its_output(
     project: Project, front_end: str
 ) -> None:
+    # The sleepy service's command line carries a name of this test's own: other runs of
+    # this test (the other front end, a parallel worker) may have theirs running now.
+    marker = unique_name("sleepy")
     project.write_config(
-        """
+        f"""
         services:
           broken:
-            base_url: http://127.0.0.1:${port}
+            base_url: http://127.0.0.1:${{port}}
             start:
-              command: ${python} -c "import sys; print('cannot open the shop database', flush=True); sys.exit(3)"
+              command: ${{python}} -c "import sys; print('cannot open the shop database', flush=True); sys.exit(3)"
           sleepy:
-            base_url: http://127.0.0.1:${port}
+            base_url: http://127.0.0.1:${{port}}
             start:
-              command: ${python} -c "import time; print('warming up', flush=True); time.sleep(60)"
+              command: ${{python}} -c "import time; print('warming up', flush=True); time.sleep(60)" {marker}
               timeout: 1
         """
     )
@@ -112,7 +116,7 @@ def test_managed_service_that_never_becomes_healthy_is_reported_with_its_output(
     if front_end == "pytest":
         assert "cannot open the shop database" in exited  # the service's own output
         assert "warming up" in hung
-    assert _processes_mentioning("print('warming up'") == []
+    assert _processes_mentioning(marker) == []
 
 
 def _tokens(demo_db: Path) -> list[str]:
