@@ -216,7 +216,7 @@ class _NoGcAtUnconfigure:
 
 def robot_here(*sources: str, cwd: Path, **options: object) -> Completed:
     """``robot [options] SOURCES`` in ``cwd``, run in this process (robot.run)."""
-    from robot import run as robot_run
+    from robot.run import run as robot_run
 
     console = io.StringIO()
     with _cwd(cwd):
