@@ -9,8 +9,6 @@ import pytest
 
 from tests.bilingual import FRONT_ENDS, Project
 
-pytest_plugins = ["pytester"]
-
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
