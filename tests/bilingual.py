@@ -3,18 +3,29 @@
 A :class:`Scenario` is a list of step lines (a doc string or data table may follow a
 step); :class:`Project` writes it as a ``.feature`` file and as a Robot suite in a
 temporary project and runs each in its runner, in this process, returning the outcome
-and the failure message of every test.
+and the failure message of every test. ``project.run(front_end, ...)`` picks the runner
+named by the ``front_end`` fixture (tests/conftest.py), one of :data:`FRONT_ENDS`.
+
+:func:`pytest_here` and :func:`robot_here` run a runner's command line in this process
+for tests that write their own files; a test about the process itself (signals, exit
+codes of the ``seamline`` command) keeps a subprocess.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
-import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
+
+FRONT_ENDS = ("robot", "pytest")
 
 DEFAULT_CONFIG = """\
 services:
@@ -122,32 +133,105 @@ class Project:
         path.write_text(textwrap.dedent(text), encoding="utf-8")
         return path
 
+    def run(self, front_end: str, *scenarios: Scenario) -> Run:
+        """The scenarios in the runner the ``front_end`` fixture names."""
+        if front_end == "robot":
+            return self.run_robot(*scenarios)
+        if front_end == "pytest":
+            return self.run_pytest(*scenarios)
+        raise ValueError(f"unknown front end {front_end!r}; known: {', '.join(FRONT_ENDS)}")
+
     def run_pytest(self, *scenarios: Scenario, args: tuple[str, ...] = ()) -> Run:
         feature = self.root / "features" / "test.feature"
         feature.parent.mkdir(exist_ok=True)
         body = "\n\n".join(s.as_gherkin() for s in scenarios)
         feature.write_text(f"Feature: bilingual\n\n{body}\n", encoding="utf-8")
-        completed = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(feature),
-             "--junitxml", str(self.root / "junit.xml"), *args],
-            cwd=self.root, capture_output=True, text=True, timeout=300,
-        )
-        return Run(_junit_outcomes(self.root / "junit.xml", scenarios), completed.stdout + completed.stderr)
+        completed = pytest_here("-q", str(feature), "--junitxml", str(self.root / "junit.xml"), *args, cwd=self.root)
+        return Run(_junit_outcomes(self.root / "junit.xml", scenarios), completed.output)
 
     def run_robot(self, *scenarios: Scenario, settings: str = "Library    Seamline", **options: object) -> Run:
-        from robot import run as robot_run
         from robot.api import ExecutionResult
 
         suite = self.root / "robot" / "test.robot"
         suite.parent.mkdir(exist_ok=True)
         cases = "\n\n".join(s.as_robot() for s in scenarios)
         suite.write_text(f"*** Settings ***\n{settings}\n\n*** Test Cases ***\n{cases}\n", encoding="utf-8")
-        console = io.StringIO()
         output_dir = self.root / "robot-results"
-        robot_run(str(suite), outputdir=str(output_dir), stdout=console, stderr=console, **options)
+        completed = robot_here(str(suite), cwd=self.root, outputdir=str(output_dir), **options)
         result = ExecutionResult(str(output_dir / "output.xml"))
         outcomes = {test.name: Outcome(test.passed, test.message) for test in result.suite.all_tests}
-        return Run(outcomes, console.getvalue())
+        return Run(outcomes, completed.output)
+
+
+@dataclass
+class Completed:
+    """A runner's command line, run to its end: its exit code and its console."""
+
+    returncode: int
+    output: str
+
+
+def pytest_here(*args: str, cwd: Path) -> Completed:
+    """``python -m pytest -p no:cacheprovider ARGS`` in ``cwd``, run in this process.
+
+    Each call is a pytest session of its own: a new Config, so Seamline's plugin makes a
+    new Runtime and registers the phrasebook's steps afresh with the new plugin manager.
+    What outlives a session is reset here: pytest-bdd's cache of parsed feature files
+    (keyed by path, so a rewritten file would run as it was) and the modules and sys.path
+    entries the run brought in from the project folder.
+    """
+    from pytest_bdd import feature as bdd_feature
+
+    stdout, stderr = io.StringIO(), io.StringIO()
+    modules, paths = set(sys.modules), list(sys.path)
+    current_test = os.environ.get("PYTEST_CURRENT_TEST")
+    bdd_feature.features.clear()
+    try:
+        with _cwd(cwd), redirect_stdout(stdout), redirect_stderr(stderr):
+            code = pytest.main(["-p", "no:cacheprovider", *args], plugins=[_NoGcAtUnconfigure()])
+    finally:
+        bdd_feature.features.clear()
+        sys.path[:] = paths
+        root = str(cwd.resolve())
+        for name in set(sys.modules) - modules:
+            if (getattr(sys.modules[name], "__file__", None) or "").startswith(root):
+                del sys.modules[name]
+        if current_test is not None:  # the inner session removed the outer test's marker
+            os.environ["PYTEST_CURRENT_TEST"] = current_test
+    return Completed(int(code), stdout.getvalue() + stderr.getvalue())
+
+
+class _NoGcAtUnconfigure:
+    """pytest collects garbage at the end of a session to report unraisable exceptions;
+    in a process that holds the outer session too that took ~0.2 s per inner run (a third
+    of it). pytester turns it off for its inline runs the same way."""
+
+    def pytest_configure(self, config: pytest.Config) -> None:
+        try:
+            from _pytest.unraisableexception import gc_collect_iterations_key
+        except ImportError:  # an older pytest, which has no such sweep to turn off
+            return
+        config.stash[gc_collect_iterations_key] = 0
+
+
+def robot_here(*sources: str, cwd: Path, **options: object) -> Completed:
+    """``robot [options] SOURCES`` in ``cwd``, run in this process (robot.run)."""
+    from robot.run import run as robot_run
+
+    console = io.StringIO()
+    with _cwd(cwd):
+        code = robot_run(*sources, stdout=console, stderr=console, **options)
+    return Completed(code, console.getvalue())
+
+
+@contextmanager
+def _cwd(path: Path) -> Iterator[None]:
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
 
 
 def _junit_outcomes(path: Path, scenarios: tuple[Scenario, ...]) -> dict[str, Outcome]:
@@ -174,4 +258,4 @@ def _python_name(name: str) -> str:
     return "test_" + re.sub(r"\W", "", name.replace(" ", "_")).lower()
 
 
-__all__ = ["Outcome", "Project", "Run", "Scenario", "Step"]
+__all__ = ["FRONT_ENDS", "Completed", "Outcome", "Project", "Run", "Scenario", "Step", "pytest_here", "robot_here"]

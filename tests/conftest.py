@@ -1,4 +1,4 @@
-"""Shared fixtures: a real demo shop on loopback, and runners for both front ends."""
+"""Shared fixtures: a real demo shop on loopback, a test project, and the front end to run it in."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bilingual import Project
-
-pytest_plugins = ["pytester"]
+from tests.bilingual import FRONT_ENDS, Project
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +32,11 @@ def project(tmp_path: Path, demo_url: str, monkeypatch: pytest.MonkeyPatch) -> P
     monkeypatch.delenv("SEAMLINE_ENV", raising=False)
     monkeypatch.delenv("SEAMLINE_CONFIG", raising=False)
     return Project(tmp_path, demo_url)
+
+
+@pytest.fixture(params=FRONT_ENDS)
+def front_end(request: pytest.FixtureRequest) -> str:
+    """Each front end in turn: the test runs once through Robot and once through pytest
+    (``project.run(front_end, ...)``). A test that runs only some pairs parametrizes
+    ``front_end`` itself, which overrides this fixture."""
+    return str(request.param)

@@ -4,15 +4,13 @@ files (`@data:file` / `[Tags]    data:file`) in both runners."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import textwrap
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
-from tests.bilingual import Project, Scenario
+from tests.bilingual import Project, Scenario, pytest_here
 
 CSV = "sku,name\nA1,Widget\nB2,Gadget\n\nD4,Not a sprocket\n"
 JSON = json.dumps([{"sku": "A1", "price": 29.99}, {"sku": "C3", "price": 4.25}], indent=1)
@@ -78,15 +76,12 @@ def _write_data(root: Path, csv: str = CSV) -> None:
 def _pytest(root: Path, feature: str) -> tuple[dict[str, bool], str]:
     (root / "data-driven.feature").write_text(feature, encoding="utf-8")
     junit = root / "junit.xml"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-v", "data-driven.feature", "--junitxml", junit],
-        cwd=root, capture_output=True, text=True, timeout=300,
-    )
+    completed = pytest_here("-v", "data-driven.feature", "--junitxml", str(junit), cwd=root)
     outcomes = {}
     if junit.exists():
         for case in ElementTree.parse(junit).iter("testcase"):
             outcomes[case.get("name", "")] = case.find("failure") is None and case.find("error") is None
-    return outcomes, completed.stdout + completed.stderr
+    return outcomes, completed.output
 
 
 def _robot(root: Path, suite: str) -> tuple[dict[str, tuple[bool, str]], str]:
@@ -212,12 +207,8 @@ def test_a_bad_data_file_fails_only_its_scenario_and_the_run_goes_on(project: Pr
         encoding="utf-8",
     )
     junit = root / "junit.xml"
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "bad.feature", "other.feature",
-         "--junitxml", junit],
-        cwd=root, capture_output=True, text=True, timeout=300,
-    )
-    output = completed.stdout + completed.stderr
+    completed = pytest_here("-q", "bad.feature", "other.feature", "--junitxml", str(junit), cwd=root)
+    output = completed.output
     assert completed.returncode == 1, output  # tests failed; not 2, an interrupted run
     assert "Interrupted" not in output and "error during collection" not in output, output
     assert "Traceback" not in output

@@ -10,8 +10,6 @@ from seamline.core.values.secrets import Secrets
 from seamline.core.values.variables import Variables
 from tests.bilingual import Project, Scenario
 
-FRONT_ENDS = ("robot", "pytest")
-
 GENERATED = Scenario.parse(
     "generated values",
     '''
@@ -33,7 +31,6 @@ GENERATED = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_generators_give_fresh_values_marked_with_the_parallel_worker(
     project: Project, front_end: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -99,10 +96,9 @@ def test_a_stored_variable_wins_over_a_generator_and_a_misspelt_one_is_named() -
         variables.expand("${uniqe_email}")
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_an_unknown_generator_fails_its_step_with_file_and_line(project: Project, front_end: str) -> None:
     scenario = Scenario.parse("misspelt generator", 'Given I store "${uniqe_email}" as "email"')
-    result = project.run_robot(scenario) if front_end == "robot" else project.run_pytest(scenario)
+    result = project.run(front_end, scenario)
     message = result[scenario.name].message
     assert "${uniqe_email}" in message.splitlines()[0]
     if front_end == "robot":

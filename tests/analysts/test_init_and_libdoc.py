@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.bilingual import pytest_here, robot_here
+
 BIN = Path(sys.executable).parent
 
 
@@ -17,26 +19,26 @@ def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
 
 
-def test_init_in_an_empty_directory_passes_in_both_runners(tmp_path: Path) -> None:
+def test_init_in_an_empty_directory_passes_in_both_runners(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in os.environ if name.startswith("SEAMLINE_")]:
+        monkeypatch.delenv(name)  # as _run() does for the commands it starts
     created = _run([str(BIN / "seamline"), "init", "shop-tests"], cwd=tmp_path)
     assert created.returncode == 0, created.stderr
     project = tmp_path / "shop-tests"
     assert "next: cd shop-tests && pytest features/" in created.stdout
 
-    pytest_run = _run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "features/"], cwd=project)
-    assert pytest_run.returncode == 0, pytest_run.stdout + pytest_run.stderr
-    assert "5 passed" in pytest_run.stdout
+    # The runners in this process: `pytest features/`, `robot robot/`, `robot --parser GherkinParser features/`.
+    pytest_run = pytest_here("features/", cwd=project)
+    assert pytest_run.returncode == 0, pytest_run.output
+    assert "5 passed" in pytest_run.output
 
-    robot_run = _run([sys.executable, "-m", "robot", "--outputdir", "results", "robot/"], cwd=project)
-    assert robot_run.returncode == 0, robot_run.stdout
-    assert "4 tests, 4 passed, 0 failed" in robot_run.stdout
+    robot_run = robot_here("robot/", cwd=project, outputdir="results")
+    assert robot_run.returncode == 0, robot_run.output
+    assert "4 tests, 4 passed, 0 failed" in robot_run.output
 
-    gherkin_run = _run(
-        [sys.executable, "-m", "robot", "--parser", "GherkinParser", "--outputdir", "results-features", "features/"],
-        cwd=project,
-    )
-    assert gherkin_run.returncode == 0, gherkin_run.stdout
-    assert "5 tests, 5 passed, 0 failed" in gherkin_run.stdout
+    gherkin_run = robot_here("features/", cwd=project, parser="GherkinParser", outputdir="results-features")
+    assert gherkin_run.returncode == 0, gherkin_run.output
+    assert "5 tests, 5 passed, 0 failed" in gherkin_run.output
 
 
 def test_init_never_overwrites(tmp_path: Path) -> None:

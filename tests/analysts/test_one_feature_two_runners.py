@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-from tests.bilingual import Project
+from tests.bilingual import Project, pytest_here, robot_here
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,19 +76,13 @@ def _write(project: Project) -> Path:
 
 def test_the_same_feature_file_passes_under_pytest_and_robot_gherkin_parser(project: Project) -> None:
     features = _write(project)
-    pytest_run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(features), "--junitxml", "junit.xml"],
-        cwd=project.root, capture_output=True, text=True, timeout=300,
-    )
-    assert pytest_run.returncode == 0, pytest_run.stdout + pytest_run.stderr
+    pytest_run = pytest_here("-q", str(features), "--junitxml", "junit.xml", cwd=project.root)
+    assert pytest_run.returncode == 0, pytest_run.output
     cases = list(ElementTree.parse(project.root / "junit.xml").iter("testcase"))
     assert len(cases) == len(EXPECTED)
 
-    robot_run = subprocess.run(
-        [sys.executable, "-m", "robot", "--parser", "GherkinParser", "--outputdir", "out", str(features)],
-        cwd=project.root, capture_output=True, text=True, timeout=300,
-    )
-    assert robot_run.returncode == 0, robot_run.stdout + robot_run.stderr
+    robot_run = robot_here(str(features), cwd=project.root, parser="GherkinParser", outputdir="out")
+    assert robot_run.returncode == 0, robot_run.output
     from robot.api import ExecutionResult
 
     result = ExecutionResult(str(project.root / "out" / "output.xml"))
@@ -100,11 +92,8 @@ def test_the_same_feature_file_passes_under_pytest_and_robot_gherkin_parser(proj
 
 
 def test_the_example_features_run_under_robot_gherkin_parser(tmp_path: Path) -> None:
-    completed = subprocess.run(
-        [sys.executable, "-m", "robot", "--parser", "GherkinParser", "--outputdir", str(tmp_path), "features/"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
+    completed = robot_here("features/", cwd=ROOT, parser="GherkinParser", outputdir=str(tmp_path))
+    assert completed.returncode == 0, completed.output
     # Every scenario of the examples runs (they have no outlines), and all pass.
     count = sum(
         line.strip().startswith("Scenario:")
@@ -112,4 +101,4 @@ def test_the_example_features_run_under_robot_gherkin_parser(tmp_path: Path) -> 
         for line in feature.read_text(encoding="utf-8").splitlines()
     )
     assert count >= 7
-    assert f"{count} tests, {count} passed, 0 failed" in completed.stdout
+    assert f"{count} tests, {count} passed, 0 failed" in completed.output

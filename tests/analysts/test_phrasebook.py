@@ -9,8 +9,6 @@ import pytest
 
 from tests.bilingual import Project, Scenario
 
-FRONT_ENDS = ("robot", "pytest")
-
 PHRASEBOOK = """\
 - phrase: I add {qty} of "{sku}" to the cart
   description: Put one product in the cart, replacing what it held.
@@ -54,16 +52,9 @@ FAILS_INSIDE = Scenario.parse(
 )
 
 
-def run(project: Project, front_end: str, *scenarios: Scenario) -> object:
-    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
-
-
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_user_phrases_run_in_both_runners(project: Project, front_end: str) -> None:
     (project.root / "phrases.yaml").write_text(PHRASEBOOK, encoding="utf-8")
-    result = project.run_robot(USES_PHRASES, FAILS_INSIDE) if front_end == "robot" else project.run_pytest(
-        USES_PHRASES, FAILS_INSIDE
-    )
+    result = project.run(front_end, USES_PHRASES, FAILS_INSIDE)
     assert result[USES_PHRASES.name].passed, result[USES_PHRASES.name].message + result.output
     failed = result[FAILS_INSIDE.name]
     assert not failed.passed
@@ -170,7 +161,6 @@ BAD_BOOKS = [
 ]
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 @pytest.mark.parametrize("book", BAD_BOOKS, ids=[b.name for b in BAD_BOOKS])
 def test_a_broken_phrasebook_is_reported_with_file_and_line(project: Project, front_end: str, book: BadBook) -> None:
     (project.root / "phrases.yaml").write_text(book.text, encoding="utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bilingual import Project, Scenario
+from tests.bilingual import Project, Scenario, pytest_here
 
 SECRET_KEY = "scan-S3cr3t-value-9f2"
 PASSWORD = "wonderland"  # alice's password in the demo shop, read with ${env:...} so a secret
@@ -148,21 +148,16 @@ def _assert_no_secret(texts: dict[str, str], tokens: list[str]) -> None:
 def test_the_readme_report_command_creates_the_results_folder(project: Project) -> None:
     """`pytest features/ --junitxml results/junit.xml --cucumberjson results/cucumber.json`
     in a project with no results/ yet: pytest-bdd's cucumber writer does not create it."""
-    import subprocess
-    import sys
-
     features = project.root / "features"
     features.mkdir()
     (features / "shop.feature").write_text(
         'Feature: shop\n\n  Scenario: a product\n    When I GET "/products/A1"\n    Then the response status is 200\n',
         encoding="utf-8",
     )
-    completed = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "features/",
-         "--junitxml", "results/junit.xml", "--cucumberjson", "results/cucumber/run.json"],
-        cwd=project.root, capture_output=True, text=True, timeout=300,
+    completed = pytest_here(
+        "features/", "--junitxml", "results/junit.xml", "--cucumberjson", "results/cucumber/run.json", cwd=project.root
     )
-    output = completed.stdout + completed.stderr
+    output = completed.output
     assert completed.returncode == 0, output
     assert "Traceback" not in output
     report = json.loads((project.root / "results" / "cucumber" / "run.json").read_text(encoding="utf-8"))

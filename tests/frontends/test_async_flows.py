@@ -10,10 +10,8 @@ import threading
 import pytest
 
 from seamline.core.http.managed import free_port
-from tests.bilingual import Project, Run, Scenario
+from tests.bilingual import Project, Scenario
 from tests.servers import server_url, unique_name
-
-FRONT_ENDS = ("robot", "pytest")
 
 AUTH = """\
 auth:
@@ -27,10 +25,6 @@ auth:
     users:
       alice: {password: wonderland}
 """
-
-
-def run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
-    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
 
 
 def _port_open(port: int) -> bool:
@@ -112,10 +106,9 @@ STUB_WRONG_COUNT = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_stubs_answer_record_and_reset(project: Project, front_end: str) -> None:
     project.write_config(f"services:\n  shop: {project.demo_url}\n")
-    result = run(project, front_end, STUB_ANSWERS, STUB_RESET, STUB_WRONG_COUNT)
+    result = project.run(front_end, STUB_ANSWERS, STUB_RESET, STUB_WRONG_COUNT)
     assert result[STUB_ANSWERS.name].passed, result[STUB_ANSWERS.name].message + result.output
 
     reset = result[STUB_RESET.name]
@@ -174,7 +167,6 @@ QUEUE_PURGED = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 @pytest.mark.parametrize("broker", ["memory", "amqp", "redis"])
 def test_queues_publish_receive_and_purge(project: Project, front_end: str, broker: str) -> None:
     url = "memory://" if broker == "memory" else server_url(broker)
@@ -183,7 +175,7 @@ def test_queues_publish_receive_and_purge(project: Project, front_end: str, brok
         f'services:\n  shop: {project.demo_url}\nbrokers:\n  events: "{url}"\nqueues:\n  orders: {{name: {queue}}}\n'
     )
     try:
-        result = run(project, front_end, QUEUE_ROUND_TRIP, QUEUE_PURGED)
+        result = project.run(front_end, QUEUE_ROUND_TRIP, QUEUE_PURGED)
     finally:
         if broker != "memory":
             _delete_queue(url, queue)
@@ -277,7 +269,6 @@ def _managed_shop_config(project: Project, broker_url: str, queue: str, shop_por
     )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 @pytest.mark.parametrize("broker", ["filesystem", "amqp", "redis"])
 def test_order_flows_against_the_managed_demo_shop(project: Project, front_end: str, broker: str) -> None:
     url = "filesystem://" if broker == "filesystem" else server_url(broker)
@@ -286,7 +277,7 @@ def test_order_flows_against_the_managed_demo_shop(project: Project, front_end: 
     _managed_shop_config(project, url, queue, shop_port, stub_port)
     threads_before = set(threading.enumerate())
     try:
-        result = run(project, front_end, ORDER_CONFIRMED, ORDER_FAILED)
+        result = project.run(front_end, ORDER_CONFIRMED, ORDER_FAILED)
     finally:
         if broker != "filesystem":
             _delete_queue(url, queue)
@@ -328,10 +319,9 @@ ORDER_IS_GONE = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_undo_actions_run_after_a_failure_and_report_their_own(project: Project, front_end: str) -> None:
     project.write_config(f"services:\n  shop: {project.demo_url}\n" + AUTH)
-    result = run(project, front_end, CLEANS_UP_AFTER_FAILURE, ORDER_IS_GONE)
+    result = project.run(front_end, CLEANS_UP_AFTER_FAILURE, ORDER_IS_GONE)
     failed = result[CLEANS_UP_AFTER_FAILURE.name]
     assert not failed.passed
     own = 'response field $.status: expected "shipped", actual "pending"'
@@ -399,7 +389,6 @@ BAD_INPUT = [
 ]
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_bad_input_fails_with_one_line_naming_the_step(project: Project, front_end: str) -> None:
     project.write_config(
         f"services:\n  shop: {project.demo_url}\n"
@@ -408,7 +397,7 @@ def test_bad_input_fails_with_one_line_naming_the_step(project: Project, front_e
         "stubs:\n  payments: {}\n"
     )
     scenarios = [Scenario.parse(name, steps) for name, steps, _ in BAD_INPUT]
-    result = run(project, front_end, *scenarios)
+    result = project.run(front_end, *scenarios)
     for (name, _steps, expected), scenario in zip(BAD_INPUT, scenarios, strict=True):
         outcome = result[name]
         assert not outcome.passed, name
@@ -453,10 +442,9 @@ WITHIN_AFTER_POST = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_within_in_front_of_a_response_check_sends_the_request_again(project: Project, front_end: str) -> None:
     _managed_shop_config(project, "filesystem://", unique_name("seamline_orders"), free_port(), free_port())
-    result = run(project, front_end, WITHIN_RESENDS, WITHIN_AFTER_POST)
+    result = project.run(front_end, WITHIN_RESENDS, WITHIN_AFTER_POST)
     assert result[WITHIN_RESENDS.name].passed, result[WITHIN_RESENDS.name].message
     refused = result[WITHIN_AFTER_POST.name]
     assert not refused.passed

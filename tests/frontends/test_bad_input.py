@@ -9,8 +9,6 @@ import pytest
 
 from tests.bilingual import Project, Scenario
 
-FRONT_ENDS = ("robot", "pytest")
-
 AFTERWARDS = Scenario.parse(
     "the next test is unaffected",
     """
@@ -119,7 +117,6 @@ def _scenario(case: BadInput) -> Scenario:
     return Scenario.parse(case.name, "\n".join(lines))
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_fails_one_test_with_one_clear_line(project: Project, front_end: str, case: BadInput) -> None:
     if case.config is not None:
@@ -130,7 +127,7 @@ def test_bad_input_fails_one_test_with_one_clear_line(project: Project, front_en
     scenario = _scenario(case)
     fine = AFTERWARDS if case.config is None else None
     scenarios = (scenario, fine) if fine else (scenario,)
-    result = project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
+    result = project.run(front_end, *scenarios)
 
     outcome = result[case.name]
     assert not outcome.passed, result.output

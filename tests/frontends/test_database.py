@@ -12,15 +12,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.bilingual import DEFAULT_CONFIG, Project, Run, Scenario
+from tests.bilingual import DEFAULT_CONFIG, FRONT_ENDS, Project, Scenario
 from tests.servers import server_url, unique_name
 
-FRONT_ENDS = ("robot", "pytest")
 EVIL = "x'); DROP TABLE users; --"
-
-
-def run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
-    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
 
 
 @dataclass
@@ -57,7 +52,6 @@ def database(request: pytest.FixtureRequest, project: Project) -> Iterator[Db]:
         engine.dispose()
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_sql_row_checks_queries_and_captures(project: Project, database: Db, front_end: str) -> None:
     t = database.table
     scenario = Scenario.parse(
@@ -106,13 +100,12 @@ def test_sql_row_checks_queries_and_captures(project: Project, database: Db, fro
     scenario.steps.insert(0, Scenario.parse("x", 'Given I store "3" as "limit"').steps[0])
     with database.engine.begin() as connection:
         connection.execute(sa.text(f"INSERT INTO {t} (id, name, score) VALUES (4, NULL, NULL)"))
-    result = run(project, front_end, scenario)
+    result = project.run(front_end, scenario)
     assert result["people in the table"].passed, result["people in the table"].message
     assert database.rows(f"SELECT name FROM {t} WHERE id = 3") == [(EVIL,)]  # stored as written, literally
     assert sa.inspect(database.engine).has_table(t)
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_seeded_rows_are_removed_after_the_test_also_when_it_failed(
     project: Project, database: Db, front_end: str
 ) -> None:
@@ -141,13 +134,12 @@ def test_seeded_rows_are_removed_after_the_test_also_when_it_failed(
           | 20 | mallory |
         """,
     )
-    result = run(project, front_end, passing, failing)
+    result = project.run(front_end, passing, failing)
     assert result["seeds and passes"].passed, result["seeds and passes"].message
     assert not result["seeds and fails"].passed
     assert database.rows(f"SELECT id, name FROM {t} ORDER BY id") == [(1, "kept")]
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_a_failed_row_check_names_the_step_and_logs_the_closest_rows(
     project: Project, database: Db, front_end: str
 ) -> None:
@@ -162,7 +154,7 @@ def test_a_failed_row_check_names_the_step_and_logs_the_closest_rows(
           | ada  | 3.5   |
         """,
     )
-    result = run(project, front_end, scenario)
+    result = project.run(front_end, scenario)
     outcome = result["a row that is not there"]
     assert not outcome.passed
     first = outcome.message.splitlines()[0]
@@ -193,7 +185,6 @@ def _robot_log(project: Project) -> str:
     return "\n".join(messages)
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_within_waits_for_a_row_written_later(project: Project, database: Db, front_end: str) -> None:
     t = database.table
 
@@ -220,14 +211,13 @@ def test_within_waits_for_a_row_written_later(project: Project, database: Db, fr
     )
     timer.start()
     try:
-        result = run(project, front_end, waits, never)
+        result = project.run(front_end, waits, never)
     finally:
         timer.join()
     assert result["a row written later"].passed, result["a row written later"].message
     assert "still failing after 1 s" in result["a row never written"].message
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_an_order_placed_through_the_api_is_in_the_shop_database(
     project: Project, demo_db: Path, front_end: str
 ) -> None:
@@ -247,7 +237,7 @@ def test_an_order_placed_through_the_api_is_in_the_shop_database(
           | ${order_id} | pending | 59.98 |
         ''',
     )
-    result = run(project, front_end, scenario)
+    result = project.run(front_end, scenario)
     assert result["an order in the orders table"].passed, result["an order in the orders table"].message
 
 
@@ -324,7 +314,7 @@ def test_bad_input_fails_its_test_with_one_line_and_the_next_test_runs(
         Then the "{table}" table has 1 rows
         """,
     )
-    result = run(project, front_end, bad, fine)
+    result = project.run(front_end, bad, fine)
     outcome = result[case.name]
     assert not outcome.passed
     first = outcome.message.splitlines()[0]
@@ -338,7 +328,6 @@ def test_bad_input_fails_its_test_with_one_line_and_the_next_test_runs(
 # -- SQL files, ordered query checks, switching databases ------------------------------------------
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_a_sql_file_and_the_query_in_order(project: Project, database: Db, front_end: str) -> None:
     t = database.table
     (project.root / "sql").mkdir()
@@ -385,7 +374,7 @@ def test_a_sql_file_and_the_query_in_order(project: Project, database: Db, front
         ''',
     )
     missing = Scenario.parse("a SQL file that is not there", 'Given I run the SQL file "sql/nowhere.sql"')
-    result = run(project, front_end, from_file, out_of_order, missing)
+    result = project.run(front_end, from_file, out_of_order, missing)
     assert result["rows from a SQL file, in order"].passed, result["rows from a SQL file, in order"].message
     assert database.rows(f"SELECT id, name FROM {t} ORDER BY id") == [(1, "ada"), (2, "grace"), (3, "semi;colon")]
     # `returns:` ignores the order; `returns in order:` fails at the first row out of place.
@@ -396,7 +385,6 @@ def test_a_sql_file_and_the_query_in_order(project: Project, database: Db, front
     assert "no SQL file 'sql/nowhere.sql'" in first, first
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_use_the_database_switches_the_later_steps_of_the_test(
     project: Project, database: Db, front_end: str
 ) -> None:
@@ -447,7 +435,7 @@ def test_use_the_database_switches_the_later_steps_of_the_test(
         """,
     )
     try:
-        result = run(project, front_end, switching, next_test)
+        result = project.run(front_end, switching, next_test)
         with other.connect() as connection:
             on_other = [tuple(r) for r in connection.execute(sa.text(f"SELECT id, name FROM {t} ORDER BY id"))]
     finally:
@@ -508,7 +496,6 @@ def test_robot_classic_database_keywords(project: Project, database: Db) -> None
 # -- the closest rows of a failed row check --------------------------------------------------------
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_the_closest_rows_are_capped(project: Project, database: Db, front_end: str) -> None:
     from seamline.core.db.databases import CLOSEST_SCAN, CLOSEST_SHOWN
 
@@ -525,7 +512,7 @@ def test_the_closest_rows_are_capped(project: Project, database: Db, front_end: 
           | ada  | 3.5   |
         """,
     )
-    result = run(project, front_end, scenario)
+    result = project.run(front_end, scenario)
     outcome = result["a row among many"]
     assert not outcome.passed
     details = outcome.message if front_end == "pytest" else _robot_log(project)

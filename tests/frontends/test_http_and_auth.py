@@ -3,11 +3,7 @@ authenticate, checked through the demo shop's /echo in both front ends."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.bilingual import Project, Scenario
-
-FRONT_ENDS = ("robot", "pytest")
 
 SHAPES = [
     Scenario.parse(
@@ -149,12 +145,11 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_request_shapes(project: Project, front_end: str) -> None:
     (project.root / "upload.txt").write_text("hello files", encoding="utf-8")
     config = (project.root / "seamline.yaml").read_text(encoding="utf-8")
     project.write_config(config + f"variables:\n  who: world\n  base: {project.demo_url}\n")
-    result = project.run_robot(*SHAPES) if front_end == "robot" else project.run_pytest(*SHAPES)
+    result = project.run(front_end, *SHAPES)
     failures = {name: o.message for name, o in result.outcomes.items() if not o.passed}
     assert not failures, failures
     assert len(result.outcomes) == len(SHAPES), result.output

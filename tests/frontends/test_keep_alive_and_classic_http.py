@@ -3,14 +3,9 @@ ends; and Robot's classic HTTP keywords (ordinary arguments, values returned).""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.bilingual import Project, Scenario
 
-FRONT_ENDS = ("robot", "pytest")
 
-
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_the_requests_of_a_run_share_one_kept_alive_connection(project: Project, front_end: str) -> None:
     # The demo shop's /echo reports the client's port: one port, one TCP connection.
     first = Scenario.parse(
@@ -38,7 +33,7 @@ def test_the_requests_of_a_run_share_one_kept_alive_connection(project: Project,
         Then the response field "$.client_port" is ${port}
         ''',
     )
-    run = project.run_robot(first, second) if front_end == "robot" else project.run_pytest(first, second)
+    run = project.run(front_end, first, second)
     for name in ("several requests of one test", "the next test of the run"):
         assert run[name].passed, run[name].message
 

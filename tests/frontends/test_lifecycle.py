@@ -6,18 +6,10 @@ import os
 import sqlite3
 from pathlib import Path
 
-import pytest
-
 from tests.bilingual import Project, Scenario
-
-FRONT_ENDS = ("robot", "pytest")
-
-
-def run(project: Project, front_end: str, *scenarios: Scenario):  # type: ignore[no-untyped-def]
-    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
+from tests.servers import unique_name
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_scopes_test_suite_and_run(project: Project, front_end: str) -> None:
     first = Scenario.parse(
         "first stores values",
@@ -48,7 +40,7 @@ def test_scopes_test_suite_and_run(project: Project, front_end: str) -> None:
     )
     config = (project.root / "seamline.yaml").read_text(encoding="utf-8")
     project.write_config(config + "variables:\n  greeting: hello\n")
-    result = run(project, front_end, first, second, third)
+    result = project.run(front_end, first, second, third)
     assert result[first.name].passed, result[first.name].message
     assert result[second.name].passed, result[second.name].message
     assert not result[third.name].passed
@@ -68,7 +60,6 @@ def _processes_mentioning(marker: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_managed_service_starts_once_on_first_use_and_stops_at_the_end(
     project: Project, front_end: str, tmp_path: Path
 ) -> None:
@@ -86,7 +77,7 @@ def test_managed_service_starts_once_on_first_use_and_stops_at_the_end(
     scenarios = [
         Scenario.parse(f"order {n}", 'When I GET "/products/A1"\nThen the response status is 200') for n in range(3)
     ]
-    result = run(project, front_end, *scenarios)
+    result = project.run(front_end, *scenarios)
     assert all(outcome.passed for outcome in result.outcomes.values()), result.output
     assert len(result.outcomes) == 3
     # One shop served all three tests: it wrote one database, and it is gone now.
@@ -94,27 +85,29 @@ def test_managed_service_starts_once_on_first_use_and_stops_at_the_end(
     assert _processes_mentioning(str(database)) == []
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_managed_service_that_never_becomes_healthy_is_reported_with_its_output(
     project: Project, front_end: str
 ) -> None:
+    # The sleepy service's command line carries a name of this test's own: other runs of
+    # this test (the other front end, a parallel worker) may have theirs running now.
+    marker = unique_name("sleepy")
     project.write_config(
-        """
+        f"""
         services:
           broken:
-            base_url: http://127.0.0.1:${port}
+            base_url: http://127.0.0.1:${{port}}
             start:
-              command: ${python} -c "import sys; print('cannot open the shop database', flush=True); sys.exit(3)"
+              command: ${{python}} -c "import sys; print('cannot open the shop database', flush=True); sys.exit(3)"
           sleepy:
-            base_url: http://127.0.0.1:${port}
+            base_url: http://127.0.0.1:${{port}}
             start:
-              command: ${python} -c "import time; print('warming up', flush=True); time.sleep(60)"
+              command: ${{python}} -c "import time; print('warming up', flush=True); time.sleep(60)" {marker}
               timeout: 1
         """
     )
     exits = Scenario.parse("a service that exits", 'When I GET "/health"')
     hangs = Scenario.parse("a service that never answers", 'Given I use the service "sleepy"\nWhen I GET "/"')
-    result = run(project, front_end, exits, hangs)
+    result = project.run(front_end, exits, hangs)
     exited = result[exits.name].message
     assert "managed service 'broken' exited with code 3 before it became healthy" in exited.splitlines()[0]
     hung = result[hangs.name].message
@@ -123,7 +116,7 @@ def test_managed_service_that_never_becomes_healthy_is_reported_with_its_output(
     if front_end == "pytest":
         assert "cannot open the shop database" in exited  # the service's own output
         assert "warming up" in hung
-    assert _processes_mentioning("print('warming up'") == []
+    assert _processes_mentioning(marker) == []
 
 
 def _tokens(demo_db: Path) -> list[str]:
@@ -131,7 +124,6 @@ def _tokens(demo_db: Path) -> list[str]:
         return [row[0] for row in connection.execute("select token from tokens")]
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_logs_show_exchanges_with_secrets_masked(project: Project, front_end: str, demo_db: Path) -> None:
     scenario = Scenario.parse(
         "a token and a failure",
@@ -144,7 +136,7 @@ def test_logs_show_exchanges_with_secrets_masked(project: Project, front_end: st
         Then the response field "$.total" is 1
         ''',
     )
-    result = run(project, front_end, scenario)
+    result = project.run(front_end, scenario)
     outcome = result[scenario.name]
     assert not outcome.passed
     if front_end == "robot":
@@ -160,7 +152,6 @@ def test_logs_show_exchanges_with_secrets_masked(project: Project, front_end: st
     assert "wonderland" not in log
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_runner_option_picks_a_named_environment_and_config_file(project: Project, front_end: str) -> None:
     (project.root / "seamline.yaml").unlink()
     elsewhere = project.root / "conf" / "shop.yaml"

@@ -14,14 +14,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from tests.bilingual import DEFAULT_CONFIG, Project, Run, Scenario
-
-FRONT_ENDS = ("robot", "pytest")
-
-
-def run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
-    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
-
+from tests.bilingual import DEFAULT_CONFIG, Project, Scenario
 
 # -- a server that breaks the demo shop's spec -----------------------------------------
 
@@ -198,14 +191,13 @@ def _write_schemas(project: Project) -> None:
     )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_documents_schemas_and_the_contract_pass(
     project: Project, front_end: str, shop_spec: dict[str, object]
 ) -> None:
     _config(project)
     _write_schemas(project)
     (project.root / "production-openapi.json").write_text(json.dumps(shop_spec), encoding="utf-8")
-    result = run(project, front_end, DOCUMENTS, SCHEMAS, CONTRACT, PRODUCTION_SPEC)
+    result = project.run(front_end, DOCUMENTS, SCHEMAS, CONTRACT, PRODUCTION_SPEC)
     for scenario in (DOCUMENTS, SCHEMAS, CONTRACT, PRODUCTION_SPEC):
         outcome = result[scenario.name]
         assert outcome.passed, f"{front_end}: {scenario.name}: {outcome.message}\n{result.output}"
@@ -238,9 +230,8 @@ MISMATCHES = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_a_failed_match_lists_every_mismatch_with_its_path(project: Project, front_end: str) -> None:
-    outcome = run(project, front_end, MISMATCHES)[MISMATCHES.name]
+    outcome = project.run(front_end, MISMATCHES)[MISMATCHES.name]
     assert not outcome.passed
     first_line = outcome.message.splitlines()[0]
     assert "the response matches:" in first_line
@@ -293,13 +284,12 @@ AUTOMATIC = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_a_response_that_breaks_the_spec_in_two_places_reports_both(
     project: Project, front_end: str, broken_url: str, shop_spec: dict[str, object]
 ) -> None:
     (project.root / "shop-openapi.json").write_text(json.dumps(shop_spec), encoding="utf-8")
     _config(project, extra=f"  broken:\n    base_url: {broken_url}\n    openapi: shop-openapi.json\n")
-    result = run(project, front_end, BROKEN, UNDECLARED, AUTOMATIC)
+    result = project.run(front_end, BROKEN, UNDECLARED, AUTOMATIC)
 
     failing_steps = ((BROKEN, "the response conforms to the API spec"), (AUTOMATIC, 'I GET "/products/A1"'))
     for scenario, failing_step in failing_steps:
@@ -318,7 +308,6 @@ def test_a_response_that_breaks_the_spec_in_two_places_reports_both(
     )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_the_config_switch_checks_every_response(
     project: Project, front_end: str, broken_url: str, shop_spec: dict[str, object]
 ) -> None:
@@ -330,7 +319,7 @@ def test_the_config_switch_checks_every_response(
     _config(project, extra=broken)
     checked = Scenario.parse("checked on arrival", 'Given I use the service "broken"\nWhen I GET "/products/A1"')
     unchecked = Scenario.parse("the shop has no switch", 'When I GET "/products/A1"\nThen the response status is 200')
-    result = run(project, front_end, checked, unchecked)
+    result = project.run(front_end, checked, unchecked)
     assert not result[checked.name].passed
     assert "$.price: expected a required field" in result[checked.name].message.splitlines()[0]
     assert result[unchecked.name].passed, result[unchecked.name].message
@@ -361,10 +350,9 @@ WRONG_COOKIE = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_cookies(project: Project, front_end: str, broken_url: str) -> None:
     _config(project, extra=f"  broken:\n    base_url: {broken_url}\n")
-    result = run(project, front_end, COOKIES, WRONG_COOKIE)
+    result = project.run(front_end, COOKIES, WRONG_COOKIE)
     assert result[COOKIES.name].passed, result[COOKIES.name].message
     message = result[WRONG_COOKIE.name].message.splitlines()[0]
     assert 'response cookie session: expected a value that contains "xyz", actual "abc123"' in message
@@ -374,13 +362,12 @@ def test_cookies(project: Project, front_end: str, broken_url: str) -> None:
 # -- checks that fail with one clear line -------------------------------------------------
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_content_type_and_time_failures(project: Project, front_end: str) -> None:
     content_type = Scenario.parse(
         "not text", 'When I GET "/products/A1"\nThen the response content type is "text/plain"'
     )
     slow = Scenario.parse("too slow", 'When I GET "/delay/0.3"\nThen the response time is under 100 ms')
-    result = run(project, front_end, content_type, slow)
+    result = project.run(front_end, content_type, slow)
     assert "expected content type text/plain, actual application/json" in result[content_type.name].message
     assert not result[slow.name].passed
     assert "expected under 100 ms" in result[slow.name].message.splitlines()[0]

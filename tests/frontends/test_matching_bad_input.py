@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.bilingual import DEFAULT_CONFIG, Project, Scenario
-from tests.frontends.test_bad_input import AFTERWARDS, FRONT_ENDS, BadInput
+from tests.frontends.test_bad_input import AFTERWARDS, BadInput
 
 GET = 'When I GET "/products/A1"\n'
 
@@ -86,14 +86,12 @@ def _config(project: Project, case: BadInput) -> None:
     project.write_config(config.replace(base_url, base_url + "    openapi: /openapi.json\n", 1))
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_fails_one_test_with_one_clear_line(project: Project, front_end: str, case: BadInput) -> None:
     _config(project, case)
     (project.root / "not-openapi.json").write_text(json.dumps({"swagger": "2.0"}), encoding="utf-8")
     scenario = Scenario.parse(case.name, case.steps)
-    runner = project.run_robot if front_end == "robot" else project.run_pytest
-    result = runner(scenario, AFTERWARDS)
+    result = project.run(front_end, scenario, AFTERWARDS)
 
     outcome = result[case.name]
     assert not outcome.passed, result.output

@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from tests.bilingual import Project, Run, Scenario
-
-FRONT_ENDS = ("robot", "pytest")
-
-
-def run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
-    return project.run_robot(*scenarios) if front_end == "robot" else project.run_pytest(*scenarios)
-
+from tests.bilingual import Project, Scenario
 
 CART = Scenario.parse(
     "a signed-in user fills the cart",
@@ -78,9 +69,8 @@ FIELD_CHECKS = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_examples_pass(project: Project, front_end: str) -> None:
-    result = run(project, front_end, CART, CHAIN, FIELD_CHECKS)
+    result = project.run(front_end, CART, CHAIN, FIELD_CHECKS)
     for name in (CART.name, CHAIN.name, FIELD_CHECKS.name):
         assert result[name].passed, f"{front_end}: {name}: {result[name].message}\n{result.output}"
 
@@ -98,9 +88,8 @@ BROKEN = Scenario.parse(
 )
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_failed_check_names_step_path_expected_and_actual(project: Project, front_end: str) -> None:
-    outcome = run(project, front_end, BROKEN)[BROKEN.name]
+    outcome = project.run(front_end, BROKEN)[BROKEN.name]
     assert not outcome.passed
     first_line = outcome.message.splitlines()[0]
     assert 'the response field "$.items[0].qty" is "2"' in first_line
@@ -112,7 +101,6 @@ def test_failed_check_names_step_path_expected_and_actual(project: Project, fron
         assert "test.robot:" in first_line
 
 
-@pytest.mark.parametrize("front_end", FRONT_ENDS)
 def test_quoted_regular_expressions_keep_their_backslashes(project: Project, front_end: str) -> None:
     # Robot reads a backslash as its own escape character, so a Robot suite doubles it.
     backslash = "\\\\" if front_end == "robot" else "\\"
@@ -124,5 +112,5 @@ def test_quoted_regular_expressions_keep_their_backslashes(project: Project, fro
         And the response field "$.name" does not match "{backslash}d"
         """,
     )
-    outcome = run(project, front_end, scenario)[scenario.name]
+    outcome = project.run(front_end, scenario)[scenario.name]
     assert outcome.passed, outcome.message

@@ -44,7 +44,6 @@ def self_signed_url() -> Iterator[str]:
     thread.join()
 
 
-@pytest.mark.parametrize("front_end", ["robot", "pytest"])
 def test_verification_is_on_by_default_and_switchable(project: Project, front_end: str, self_signed_url: str) -> None:
     project.write_config(
         f"""
@@ -61,7 +60,7 @@ def test_verification_is_on_by_default_and_switchable(project: Project, front_en
         "verification can be switched off",
         'Given I use the service "relaxed"\nWhen I GET "/"\nThen the response field "$.hello" is "tls"',
     )
-    result = project.run_robot(refused, accepted) if front_end == "robot" else project.run_pytest(refused, accepted)
+    result = project.run(front_end, refused, accepted)
     first_line = result[refused.name].message.splitlines()[0]
     assert "TLS verification failed" in first_line
     assert "set verify_tls: false for service 'strict'" in first_line
