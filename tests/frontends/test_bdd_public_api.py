@@ -7,10 +7,8 @@ import ast
 import json
 from pathlib import Path
 
-import pytest
-
 import seamline.bdd
-from tests.bilingual import Project
+from tests.bilingual import Project, pytest_here
 
 ROWS = "method,sku,name\nPOST,A1,Widget\nPUT,B2,<sku>\n"
 
@@ -34,21 +32,15 @@ Feature: rows fill placeholders
 """
 
 
-@pytest.fixture
-def project(pytester: pytest.Pytester, demo_url: str) -> Project:
-    """A project in pytester's folder, where its runs start."""
-    return Project(pytester.path, demo_url)
-
-
-def test_a_row_fills_step_text_doc_strings_tables_and_reports(project: Project, pytester: pytest.Pytester) -> None:
+def test_a_row_fills_step_text_doc_strings_tables_and_reports(project: Project) -> None:
     (project.root / "rows.csv").write_text(ROWS, encoding="utf-8")
     (project.root / "rows.feature").write_text(FEATURE, encoding="utf-8")
     report = project.root / "reports" / "cucumber.json"
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v", "rows.feature", f"--cucumberjson={report}")
-    output = "\n".join(result.outlines + result.errlines)
+    result = pytest_here("-v", "rows.feature", f"--cucumberjson={report}", cwd=project.root)
+    output = result.output
     # A vocabulary word (the method) is filled before the step is looked up; a value that
     # looks like a placeholder ("<sku>" as a name) is not filled a second time.
-    result.assert_outcomes(passed=2)
+    assert result.returncode == 0 and "2 passed" in output, output
     assert "test_the_row_sku_is_sent[POST-A1-Widget] PASSED" in output, output
     assert "test_the_row_sku_is_sent[PUT-B2-<sku>] PASSED" in output, output
     (feature,) = json.loads(report.read_text(encoding="utf-8"))
@@ -58,16 +50,14 @@ def test_a_row_fills_step_text_doc_strings_tables_and_reports(project: Project, 
     assert scenarios["the row B2 is sent"][2] == 'the response field "$.method" is "PUT"'
 
 
-def test_the_same_scenario_without_rows_leaves_placeholders_as_written(
-    project: Project, pytester: pytest.Pytester
-) -> None:
+def test_the_same_scenario_without_rows_leaves_placeholders_as_written(project: Project) -> None:
     (project.root / "plain.feature").write_text(
         FEATURE.replace("  @data:rows.csv\n", ""), encoding="utf-8"
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "plain.feature")
-    result.assert_outcomes(failed=1)
+    result = pytest_here("plain.feature", cwd=project.root)
+    assert "1 failed" in result.output, result.output
     # No row: "<method>" is no HTTP method, so no step matches it.
-    result.stdout.fnmatch_lines(["*I <method> \"/echo\" with:*"])
+    assert 'I <method> "/echo" with:' in result.output, result.output
 
 
 # Modules and names that pytest and pytest-bdd keep for themselves.
