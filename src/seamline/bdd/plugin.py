@@ -114,6 +114,9 @@ class FeatureFile(pytest.Module):
         return module
 
 
+# First: pytest-bdd's own implementation turns any tag into a mark and answers for it, and
+# which plugin pluggy asks first otherwise depends on the order the plugins were installed.
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
     feature = _collecting[-1] if _collecting else None
