@@ -97,3 +97,20 @@ def test_a_named_file_that_does_not_exist(tmp_path: Path) -> None:
 def test_env_default(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "variables: {who: '${env:SEAMLINE_SURELY_UNSET:-world}'}\n"))
     assert config.variables["who"] == "world"
+
+
+def test_an_unknown_name_in_a_step_suggests_the_closest_known_one(tmp_path: Path) -> None:
+    config_file = tmp_path / "seamline.yaml"
+    config_file.write_text(
+        "services:\n  shop: http://127.0.0.1:1\n  payments: http://127.0.0.1:2\n"
+        "databases:\n  orders: {url: 'sqlite:///x.db'}\n",
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    with pytest.raises(ConfigError, match=r"unknown service 'shpo' .*known services: shop, payments; did you mean 'shop'\?"):
+        config.service("shpo")
+    with pytest.raises(ConfigError, match=r"unknown database 'order' .*; did you mean 'orders'\?"):
+        config.database("order")
+    with pytest.raises(ConfigError) as nothing_close:
+        config.service("zzz")
+    assert "did you mean" not in str(nothing_close.value)

@@ -6,12 +6,16 @@ No pydantic here: the front ends import these types at start-up.
 
 from __future__ import annotations
 
+import difflib
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import ConfigError
+
+T = TypeVar("T")
 
 __all__ = [
     "CONFIG_NAMES",
@@ -168,56 +172,36 @@ class Config:
         return str(self.path) if self.path else f"no seamline.yaml found from {Path.cwd()} upward"
 
     def service(self, name: str | None = None) -> ServiceConfig:
-        chosen = name or self.default_service
-        if chosen is None:
-            raise ConfigError(
-                f"no service is configured ({self.where()}): add a 'services' section to seamline.yaml"
-            )
-        try:
-            return self.services[chosen]
-        except KeyError:
-            known = ", ".join(self.services) or "none"
-            raise ConfigError(
-                f"unknown service {chosen!r} in {self.where()}; known services: {known}"
-            ) from None
+        return self._named("service", "services", self.services, name or self.default_service)
 
     def database(self, name: str | None = None) -> DatabaseConfig:
-        chosen = name or self.default_database
-        if chosen is None:
-            raise ConfigError(
-                f"no database is configured ({self.where()}): add a 'databases' section to seamline.yaml"
-            )
-        try:
-            return self.databases[chosen]
-        except KeyError:
-            known = ", ".join(self.databases) or "none"
-            raise ConfigError(
-                f"unknown database {chosen!r} in {self.where()}; known databases: {known}"
-            ) from None
+        return self._named("database", "databases", self.databases, name or self.default_database)
 
     def auth_profile(self, name: str | None = None) -> AuthProfile:
-        chosen = name or self.default_auth
-        if chosen is None:
-            raise ConfigError(f"no auth profile is configured: add an 'auth' section ({self.where()})")
-        try:
-            return self.auth[chosen]
-        except KeyError:
-            known = ", ".join(self.auth) or "none"
-            raise ConfigError(
-                f"unknown auth profile {chosen!r} in {self.where()}; known profiles: {known}"
-            ) from None
+        return self._named("auth profile", "auth", self.auth, name or self.default_auth, known_as="profiles")
 
+    def _named(self, kind: str, section: str, entries: Mapping[str, T], chosen: str | None, known_as: str = "") -> T:
+        """The entry ``chosen`` of a section, or one line saying what exists instead."""
+        if chosen is None:
+            raise ConfigError(f"no {kind} is configured ({self.where()}): add a '{section}' section to seamline.yaml")
+        if chosen in entries:
+            return entries[chosen]
+        raise ConfigError(self._unknown(kind, chosen, entries, known_as or section))
+
+    def _unknown(self, kind: str, chosen: str, entries: Iterable[str], known_as: str) -> str:
+        names = list(entries)
+        closest = difflib.get_close_matches(chosen, names, n=1)
+        hint = f"; did you mean {closest[0]!r}?" if closest else ""
+        return f"unknown {kind} {chosen!r} in {self.where()}; known {known_as}: {', '.join(names) or 'none'}{hint}"
 
     def broker(self, name: str | None = None) -> BrokerConfig:
         """A configured broker; with none configured, kombu's in-memory broker named "memory"."""
         chosen = name or self.default_broker
         if chosen is None or (chosen == "memory" and not self.brokers):
             return BrokerConfig("memory")
-        try:
+        if chosen in self.brokers:
             return self.brokers[chosen]
-        except KeyError:
-            known = ", ".join(self.brokers) or "none"
-            raise ConfigError(f"unknown broker {chosen!r} in {self.where()}; known brokers: {known}") from None
+        raise ConfigError(self._unknown("broker", chosen, self.brokers, "brokers"))
 
     def queue(self, name: str) -> QueueConfig:
         """A configured queue, or a queue of that name on the default broker."""
@@ -232,5 +216,5 @@ class Config:
         if name in self.stubs:
             return self.stubs[name]
         if self.stubs:
-            raise ConfigError(f"unknown stub {name!r} in {self.where()}; known stubs: {', '.join(self.stubs)}")
+            raise ConfigError(self._unknown("stub", name, self.stubs, "stubs"))
         return StubConfig(name)
