@@ -4,6 +4,7 @@ that load only what a run uses."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -61,10 +62,15 @@ def test_the_pytest_plugin_loads_no_robot_and_no_step_library() -> None:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
-    """The wheel as pip builds it from the source tree (isolated, with the declared backend)."""
+    """The wheel as pip builds it from the source tree (isolated, with the declared backend).
+
+    Built from a copy of what the project ships: setuptools reuses a ``build/`` folder left in
+    the tree, which may still hold modules that have since moved."""
     folder = tmp_path_factory.mktemp("wheel")
+    source = tmp_path_factory.mktemp("source") / "seamline"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".*", "build", "*.egg-info", "__pycache__", "results"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder), str(source)],
         capture_output=True, text=True, timeout=300, check=True,
     )
     (path,) = folder.glob("seamline-*.whl")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from seamline.core.errors import CheckFailed
-from seamline.core.http.client import Response
-from seamline.core.matching.documents import mismatch_failure
+from seamline.core.http.document_checks import mismatch_failure
+from seamline.core.http.exchange import Response
 from seamline.core.matching.matcher import match
 from seamline.core.values.secrets import Secrets
 from seamline.frontend import failure_message

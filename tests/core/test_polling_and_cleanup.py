@@ -12,11 +12,10 @@ import pytest
 
 from seamline.core.context import Context, MemorySink, Runtime
 from seamline.core.errors import CheckFailed, ServiceUnreachable
-from seamline.core.http import polling
+from seamline.core.http import field_checks, polling
 from seamline.core.http.cleanup import send_afterwards
-from seamline.core.http.managed import free_port
 from seamline.core.http.sending import build_request, send_request, use_service
-from seamline.core.matching import fields
+from seamline.core.services.managed import free_port
 from seamline.core.stubs import servers
 from seamline.core.stubs.servers import StubAnswer, StubRule, StubServers
 
@@ -67,7 +66,7 @@ def test_resends_until_the_check_holds_logging_attempts_briefly_and_the_last_in_
         0.3, server.add_rule, [StubRule.parse("GET", "/orders/1", _json(200, '{"status": "confirmed"}'))]
     )
     confirm.start()
-    polling.send_until(ctx, "GET", "/orders/1", lambda: fields.check_field(ctx, "$.status", "is", "confirmed"))
+    polling.send_until(ctx, "GET", "/orders/1", lambda: field_checks.check_field(ctx, "$.status", "is", "confirmed"))
     confirm.join()
 
     attempts = [line for line in sink.lines if line.startswith("attempt ")]
@@ -86,7 +85,7 @@ def test_a_timeout_shows_the_last_response(run: Runtime) -> None:
     stub.add_rule(StubRule.parse("GET", "/orders/1", _json(200, '{"status": "pending"}')))
     with pytest.raises(CheckFailed) as failure:
         polling.send_until(
-            ctx, "GET", "/orders/1", lambda: fields.check_field(ctx, "$.status", "is", "confirmed"), timeout=0.3
+            ctx, "GET", "/orders/1", lambda: field_checks.check_field(ctx, "$.status", "is", "confirmed"), timeout=0.3
         )
     assert failure.value.message.startswith("still failing after 0.3 s (")
     assert failure.value.message.endswith('response field $.status: expected "confirmed", actual "pending"')

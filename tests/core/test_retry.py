@@ -124,3 +124,10 @@ def test_keep_trying_returns_the_first_success() -> None:
         return answer
 
     assert keep_trying(attempt, Patience(attempts=5, interval=0)) == "yes"
+
+
+def test_patience_without_a_limit_is_refused() -> None:
+    from seamline.core.waiting.retry import Patience
+
+    with pytest.raises(ValueError, match="wait forever"):
+        Patience(interval=0.1)

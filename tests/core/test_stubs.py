@@ -11,7 +11,7 @@ import requests
 
 from seamline.core.config import StubConfig
 from seamline.core.errors import ExpressionError, ServiceError, StepArgumentError
-from seamline.core.http.managed import free_port
+from seamline.core.services.managed import free_port
 from seamline.core.stubs.servers import StubAnswer, StubRule, StubServer, StubServers, describe_requests
 
 TIMEOUT = 5

@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from seamline.core.config import BrokerConfig, QueueConfig, StubConfig
-from seamline.core.http.managed import free_port
 from seamline.core.messaging.queues import Brokers
+from seamline.core.services.managed import free_port
 from seamline.core.stubs.servers import StubAnswer, StubRule, StubServer
 from seamline.demo import running_demo
 from tests.servers import unique_name

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from seamline.core.http.managed import free_port
+from seamline.core.services.managed import free_port
 from tests.bilingual import Project, Scenario
 from tests.servers import server_url, unique_name
 

@@ -38,7 +38,7 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
 
 def test_internals_are_named_in_one_module_only() -> None:
     found = subprocess.run(
-        ["grep", "-rln", PRIVATE_NAMES, "src/seamline/robot", "src/Seamline.py"],
+        ["grep", "-rln", "--include=*.py", PRIVATE_NAMES, "src"],
         cwd=ROOT,
         capture_output=True,
         text=True,

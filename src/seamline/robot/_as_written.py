@@ -16,12 +16,11 @@ import re
 from typing import Any
 
 from robot.libraries.BuiltIn import BuiltIn
-from robot.utils import unescape
-from robot.variables import search_variable
 
 from ..core.db.sql import WrittenSql
 from ..core.values.variables import encode_path_value
 from ..steps import Phrase
+from ._compat import search_variable, unescape
 
 __all__ = ["classic_name", "path_as_written", "phrase_sql_as_written", "sql_as_written"]
 

@@ -11,8 +11,7 @@ from typing import Any, Protocol, TypeVar
 
 from ..core.context import Context
 from ..core.db import databases as db
-from ..core.http import sending
-from ..core.matching import fields
+from ..core.http import field_checks, sending
 from ._as_written import sql_as_written
 
 __all__ = ["CLASSIC_COMPONENTS"]
@@ -72,12 +71,12 @@ class ResponseKeywords(_Component):
     @keyword("Get Response Field")
     def get_response_field(self, path: str) -> object:
         """Return the value at a JSONPath of the last response body."""
-        return fields.field_value(self.library.context(), path)
+        return field_checks.field_value(self.library.context(), path)
 
     @keyword("Get Response Header")
     def get_response_header(self, name: str) -> str | None:
         """Return a header of the last response, or None."""
-        return fields.header_value(self.library.context(), name)
+        return field_checks.header_value(self.library.context(), name)
 
     @keyword("Get Response Status")
     def get_response_status(self) -> int:

@@ -8,7 +8,11 @@ methods, the dynamic library API. Two things have no public way:
   library's ``log_message`` listener like any other message;
 * the keyword-lookup speed-up (see :func:`remember_keyword_lookups`).
 
-Each is used only on a Robot Framework whose internals were checked to have the expected
+Robot's own reading of ``${name}`` in a text (``search_variable``) and its escaping
+(``escape``/``unescape``) are documented helpers outside ``robot.api``; they are imported here
+too, so that this module is the one list of what Seamline takes from Robot beyond its API.
+
+Each internal is used only on a Robot Framework whose internals were checked to have the expected
 shape (:data:`INTERNALS_KNOWN`); otherwise, or with ``SEAMLINE_ROBOT_PUBLIC_ONLY=1`` (which
 the project's tests use to run the suites on the fallbacks), Seamline uses the public API.
 """
@@ -21,15 +25,19 @@ from collections.abc import Callable
 from typing import Any
 
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
-from robot.utils import escape
+from robot.utils import escape, unescape
+from robot.variables import search_variable
 from robot.version import VERSION
 
 from ..core.values.variables import Scope
 
 __all__ = [
     "INTERNALS_KNOWN",
+    "escape",
     "parse_keyword_names_once",
     "remember_keyword_lookups",
+    "search_variable",
+    "unescape",
     "use_internals",
     "variable_setter",
 ]

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from robot.libraries.BuiltIn import BuiltIn
-from robot.variables import search_variable
 
 from ..core.context import Context
 from ..core.values.secrets import Secrets
 from ..frontend import unknown_step_message
+from ._compat import search_variable
 
 __all__ = ["html_table", "missing_variable", "unknown_step", "unknown_variable", "where_of"]
 

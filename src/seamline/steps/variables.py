@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.matching import fields
+from ..core.http import field_checks
 from ..core.values.variables import Scope
 from ._catalog import phrase
 
@@ -13,7 +13,7 @@ from ._catalog import phrase
 )
 def store_field(ctx: Context, path: str, name: str) -> None:
     """Store the value at a JSONPath of the response body (a list for a wildcard path)."""
-    ctx.store(name, fields.field_value(ctx, path))
+    ctx.store(name, field_checks.field_value(ctx, path))
 
 
 @phrase(
@@ -22,9 +22,9 @@ def store_field(ctx: Context, path: str, name: str) -> None:
 )
 def store_header(ctx: Context, header: str, name: str) -> None:
     """Store the value of a response header."""
-    value = fields.header_value(ctx, header)
+    value = field_checks.header_value(ctx, header)
     if value is None:
-        fields.check_header_exists(ctx, header, True)
+        field_checks.check_header_exists(ctx, header, True)
     ctx.store(name, value)
 
 

@@ -20,11 +20,11 @@ from urllib.parse import urlsplit
 from ..config import ServiceConfig
 from ..context import Context, Runtime
 from ..errors import SpecError, UsageError
-from ..http.client import Response
-from ..http.managed import ServiceManager
+from ..http.document_checks import mismatch_failure
+from ..http.exchange import Response
 from ..http.sending import current_service, on_response
-from ..matching.documents import mismatch_failure
 from ..matching.matcher import ABSENT, Mismatch, show
+from ..services.managed import ServiceManager
 
 __all__ = [
     "check_every_response",
@@ -194,7 +194,7 @@ def check_schema(ctx: Context, schema_text: str | None = None, location: str | N
     if location is not None:
         document = load_document(ctx, location)
     else:
-        from ..matching.documents import expected_document
+        from ..http.document_checks import expected_document
 
         document = Document(expected_document(ctx, schema_text or "", "schema"), "the schema", None)
     response = ctx.http.response()

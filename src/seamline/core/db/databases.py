@@ -26,8 +26,8 @@ from uuid import UUID
 from ..config import DatabaseConfig
 from ..context import Context, Runtime
 from ..errors import CheckFailed, ServiceError, SqlError, StepArgumentError, UsageError
-from ..http.managed import ServiceManager
 from ..matching.matcher import equals
+from ..services.managed import ServiceManager
 from ..values.literals import parse_literal
 from .sql import BoundStatement, bind_statements, one_line
 

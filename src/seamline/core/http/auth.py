@@ -8,8 +8,10 @@ from ..config import AuthProfile
 from ..context import Context
 from ..errors import AuthError, ConfigError
 from ..matching.jsonpath import find_all
+from ..values.text import excerpt
 from ..values.variables import to_text
-from .client import HttpClient, excerpt, format_exchange
+from .client import HttpClient
+from .exchange import format_exchange
 from .sending import build_request, current_service
 
 __all__ = ["obtain_token"]

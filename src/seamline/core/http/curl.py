@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from ..values.secrets import MASK, Secrets
-from .client import SENSITIVE_HEADERS, Request
+from .exchange import SENSITIVE_HEADERS, Request
 
 __all__ = ["as_curl"]
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from ..context import Context
 from ..errors import CheckFailed, ServiceUnreachable
 from ..waiting.retry import retry_until
-from .client import Response
+from .exchange import Response
 from .sending import build_request, current_service, log_exchange, send_request
 
 __all__ = ["send_until"]

@@ -11,10 +11,11 @@ from typing import cast
 from ..config import ServiceConfig
 from ..context import Context, Runtime
 from ..errors import ServiceError, ServiceUnreachable, StepArgumentError, UsageError
+from ..services.managed import ServiceManager
 from ..values.literals import parse_json
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
-from .client import HttpClient, Request, Response, format_exchange
-from .managed import ServiceManager
+from .client import HttpClient
+from .exchange import Request, Response, format_exchange
 
 __all__ = [
     "ResponseHook",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..errors import UsageError
-from .client import Request, Response
+from .exchange import Request, Response
 
 __all__ = ["HttpState"]
 

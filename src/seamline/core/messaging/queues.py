@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any
 from ..config import BrokerConfig, QueueConfig
 from ..context import Context, Runtime
 from ..errors import CheckFailed, ConfigError, ServiceError
-from ..http.client import excerpt
 from ..matching.jsonpath import find_all
 from ..matching.matcher import matches_document
 from ..values.literals import describe, parse_json
+from ..values.text import excerpt
 
 if TYPE_CHECKING:
     from kombu import Connection

@@ -21,10 +21,10 @@ from urllib.parse import parse_qsl, urlsplit
 from ..config import StubConfig
 from ..context import Context, Runtime
 from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
-from ..http.client import excerpt
 from ..matching.jsonpath import compile_path, find_all
 from ..matching.matcher import equals, matches_document
 from ..values.literals import describe, parse_json, parse_literal
+from ..values.text import excerpt
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer

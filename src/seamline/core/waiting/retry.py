@@ -42,6 +42,10 @@ class Patience:
     attempts: int | None = None
     interval: float = DEFAULT_INTERVAL
 
+    def __post_init__(self) -> None:
+        if self.timeout is None and self.attempts is None:
+            raise ValueError("patience needs a timeout, a number of attempts or both: it would wait forever")
+
 
 class GaveUp(Exception, Generic[T]):
     """Raised by :func:`keep_trying` when patience runs out; ``last`` is the last attempt's

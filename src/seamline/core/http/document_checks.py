@@ -9,11 +9,12 @@ from functools import partial
 
 from ..context import Context
 from ..errors import CheckFailed, StepArgumentError
-from ..http.client import FAILURE_BODY_LIMIT, Response, excerpt, response_details, response_line
+from ..matching.matcher import Mismatch, accepts_absence, match, render_path
 from ..values.literals import describe, parse_json
+from ..values.text import excerpt
 from ..waiting.retry import parse_duration
-from .fields import check_named_presence, compare_named, field_value, field_values
-from .matcher import Mismatch, accepts_absence, match, render_path
+from .exchange import FAILURE_BODY_LIMIT, Response, response_details, response_line
+from .field_checks import check_named_presence, compare_named, field_value, field_values
 
 __all__ = [
     "check_content_type",

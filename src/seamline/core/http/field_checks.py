@@ -8,10 +8,10 @@ from functools import partial
 
 from ..context import Context
 from ..errors import CheckFailed, StepArgumentError
-from ..http.client import Response, response_details
+from ..matching.jsonpath import find_all
+from ..matching.matcher import accepts_absence, compare, is_number
 from ..values.literals import describe
-from .jsonpath import find_all
-from .matcher import accepts_absence, compare, is_number
+from .exchange import Response, response_details
 
 __all__ = [
     "check_body",
