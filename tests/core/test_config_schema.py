@@ -52,9 +52,11 @@ MISTAKES = [
             "unknown key 'secert' under variables.key; did you mean 'secret'?"),
     # duplicates
     Mistake("duplicate service", "services:\n  shop: http://x\n  pay: http://y\n  shop: http://z\n", 4,
-            "duplicate key 'shop' (first on line 2)"),
+            "duplicate key 'shop' under services (first on line 2)"),
     Mistake("duplicate key in a service", "services:\n  shop:\n    base_url: http://x\n    base_url: http://y\n", 4,
-            "duplicate key 'base_url' (first on line 3)"),
+            "duplicate key 'base_url' under services.shop (first on line 3)"),
+    Mistake("duplicate section", "services: {}\nstubs: {}\nservices: {}\n", 3,
+            "duplicate key 'services' at the top level (first on line 1)"),
     # wrong types and values out of range
     Mistake("a boolean that is not", "services:\n  shop:\n    base_url: http://x\n    verify_tls: nope\n", 4,
             "services.shop.verify_tls must be true or false, not 'nope'"),
@@ -69,6 +71,16 @@ MISTAKES = [
     # unknown references between sections
     Mistake("a queue on an unknown broker", "brokers:\n  events: memory://\nqueues:\n  orders:\n    broker: event\n", 5,
             "queues.orders.broker 'event' is not among the brokers (events); did you mean 'events'?"),
+    Mistake("a queue on a broker when there are none", "queues:\n  orders:\n    broker: evnts\n", 3,
+            "queues.orders.broker 'evnts' is not among the brokers (none: without a brokers section, queues use "
+            "the broker memory)"),
+    Mistake("a start command naming an unknown broker",
+            "services:\n  shop:\n    base_url: http://x\n    start:\n      command: run ${broker:evnts}\n"
+            "brokers:\n  events: memory://\n", 5,
+            "services.shop.start.command: ${broker:evnts} names no broker of the file; did you mean 'events'?"),
+    Mistake("a start command naming an unknown stub",
+            "services:\n  shop:\n    base_url: http://x\n    start: run ${stub:paymnts}\nstubs:\n  payments: {}\n", 4,
+            "services.shop.start: ${stub:paymnts} names no stub of the file; did you mean 'payments'?"),
     Mistake("a database on an unknown service",
             "services:\n  shop: http://x\ndatabases:\n  main:\n    url: sqlite://\n    service: shopp\n", 6,
             "databases.main.service 'shopp' is not among the services; did you mean 'shop'?"),
@@ -111,7 +123,7 @@ def test_a_duplicate_key_in_a_phrase_file_names_its_line(tmp_path: Path) -> None
     (tmp_path / "phrases.yaml").write_text(
         "- phrase: I look\n  steps: [I GET \"/\"]\n  phrase: I peek\n", encoding="utf-8"
     )
-    with pytest.raises(ConfigError, match=r"phrases.yaml:3: duplicate key 'phrase' \(first on line 1\)"):
+    with pytest.raises(ConfigError, match=r"phrases.yaml:3: duplicate key 'phrase' under \[0\] \(first on line 1\)"):
         load_phrasebook(tmp_path / "seamline.yaml")
 
 
@@ -197,6 +209,11 @@ def test_seamline_schema_validates_the_example_and_rejects_a_typo(capsys: pytest
     wrong_type = yaml.safe_load((ROOT / "seamline.yaml").read_text(encoding="utf-8"))
     wrong_type["queues"]["orders"]["wait"] = -1
     assert not validator.is_valid(wrong_type)
+    # A variable may hold any value; the secret form {value, secret} takes no other key.
+    variables = {"sku": "A1", "cart": {"items": []}, "key": {"value": "k", "secret": True}}
+    assert validator.is_valid({"variables": variables})
+    assert not validator.is_valid({"variables": {"key": {"value": "k", "secert": True}}})
+    assert _schema(capsys)["title"] == "seamline.yaml"
 
 
 def test_the_schemas_accept_a_new_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

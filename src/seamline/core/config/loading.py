@@ -48,6 +48,10 @@ PathParts = tuple[str | int, ...]
 # -- YAML with line numbers ------------------------------------------------------------------
 
 
+# What a managed service's start command may name besides ${port} and ${python}.
+START_REFERENCE = re.compile(r"\$\{(stub|broker):([^{}]+)\}")
+
+
 class LocatedDict(dict[Any, Any]):
     """A YAML mapping that remembers the line (1-based) of each key and of the mapping."""
 
@@ -55,6 +59,7 @@ class LocatedDict(dict[Any, Any]):
         super().__init__(*args, **kwargs)
         self.line = 1
         self.key_lines: dict[Any, int] = {}
+        self.duplicates: list[tuple[str, int, int]] = []  # (key, its line, the first one's line)
 
     def key_line(self, key: Any, default: int = 1) -> int:
         return self.key_lines.get(key, default)
@@ -90,7 +95,7 @@ def read_yaml(file: Path) -> Any:
             key = loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             if isinstance(key, str) and key in seen:
-                raise ConfigError(f"{file}:{line}: duplicate key {key!r} (first on line {seen[key]})")
+                data.duplicates.append((key, line, seen[key]))
             if isinstance(key, str):
                 seen[key] = line
         data.update(loader.construct_mapping(node))  # also flattens merge keys into node.value
@@ -109,7 +114,7 @@ def read_yaml(file: Path) -> Any:
     Loader.add_constructor("tag:yaml.org,2002:map", construct_map)
     Loader.add_constructor("tag:yaml.org,2002:seq", construct_seq)
     try:
-        return yaml.load(file.read_text(encoding="utf-8"), Loader=Loader)  # a SafeLoader: no arbitrary objects
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=Loader)  # a SafeLoader: no arbitrary objects
     except yaml.MarkedYAMLError as error:
         mark, context = error.problem_mark, error.context_mark
         where = f"{file}:{mark.line + 1}" if mark else str(file)
@@ -117,6 +122,22 @@ def read_yaml(file: Path) -> Any:
         raise ConfigError(f"{where}: invalid YAML: {error.problem}{started}") from None
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"{file}: cannot read: {error}") from None
+    _refuse_duplicates(data, (), file)
+    return data
+
+
+def _refuse_duplicates(data: Any, path: tuple[str | int, ...], file: Path) -> None:
+    """The first duplicate key, told with the path of the mapping it is written in (the
+    reader sees keys before it knows where their mapping sits)."""
+    if isinstance(data, LocatedDict):
+        for key, line, first in data.duplicates:
+            under = f"under {dotted(path)}" if path else "at the top level"
+            raise ConfigError(f"{file}:{line}: duplicate key {key!r} {under} (first on line {first})")
+        for key, value in data.items():
+            _refuse_duplicates(value, (*path, key), file)
+    elif isinstance(data, LocatedList):
+        for index, item in enumerate(data):
+            _refuse_duplicates(item, (*path, index), file)
 
 
 def line_of(data: Any, path: Sequence[str | int]) -> int:
@@ -370,11 +391,36 @@ class _Loader:
         for name, queue in (model.queues or {}).items():
             broker = queue.broker if queue is not None else None
             broker = broker or model.default_broker or next(iter(brokers), None) or "memory"
-            if brokers and broker not in brokers:
+            if broker not in brokers and broker != "memory":
                 raise ConfigError(
-                    f"{self.at('queues', name, 'broker')} {broker!r} is not among the brokers ({', '.join(brokers)})"
+                    f"{self.at('queues', name, 'broker')} {broker!r} is not among the brokers "
+                    f"({', '.join(brokers) or 'none: without a brokers section, queues use the broker memory'})"
                     + (closest(broker, brokers) if closest(broker, brokers).startswith("; did") else "")
                 )
+        for name, service in services.items():
+            start = getattr(service, "start", None)
+            if start is not None:
+                self._check_start_references(name, start, model)
+
+    def _check_start_references(self, service: str, start: object, model: ConfigFileModel) -> None:
+        """``${stub:NAME}`` and ``${broker:NAME}`` in a start command name a stub and a broker of
+        the file (any stub name when there is no stubs section: a stub needs no settings)."""
+        from .schema import ManagedStartModel
+
+        command = start.command if isinstance(start, ManagedStartModel) else start
+        text = command if isinstance(command, str) else " ".join(map(str, command))  # type: ignore[call-overload]
+        stubs, brokers = model.stubs or {}, model.brokers or {}
+        for kind, name in START_REFERENCE.findall(text):
+            name = name.strip()
+            known: Mapping[str, object] = stubs if kind == "stub" else brokers
+            if (kind == "stub" and not stubs) or name in known or (kind == "broker" and name == "memory"):
+                continue
+            path: tuple[str, ...] = ("services", service, "start")
+            if isinstance(start, ManagedStartModel):
+                path = (*path, "command")
+            raise ConfigError(
+                f"{self.at(*path)}: ${{{kind}:{name}}} names no {kind} of the file{closest(name, known)}"
+            )
 
     # -- settings -------------------------------------------------------------------------------
 

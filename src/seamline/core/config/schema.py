@@ -207,11 +207,6 @@ class StubModel(_Strict):
     port: Port = "auto"
 
 
-class SecretVariableModel(_Strict):
-    value: Any
-    secret: bool = False
-
-
 # -- phrases ------------------------------------------------------------------------------
 
 # A line, or one line mapped to its doc string or data table.
@@ -245,7 +240,16 @@ class _Sections(_Strict):
     auth: dict[str, AuthProfileModel] | None = None
     default_auth: str | None = None
     variables: dict[str, Any] | None = Field(
-        None, description="Values for ${name}; {value: ..., secret: true} masks one in every log."
+        None,
+        description="Values for ${name}; {value: ..., secret: true} masks one in every log.",
+        # Any value at all, but a mapping with `value` is the secret form and takes no other key
+        # (the loader checks the same; JSON Schema says it with if/then for editors).
+        json_schema_extra={
+            "additionalProperties": {
+                "if": {"type": "object", "required": ["value"]},
+                "then": {"properties": {"value": {}, "secret": {"type": "boolean"}}, "additionalProperties": False},
+            }
+        },
     )
     brokers: dict[str, _shorthand(NonEmpty, BrokerModel, "a URL or a mapping") | None] | None = None  # type: ignore[valid-type]
     default_broker: str | None = None
@@ -309,7 +313,7 @@ def config_json_schema() -> dict[str, Any]:
     for name in list(defs):
         if name.endswith("Override"):
             defs[name] = _rename_refs(defs[name], "Override")
-    return {"$schema": _DRAFT, "title": "seamline.yaml", **schema}
+    return {"$schema": _DRAFT, **schema, "title": "seamline.yaml"}
 
 
 def _rename_refs(schema: Any, suffix: str) -> Any:
@@ -326,4 +330,4 @@ def _rename_refs(schema: Any, suffix: str) -> Any:
 def phrasebook_json_schema() -> dict[str, Any]:
     """The JSON Schema of phrases.yaml: a list of phrases (or a mapping with a `phrases` list)."""
     schema = TypeAdapter(list[PhraseModel] | PhraseFileModel).json_schema()
-    return {"$schema": _DRAFT, "title": "phrases.yaml", **schema}
+    return {"$schema": _DRAFT, **schema, "title": "phrases.yaml"}

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from ..config import ServiceConfig
+from ..config.loading import START_REFERENCE
 from ..errors import ConfigError, ServiceError
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
 
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["ManagedService", "ServiceManager", "free_port"]
 
 _POLL_INTERVAL = 0.05
-# What a managed service's start command may name besides ${port} and ${python}.
-_RUN_REFERENCE = re.compile(r"\$\{(stub|broker):([^{}]+)\}")
+
 _OUTPUT_TAIL_LINES = 30
 
 
@@ -205,4 +205,4 @@ def _run_references(runtime: Runtime, text: str) -> str:
             raise ConfigError(f"${{broker:{name}}}: unknown broker {name!r} in {runtime.config.where()}")
         return runtime.resource(Brokers).get(name).url
 
-    return _RUN_REFERENCE.sub(replace, text)
+    return START_REFERENCE.sub(replace, text)
