@@ -1,6 +1,6 @@
 """Seamline's per-step overhead against plain requests, one GET + capture + check at a time.
 
-Run:  python benchmarks/bench_http.py [--iterations N] [--server process|thread|demo] [--profile]
+Run:  python benchmarks/bench_http.py [--iterations N] [--server process|thread|demo] [--profile] [--public-only]
 
 One loopback server serves every loop: by default a bare ASGI app on uvicorn (already a
 Seamline extra) in a child process, answering GET /products/A1 with a fixed
@@ -45,6 +45,7 @@ import contextlib
 import cProfile
 import io
 import multiprocessing
+import os
 import pstats
 import socket
 import sys
@@ -351,7 +352,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repetitions", type=int, default=REPETITIONS)
     parser.add_argument("--robot-output", action="store_true", help="also write output.xml")
     parser.add_argument("--profile", action="store_true", help="profile the Seamline loop")
+    parser.add_argument(
+        "--public-only",
+        action="store_true",
+        help="Seamline on Robot's public API only (no keyword-lookup speed-up): compare its seamline/thin "
+        "with a run without this flag to see what the guarded internals of seamline/robot/_compat.py buy",
+    )
     args = parser.parse_args(argv)
+    if args.public_only:
+        os.environ["SEAMLINE_ROBOT_PUBLIC_ONLY"] = "1"  # before the first library is made
     n: int = args.iterations
 
     with tempfile.TemporaryDirectory(prefix="seamline-bench-") as tmp:
@@ -366,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
             took = time.perf_counter() - started
 
             plain, noop = results["plain"], results["noop"]
-            print(f"{n} iterations, best of {args.repetitions}, server: {args.server} ({url})")
+            api = ", Robot public API only" if args.public_only else ""
+            print(f"{n} iterations, best of {args.repetitions}, server: {args.server} ({url}){api}")
             print(f"{'variant':<10}{'us/iter':>9}{'x plain':>9}{'net of noop':>13}{'cpu us/iter':>13}")
             for variant, (wall, cpu) in results.items():
                 net = f"{wall - noop.wall:.0f}" if variant in ("thin", "seamline") else "-"
