@@ -1,6 +1,12 @@
-"""The phrase catalog. Importing this package registers every built-in phrase."""
+"""The phrase catalog. Importing this package registers every built-in phrase.
 
-from . import auth, checks, cleanup, database, http, matching, queues, stubs, variables, waiting
+Each module holds the phrases of one area, named as the core area it calls (``db`` calls
+``core/db``, ``messaging`` calls ``core/messaging``); ``checks`` and ``matching`` both check
+the last response (one field, header or status; whole documents), ``auth`` and ``cleanup``
+are the HTTP area's auth profiles and cleanup requests.
+"""
+
+from . import auth, checks, cleanup, contract, db, http, matching, messaging, stubs, values, waiting
 from ._catalog import CATALOG, Phrase, phrase
 
 __all__ = [
@@ -9,12 +15,13 @@ __all__ = [
     "auth",
     "checks",
     "cleanup",
-    "database",
+    "contract",
+    "db",
     "http",
     "matching",
+    "messaging",
     "phrase",
-    "queues",
     "stubs",
-    "variables",
+    "values",
     "waiting",
 ]

@@ -10,13 +10,14 @@ __all__ = ["phrase_reference"]
 AREA_TITLES = {
     "http": "Requests",
     "auth": "Authentication",
-    "variables": "Storing values",
+    "values": "Storing values",
     "checks": "Checks",
-    "matching": "Documents, contracts, cookies and time",
-    "database": "Databases",
+    "matching": "Documents, cookies and time",
+    "contract": "Contracts",
+    "db": "Databases",
     "waiting": "Waiting for a result",
     "stubs": "Stub services",
-    "queues": "Message queues",
+    "messaging": "Message queues",
     "cleanup": "Cleanup",
 }
 

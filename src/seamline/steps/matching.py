@@ -1,10 +1,9 @@
-"""Phrases that check whole documents, contracts (JSON Schema, OpenAPI), cookies, the
-content type and the response time."""
+"""Phrases that check whole documents (with markers), cookies, the content type and the
+response time."""
 
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.contract import conformance
 from ..core.http import document_checks
 from ._catalog import phrase, response_check
 
@@ -74,40 +73,6 @@ def field_has_exactly_items_any_order(ctx: Context, path: str, docstring: str) -
 def each_item_matches(ctx: Context, path: str, docstring: str) -> None:
     """Match every item of an array against one document with markers (an empty array passes)."""
     document_checks.check_each_item(ctx, path, docstring)
-
-
-@phrase('the response matches the schema "{file}"', example='the response matches the schema "schemas/order.json"')
-def matches_schema_file(ctx: Context, file: str) -> None:
-    """Validate the body against a JSON Schema file or URL (JSON or YAML; drafts 2020-12, 2019-09, 7)."""
-    conformance.check_schema(ctx, location=file)
-
-
-@phrase(
-    "the response matches the schema:",
-    example='the response matches the schema:\n  """\n  {"type": "object", "required": ["id"]}\n  """',
-)
-def matches_schema(ctx: Context, docstring: str) -> None:
-    """Validate the body against the JSON Schema in the doc string."""
-    conformance.check_schema(ctx, schema_text=docstring)
-
-
-@phrase('the API spec is "{spec}"', example='the API spec is "openapi.yaml"')
-def api_spec_is(ctx: Context, spec: str) -> None:
-    """Use this OpenAPI document (file or URL) for the current service for the rest of the test."""
-    conformance.use_spec(ctx, spec)
-
-
-@phrase("the response conforms to the API spec", example="the response conforms to the API spec")
-def conforms_to_spec(ctx: Context) -> None:
-    """Check status, content type, headers and body against the operation of the service's
-    OpenAPI document that the request's method and path find."""
-    conformance.check_openapi(ctx)
-
-
-@phrase("every response must conform to the API spec", example="every response must conform to the API spec")
-def every_response_conforms(ctx: Context) -> None:
-    """From now on in this test, check each response against the API spec as it arrives."""
-    conformance.check_every_response(ctx)
 
 
 @phrase('the response content type is "{text}"', example='the response content type is "application/json"')
