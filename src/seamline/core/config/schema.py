@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 from typing import Annotated, Any, Literal
 
+from annotated_types import Gt, Lt, MinLen
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
 from pydantic.functional_validators import BeforeValidator
 from pydantic_core import PydanticCustomError
@@ -94,9 +95,11 @@ def _port(value: object) -> object:
     return value
 
 
-Seconds = Annotated[float, Field(gt=0), BeforeValidator(_seconds)]  # constraint first: it reaches the JSON Schema
-Port = Annotated[Annotated[int, Field(gt=0, lt=65536)] | Literal["auto"] | None, BeforeValidator(_port)]
-NonEmpty = Annotated[str, Field(min_length=1)]
+# Constraints as annotated_types markers, not Field(...): pydantic before 2.12 let a field's
+# default leak into a Field() shared through an alias, so that one field took another's.
+Seconds = Annotated[float, Gt(0), BeforeValidator(_seconds)]  # constraint first: it reaches the JSON Schema
+Port = Annotated[Annotated[int, Gt(0), Lt(65536)] | Literal["auto"] | None, BeforeValidator(_port)]
+NonEmpty = Annotated[str, MinLen(1)]
 # Header and env values: YAML reads `X-Retry: 3` as a number; Seamline sends it as text.
 Scalar = str | int | float | bool
 
