@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,34 +24,13 @@ from ..errors import CheckFailed, ConfigError, ServiceError
 from ..matching.jsonpath import find_all
 from ..matching.matcher import matches_document
 from ..values.literals import describe, parse_json
-from ..values.text import excerpt
+from .state import NOT_JSON, Message
 
 if TYPE_CHECKING:
     from kombu import Connection
 
 __all__ = ["Brokers", "Message", "publish", "receive_matching", "store_message_field"]
 
-_MESSAGE_LINE_LIMIT = 300
-_NOT_JSON = object()
-
-
-@dataclass(frozen=True)
-class Message:
-    queue: str
-    body: str
-    content_type: str | None
-
-    def json(self) -> object:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            return _NOT_JSON
-
-    def describe(self) -> str:
-        document = self.json()
-        if document is _NOT_JSON:
-            return f"{excerpt(self.body, _MESSAGE_LINE_LIMIT)!r} (not JSON)"
-        return excerpt(json.dumps(document, ensure_ascii=False), _MESSAGE_LINE_LIMIT)
 
 
 def _sanitized(url: str) -> str:
@@ -222,7 +200,7 @@ def receive_matching(ctx: Context, queue_name: str, expected_text: str) -> Messa
     seen.extend(arrived)
     for index, message in enumerate(seen):
         document = message.json()
-        if document is not _NOT_JSON and matches_document(expected, document):
+        if document is not NOT_JSON and matches_document(expected, document):
             del seen[index]  # each message satisfies one check
             ctx.messaging.last_message = message
             ctx.log(f"message from queue {queue.queue!r}:\n{json.dumps(document, indent=2, ensure_ascii=False)}")
@@ -236,10 +214,10 @@ def receive_matching(ctx: Context, queue_name: str, expected_text: str) -> Messa
 
 def store_message_field(ctx: Context, path: str, name: str) -> None:
     message = ctx.messaging.last_message
-    if not isinstance(message, Message):
+    if message is None:
         raise CheckFailed("no message received yet: check for a message before storing its fields")
     document = message.json()
-    if document is _NOT_JSON:
+    if document is NOT_JSON:
         raise CheckFailed(f"the last message is not JSON: {message.describe()}")
     path = ctx.variables.expand(path)
     found = find_all(document, path)
