@@ -196,7 +196,7 @@ def test_a_run_killed_by_a_signal_leaves_no_managed_service_behind(project: Proj
             time.sleep(0.1)
         assert _processes_mentioning(str(marker)), "the managed shop never started"
         time.sleep(0.5)  # the scenario is waiting on /delay now
-        run.send_signal(signal.SIGTERM)  # pytest's own clean-up does not run on SIGTERM
+        run.send_signal(signal.SIGTERM)
         run.wait(timeout=30)
         deadline = time.monotonic() + 10
         while _processes_mentioning(str(marker)) and time.monotonic() < deadline:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import inspect
 import os
 import re
+import signal
+import threading
 import types
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
@@ -29,6 +31,7 @@ _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
 _UNKNOWN_STEP = pytest.StashKey[str]()
+_PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,6 +47,23 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
     _make_report_folders(config)
     _register_user_phrases(config)
+    _stop_on_sigterm(config)
+
+
+def _stop_on_sigterm(config: pytest.Config) -> None:
+    """SIGTERM ends the run as Ctrl-C does, so that pytest tears the running scenario down and
+    its cleanups run (seeded rows deleted, stubs and services stopped), as Robot does on the
+    same signal. Left alone where someone else already handles SIGTERM."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("stopped by SIGTERM")
+
+    signal.signal(signal.SIGTERM, interrupt)
+    config.stash[_PREVIOUS_SIGTERM] = signal.SIG_DFL
 
 
 def _make_report_folders(config: pytest.Config) -> None:
@@ -76,6 +96,9 @@ def _register_user_phrases(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    previous = config.stash.get(_PREVIOUS_SIGTERM, None)
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
     runtime = config.stash.get(_RUNTIME, None)
     if runtime is not None:
         runtime.close()
