@@ -125,3 +125,25 @@ def test_a_filesystem_broker_is_shared_with_another_process(tmp_path: Path) -> N
     assert [m.json() for m in messages] == [{"type": "order.created", "order_id": "o-9"}]
     brokers.close()
     assert not folder.exists()  # a folder the run made for itself goes with it
+
+
+def test_each_worker_of_a_parallel_run_has_its_own_queue(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`name: orders-${worker}`: what worker w7 publishes reaches the broker's orders-w7 queue,
+    not another worker's."""
+    monkeypatch.setenv("SEAMLINE_WORKER", "w7")
+    config = tmp_path / "seamline.yaml"
+    config.write_text(
+        "brokers:\n  events: {url: 'memory://'}\n"
+        "queues:\n  orders: {name: 'orders-${worker}', wait: 1}\n  w7: {name: orders-w7, wait: 1}\n"
+        "  w8: {name: orders-w8, wait: 1}\n",
+        encoding="utf-8",
+    )
+    run = Runtime(config)
+    try:
+        assert run.worker == "w7"
+        publish(Context(run), "orders", '{"id": 1}')
+        with pytest.raises(CheckFailed):
+            receive_matching(Context(run), "w8", '{"id": 1}')
+        assert receive_matching(Context(run), "w7", '{"id": 1}').json() == {"id": 1}
+    finally:
+        run.close()

@@ -10,6 +10,7 @@ received and cleanup actions.
 from __future__ import annotations
 
 import atexit
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,17 @@ class Runtime:
     def loaded_config(self) -> Config | None:
         """The config if it has been loaded, without loading it (for what runs after a failure)."""
         return self._config
+
+    @property
+    def worker(self) -> str:
+        """This process's name among the workers of a parallel run (``gw1`` under pytest-xdist,
+        ``pabot1`` under pabot, ``SEAMLINE_WORKER``); ``main`` in a run of one process. What
+        ``${worker}`` stands for in seamline.yaml, so that workers keep files apart."""
+        return re.sub(r"[^A-Za-z0-9]", "", self.generators.worker) or "main"
+
+    def with_worker(self, text: str) -> str:
+        """``text`` with ``${worker}`` replaced by :attr:`worker`."""
+        return text.replace("${worker}", self.worker)
 
     def resource(self, kind: type[R]) -> R:
         """The run's one ``kind`` (``Databases``, ``StubServers`` ...), opened on first use."""

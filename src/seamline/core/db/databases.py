@@ -141,7 +141,7 @@ class Databases:
             # A managed service creates its database; start it before the first connection.
             self.runtime.resource(ServiceManager).base_url(self.runtime.config.service(config.service))
         try:
-            url = make_url(config.url)
+            url = make_url(self.runtime.with_worker(config.url))  # a file per worker: sqlite:///shop-${worker}.db
         except ArgumentError:
             raise UsageError(f"database {config.name!r}: {config.url!r} is not a SQLAlchemy URL") from None
         options: dict[str, Any] = {}

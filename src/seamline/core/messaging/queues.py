@@ -12,6 +12,7 @@ Every queue a test used is purged when the test ends.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from collections.abc import Callable
@@ -163,7 +164,9 @@ class Brokers:
 
 
 def _queue(ctx: Context, name: str) -> QueueConfig:
-    return ctx.runtime.config.queue(ctx.variables.expand(name))
+    queue = ctx.runtime.config.queue(ctx.variables.expand(name))
+    # `name: orders-${worker}`: each worker of a parallel run reads its own queue on a shared broker.
+    return dataclasses.replace(queue, queue=ctx.runtime.with_worker(queue.queue))
 
 
 def _used(ctx: Context, queue: QueueConfig) -> list[Message]:

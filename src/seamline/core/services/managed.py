@@ -205,4 +205,4 @@ def _run_references(runtime: Runtime, text: str) -> str:
             raise ConfigError(f"${{broker:{name}}}: unknown broker {name!r} in {runtime.config.where()}")
         return runtime.resource(Brokers).get(name).url
 
-    return START_REFERENCE.sub(replace, text)
+    return START_REFERENCE.sub(replace, runtime.with_worker(text))
