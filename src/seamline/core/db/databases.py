@@ -32,7 +32,7 @@ from ..values.literals import parse_literal
 from .sql import BoundStatement, bind_statements, one_line
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    from sqlalchemy import ColumnElement, Table, TextClause
     from sqlalchemy.engine import Connection, Engine
 
 __all__ = [
@@ -746,36 +746,86 @@ def check_query_count(ctx: Context, count: int) -> None:
 
 
 def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], database: str | None = None) -> None:
-    """Insert the rows, and delete them again when the test ends (also when it failed)."""
-    from sqlalchemy import and_, delete, insert
+    """Insert the rows, and delete them again when the test ends (also when it failed).
+
+    Each row is deleted by what identifies that one row: its primary key; else the
+    database's own row identity (SQLite's rowid, PostgreSQL's ctid with the inserting
+    transaction's xmin, read back with RETURNING). Never by its values, which rows the
+    test did not insert may share. Where there is neither (MariaDB/MySQL without a
+    primary key) the seed is refused before anything is inserted."""
+    from sqlalchemy import delete, insert, literal_column
 
     conditions = read_table(ctx, table)
     db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
-    keys: list[dict[str, object]] = []
+    identities: list[ColumnElement[bool] | TextClause] = []
     statements: list[BoundStatement] = []
     with _reading(db) as connection:
         target = db.table(connection, name)
         columns = [_column(db, target, column) for column in conditions.header]
         primary = list(target.primary_key.columns)
+        if not primary and db.dialect not in _ROW_IDENTITY:
+            raise SqlError(_no_identity(db, name, "it has no primary key", "give the table a primary key"))
         for row in conditions.rows:
             values = {c.name: _column_value(cell, c, for_insert=True) for c, cell in zip(columns, row, strict=True)}
             statement = insert(target).values(**values)
+            if db.dialect == "postgresql":
+                # The key as the database made it (defaults included), and the row's own identity.
+                statement = statement.returning(*primary, *(literal_column(c) for c in _PG_IDENTITY))
             outcome = connection.execute(statement)
             statements.append(_sent(outcome))
-            key = dict(zip([c.name for c in primary], outcome.inserted_primary_key or (), strict=False))
-            # Without a complete key, the row is found again by every value it was given.
-            keys.append(key if primary and len(key) == len(primary) and None not in key.values() else values)
+            identities.append(_identity(db, name, target, outcome))
     _log(ctx, db, statements[0], QueryResult([], [], len(statements)))
 
     def remove() -> None:
+        deleted = 0
         with _reading(db) as connection:
-            for key in reversed(keys):
-                clauses = [target.c[k].is_(None) if v is None else target.c[k] == v for k, v in key.items()]
-                connection.execute(delete(target).where(and_(*clauses)))
-        ctx.log(f"deleted the {_rows(len(keys))} seeded into {name!r} (database {db.name!r})")
+            for identity in reversed(identities):
+                deleted += max(connection.execute(delete(target).where(identity)).rowcount, 0)
+        gone = "" if deleted == len(identities) else f" ({len(identities) - deleted} no longer there as seeded)"
+        ctx.log(f"deleted {deleted} of the {_rows(len(identities))} seeded into {name!r} (database {db.name!r}){gone}")
 
     ctx.add_cleanup(f"delete the rows seeded into {name!r}", remove)
+
+
+# The dialects whose rows have an identity of their own, for tables without a primary key.
+_ROW_IDENTITY = ("sqlite", "postgresql")
+# PostgreSQL: the row version's place (ctid, unique per table, tableoid for partitions)
+# and the transaction that wrote it (xmin), so a place reused after VACUUM is not taken
+# for the seeded row.
+_PG_IDENTITY = {"tableoid": "oid", "ctid": "tid", "xmin": "xid"}
+
+
+def _identity(db: Database, name: str, target: Table, outcome: Any) -> ColumnElement[bool] | TextClause:
+    """The condition that finds the row an INSERT wrote, and no other."""
+    from sqlalchemy import and_, bindparam, literal_column, text
+
+    primary = [c.name for c in target.primary_key.columns]
+    returned = outcome.one() if db.dialect == "postgresql" else None
+    key = dict(zip(primary, returned or outcome.inserted_primary_key or (), strict=False))
+    if primary and len(key) == len(primary) and None not in key.values():
+        return and_(*(target.c[k] == v for k, v in key.items()))
+    if db.dialect == "sqlite" and outcome.lastrowid is not None:
+        # rowid, or one of its other names when a column is called that
+        taken = {c.name.lower() for c in target.columns}
+        alias = next(a for a in ("rowid", "_rowid_", "oid") if a not in taken)
+        return literal_column(alias) == bindparam("seeded_rowid", outcome.lastrowid)
+    if returned is not None:
+        found = dict(zip(_PG_IDENTITY, returned[len(primary) :], strict=True))
+        where = " AND ".join(f"{column} = CAST(:seeded_{column} AS {kind})" for column, kind in _PG_IDENTITY.items())
+        return text(where).bindparams(**{f"seeded_{column}": str(value) for column, value in found.items()})
+    raise SqlError(
+        _no_identity(db, name, "a seeded row's primary key is not known", "give each row's key in the table")
+    )
+
+
+def _no_identity(db: Database, name: str, why: str, remedy: str) -> str:
+    system = "MariaDB/MySQL" if db.dialect in ("mysql", "mariadb") else db.dialect
+    return (
+        f"cannot seed table {name!r} of database {db.name!r}: {why}, and {system} has no row identity to "
+        f"delete exactly the seeded rows afterwards; {remedy} (deleting by the values would also delete "
+        "equal rows the test did not insert)"
+    )
 
 
 # -- logging ------------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ..config import ServiceConfig
 from ..config.loading import START_REFERENCE
@@ -29,6 +30,8 @@ _POLL_INTERVAL = 0.05
 
 _OUTPUT_TAIL_LINES = 30
 
+_PORT_PROBE_TIMEOUT = 2.0
+
 
 def _stop_with_parent() -> None:
     """In the service's process before it starts (Linux): ask the kernel for SIGTERM when
@@ -38,6 +41,12 @@ def _stop_with_parent() -> None:
     pr_set_pdeathsig = 1
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _flat(text: str, limit: int) -> str:
+    """A text on one line, cut to ``limit`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
 def free_port() -> int:
@@ -71,6 +80,8 @@ class ManagedService:
         return [self._fill(word) for word in words]
 
     def start(self) -> None:
+        if self.start_spec.port is not None:
+            self._refuse_a_taken_port()
         command = self._command()
         cwd = Path(self.start_spec.cwd) if self.start_spec.cwd else self.config_dir
         if cwd is not None and self.config_dir is not None and not cwd.is_absolute():
@@ -94,6 +105,38 @@ class ManagedService:
                 f"cannot start service {self.config.name!r}: {' '.join(command)}: {error.strerror}"
             ) from None
         self._wait_until_healthy()
+
+    def _refuse_a_taken_port(self) -> None:
+        """A fixed port that something already answers on: fail now, before a test's
+        request reaches that stranger (whose health check would pass for the service)."""
+        host = urlsplit(self.base_url).hostname or "127.0.0.1"
+        try:
+            with socket.create_connection((host, self.port), timeout=_PORT_PROBE_TIMEOUT):
+                pass
+        except OSError:
+            return  # nothing listens there: the port is the service's to take
+        raise ServiceError(
+            f"managed service {self.config.name!r} cannot start: port {self.port} is already in use by another "
+            f"process ({self._stranger_answer()}); stop that process, or give the service another port "
+            "(port: auto picks a free one)"
+        )
+
+    def _stranger_answer(self) -> str:
+        """What answers on the taken port, in a few words: its answer to the health check."""
+        import requests
+
+        health = self._fill(self.start_spec.health)
+        try:
+            with requests.Session() as session:
+                session.trust_env = False
+                answer = session.get(self.base_url + health, timeout=_PORT_PROBE_TIMEOUT, allow_redirects=False)
+        except requests.RequestException as error:
+            return f"it accepts connections, but GET {health} got no HTTP answer: {_flat(str(error), 120)}"
+        server = answer.headers.get("Server")
+        body = _flat(answer.text, 80)
+        return f"GET {health} answered {answer.status_code} {answer.reason}" + (
+            f", server {server}" if server else ""
+        ) + (f": {body}" if body else "")
 
     def _wait_until_healthy(self) -> None:
         import requests
