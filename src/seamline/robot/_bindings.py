@@ -17,7 +17,7 @@ from typing import Any
 
 from ..core.context import Context
 from ..steps import Phrase
-from ._as_written import classic_name, path_as_written, phrase_sql_as_written
+from ._as_written import classic_name, phrase_sql_as_written, url_as_written
 from ._classic import CLASSIC_COMPONENTS, RunningLibrary
 
 __all__ = ["Binding", "classic_bindings", "parse_rows", "phrase_binding"]
@@ -65,18 +65,21 @@ def phrase_binding(
     elif phrase.block == "table":
         arguments += ["*rows", "**cells"]
 
-    encode_path = "path" in phrase.placeholders
+    # A path next to a method is a URL: its values are encoded for the part each lands in.
+    url = "path" in phrase.placeholders and not {"method", "any_method"}.isdisjoint(phrase.placeholders)
     pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
     def run(*args: Any, **cells: Any) -> Any:
         values = dict(zip(phrase.placeholders, args, strict=False))
-        if encode_path:
-            values["path"] = path_as_written(running_step(), pattern, values["path"])
+        if url:
+            values["path"] = url_as_written(running_step(), pattern, "path", args[phrase.placeholders.index("path")])
         rest = args[len(phrase.placeholders):]
         docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
             docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring)
-        table = parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
+        table = None
+        if phrase.block == "table":
+            table = parse_rows(rest, cells, phrase.table_kind)
         return phrase.run(context(), values, docstring=docstring, table=table)
 
     example = "\n".join("| " + line for line in phrase.example.splitlines())
