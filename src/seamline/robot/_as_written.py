@@ -24,7 +24,15 @@ from ..core.values.variables import WrittenText, escape, to_text
 from ..steps import Phrase
 from ._compat import search_variable, unescape
 
-__all__ = ["classic_name", "literal", "literal_text", "phrase_sql_as_written", "sql_as_written", "url_as_written"]
+__all__ = [
+    "classic_name",
+    "literal",
+    "literal_argument",
+    "literal_text",
+    "phrase_sql_as_written",
+    "sql_as_written",
+    "url_as_written",
+]
 
 _BUILTIN = BuiltIn()
 
@@ -41,6 +49,18 @@ def literal(value: object) -> object:
         return escape(value)
     if isinstance(value, (dict, list, tuple)):
         return escape(to_text(value))
+    return value
+
+
+def literal_argument(value: object) -> object:
+    """An ordinary argument Robot hands a classic keyword, its shape kept (a dictionary of
+    headers stays one), each text in it escaped as :func:`literal` does."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: literal_argument(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(literal_argument(item) for item in value)
     return value
 
 
