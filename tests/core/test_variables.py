@@ -42,8 +42,28 @@ def test_resolve_keeps_the_type_of_a_lone_variable() -> None:
 def test_paths_get_values_percent_encoded() -> None:
     variables = make()
     variables.set("name", "a b?c#d%")
-    assert variables.expand("/items/${name}", in_path=True) == "/items/a%20b%3Fc%23d%25"
+    assert variables.expand_url("/items/${name}") == "/items/a%20b%3Fc%23d%25"
     assert variables.expand("/items/${name}") == "/items/a b?c#d%"
+
+
+def test_each_value_is_encoded_for_its_part_of_the_url() -> None:
+    variables = make()
+    for name, value in {"v": "../x", "dots": "..", "q": "a&b=c", "f": "x/y#z", "host": "h:8080"}.items():
+        variables.set(name, value)
+    assert variables.expand_url("/a/${v}/${dots}?${q}=${q}#${f}") == (
+        "/a/..%2Fx/%2E%2E?a%26b%3Dc=a%26b%3Dc#x%2Fy%23z"
+    )
+    assert variables.expand_url("http://${host}/${v}") == "http://h:8080/..%2Fx"
+
+
+def test_a_variable_that_begins_the_url_is_used_as_written() -> None:
+    variables = make()
+    variables.set("path", "/echo?tag=a%20b&x=1")
+    variables.set("base", "http://127.0.0.1:9/api")
+    variables.set("v", "a/b")
+    assert variables.expand_url("${path}") == "/echo?tag=a%20b&x=1"
+    assert variables.expand_url("${base}/items/${v}") == "http://127.0.0.1:9/api/items/a%2Fb"
+    assert variables.expand_url(r"/\${v}/${v}") == "/${v}/a%2Fb"
 
 
 def test_a_backslash_keeps_a_reference_literal() -> None:

@@ -1,12 +1,14 @@
 """Arguments as the suite writes them, before Robot pastes variables' values into them.
 
-Robot resolves ``${name}`` in a step before the library sees it. In a path, each value must
-be percent-encoded the way the core encodes its own; in SQL, a pasted value could change the
-statement, so each becomes a bound parameter instead. Both are rebuilt from the step as
-written, which the library's listener is handed when the keyword starts (``step`` below:
-Robot's ``running.Keyword``, its name and arguments as written). When the step was run
-through another keyword (``Run Keyword ...``), its name no longer reads as the keyword's,
-and Robot's text is kept.
+Robot resolves ``${name}`` in a step before the library sees it, so every ``${`` left in
+what it hands over is text: a value (from a server, a file, a variable) or one the suite
+escaped. :func:`literal` escapes them all, so that the core does not expand them a second
+time. In a URL, each value must be encoded for the part it lands in; in SQL, a pasted value
+could change the statement, so each becomes a bound parameter instead. Both are rebuilt from
+the step as written, which the library's listener is handed when the keyword starts
+(``step`` below: Robot's ``running.Keyword``, its name and arguments as written). When the
+step was run through another keyword (``Run Keyword ...``), its name no longer reads as the
+keyword's, and Robot's text is kept (escaped).
 """
 
 from __future__ import annotations
@@ -18,11 +20,19 @@ from typing import Any
 from robot.libraries.BuiltIn import BuiltIn
 
 from ..core.db.sql import WrittenSql
-from ..core.values.variables import encode_path_value
+from ..core.values.variables import WrittenText, escape, to_text
 from ..steps import Phrase
 from ._compat import search_variable, unescape
 
-__all__ = ["classic_name", "path_as_written", "phrase_sql_as_written", "sql_as_written"]
+__all__ = [
+    "classic_name",
+    "literal",
+    "literal_argument",
+    "literal_text",
+    "phrase_sql_as_written",
+    "sql_as_written",
+    "url_as_written",
+]
 
 _BUILTIN = BuiltIn()
 
@@ -32,17 +42,49 @@ def _value(variable: str) -> object:
     return _BUILTIN.replace_variables(variable)
 
 
-def path_as_written(step: Any, pattern: re.Pattern[str], resolved: object) -> object:
-    """The ``path`` of a phrase matching ``pattern`` with each Robot variable in it
-    percent-encoded, as the core does for its own; ``resolved`` when it has none."""
+def literal(value: object) -> object:
+    """A value Robot hands over, such that the core does not expand it again: text escaped;
+    a dictionary or list as its JSON, escaped; a number, true/false or None as it is."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, (dict, list, tuple)):
+        return escape(to_text(value))
+    return value
+
+
+def literal_argument(value: object) -> object:
+    """An ordinary argument Robot hands a classic keyword, its shape kept (a dictionary of
+    headers stays one), each text in it escaped as :func:`literal` does."""
+    if isinstance(value, str):
+        return escape(value)
+    if isinstance(value, dict):
+        return {key: literal_argument(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(literal_argument(item) for item in value)
+    return value
+
+
+def literal_text(value: object) -> str:
+    """Like :func:`literal`, as text (a number or true/false as JSON writes it)."""
+    return escape(to_text(value))
+
+
+def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: object) -> object:
+    """The URL argument ``name`` of a phrase matching ``pattern`` as the suite writes it: a
+    :class:`WrittenText` whose values the core encodes for the part of the URL each lands in
+    (or uses as written when it begins the URL); ``resolved``, escaped, when the step cannot
+    be found or has no variable in it."""
     found = _written_step(step, pattern)
-    if found is None or "${" not in found[1].group("path"):
-        return resolved
-    text, out = found[1].group("path"), []
-    while found_variable := search_variable(text):
-        out += [found_variable.before, encode_path_value(_value(found_variable.match))]
+    if found is None or "${" not in found[1].group(name):
+        return literal(resolved)
+    text, out, values = found[1].group(name), [], dict[str, object]()
+    while found_variable := search_variable(text, ignore_errors=True):
+        reference = f"robot_{len(values) + 1}"
+        values[reference] = _value(found_variable.match)
+        out += [escape(unescape(found_variable.before)), f"${{{reference}}}"]
         text = found_variable.after
-    return "".join([*out, text])
+    out.append(escape(unescape(text)))
+    return WrittenText("".join(out), values)
 
 
 def phrase_sql_as_written(
@@ -100,7 +142,7 @@ def _written(text: str) -> WrittenSql:
         name = f"robot_{len(values) + 1}"
         values[name] = _value(found.match)
         # Text Robot would unescape; a ${ left in it is literal text for the core as well.
-        out += [unescape(found.before).replace("${", "\\${"), f"${{{name}}}"]
+        out += [escape(unescape(found.before)), f"${{{name}}}"]
         text = found.after
-    out.append(unescape(text).replace("${", "\\${"))
+    out.append(escape(unescape(text)))
     return WrittenSql("".join(out), values)

@@ -7,6 +7,7 @@ of a component of :mod:`._classic`, its ordinary arguments those of the method.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import typing
@@ -17,7 +18,7 @@ from typing import Any
 
 from ..core.context import Context
 from ..steps import Phrase
-from ._as_written import classic_name, path_as_written, phrase_sql_as_written
+from ._as_written import classic_name, literal, literal_argument, literal_text, phrase_sql_as_written, url_as_written
 from ._classic import CLASSIC_COMPONENTS, RunningLibrary
 
 __all__ = ["Binding", "classic_bindings", "parse_rows", "phrase_binding"]
@@ -65,18 +66,26 @@ def phrase_binding(
     elif phrase.block == "table":
         arguments += ["*rows", "**cells"]
 
-    encode_path = "path" in phrase.placeholders
+    # A path next to a method is a URL: its values are encoded for the part each lands in.
+    url = "path" in phrase.placeholders and not {"method", "any_method"}.isdisjoint(phrase.placeholders)
     pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
     def run(*args: Any, **cells: Any) -> Any:
-        values = dict(zip(phrase.placeholders, args, strict=False))
-        if encode_path:
-            values["path"] = path_as_written(running_step(), pattern, values["path"])
-        rest = args[len(phrase.placeholders):]
-        docstring = "\n".join(str(line) for line in rest) if phrase.block == "docstring" and rest else None
+        # Robot has replaced every variable already: what it hands over is never expanded
+        # again (a "value" keeps its type: 2 is a number, not "2").
+        values = {
+            name: arg if name == "value" and not isinstance(arg, str) else literal_text(arg)
+            for name, arg in zip(phrase.placeholders, args, strict=False)
+        }
+        if url:
+            values["path"] = url_as_written(running_step(), pattern, "path", args[phrase.placeholders.index("path")])
+        rest = [literal_text(line) for line in args[len(phrase.placeholders):]]
+        docstring = "\n".join(rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
             docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring)
-        table = parse_rows(rest, cells, phrase.table_kind) if phrase.block == "table" else None
+        table = None
+        if phrase.block == "table":
+            table = parse_rows(rest, {name: literal(value) for name, value in cells.items()}, phrase.table_kind)
         return phrase.run(context(), values, docstring=docstring, table=table)
 
     example = "\n".join("| " + line for line in phrase.example.splitlines())
@@ -126,7 +135,13 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
     types = {name: hint for name, hint in typing.get_type_hints(method).items() if name != "return"}
     name: str = method.robot_name  # type: ignore[attr-defined]
     doc = inspect.getdoc(method) or ""
-    return Binding(name, arguments, doc, method, ["classic"], types, _source_of(method), classic_name(name))
+
+    @functools.wraps(method)
+    def run(*args: Any, **named: Any) -> Any:
+        # Robot has replaced every variable already: no text it hands over is expanded again.
+        return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})
+
+    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), classic_name(name))
 
 
 def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:

@@ -75,7 +75,8 @@ def url_for(ctx: Context, path: str, service: ServiceConfig | None = None) -> tu
 
 
 def build_request(ctx: Context, method: str, path: str, service: ServiceConfig | None = None) -> Request:
-    url, service = url_for(ctx, ctx.variables.expand(path, in_path=True), service)
+    # Each value encoded for the part of the URL it lands in; a leading one used as written.
+    url, service = url_for(ctx, ctx.variables.expand_url(path), service)
     headers = dict(service.headers) if service else {}
     headers.update(ctx.http.headers)
     return Request(

@@ -13,12 +13,12 @@ from ..errors import VariableError
 from .generators import GENERATORS, Generators
 from .secrets import Secrets
 
-__all__ = ["Scope", "Variables", "encode_path_value", "to_text"]
+__all__ = ["Scope", "Variables", "WrittenText", "encode_url_value", "escape", "to_text"]
 
 # ``${name}``; a backslash before the dollar keeps the text as it is.
 _REFERENCE = re.compile(r"(\\?)\$\{([^{}]+)\}")
-# Characters a path keeps when a variable is expanded into it; everything else is percent-encoded.
-_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+# A URL's start up to its host and port: a value there is part of the authority.
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*")
 
 
 class Scope(enum.Enum):
@@ -49,9 +49,47 @@ def to_text(value: object) -> str:
     return json.dumps(value)
 
 
-def encode_path_value(value: object) -> str:
-    """A variable's value as it goes into a URL path: reserved characters percent-encoded."""
-    return quote(to_text(value), safe=_PATH_SAFE)
+def escape(text: str) -> str:
+    """``text`` such that expanding it gives it back: each ``${name}`` in it escaped."""
+    return _REFERENCE.sub(lambda match: "\\" + match.group(0), text) if "${" in text else text
+
+
+class WrittenText(str):
+    """Text in which a front end has put variables' values itself (Robot Framework does,
+    before Seamline sees a step), such that they are not expanded a second time.
+
+    As a string it is that text with each ``${`` of the values escaped (:func:`escape`);
+    ``template`` is the text as written with a ``${name}`` where each value went, and
+    ``values`` those values, for whoever must know where a value landed (a URL encodes
+    each value for its part)."""
+
+    template: str
+    values: Mapping[str, object]
+
+    def __new__(cls, template: str, values: Mapping[str, object]) -> WrittenText:
+        def put(match: re.Match[str]) -> str:
+            name = match.group(2).strip()
+            if match.group(1) or name not in values:
+                return match.group(0)
+            return escape(to_text(values[name]))
+
+        written = super().__new__(cls, _REFERENCE.sub(put, template))
+        written.template = template
+        written.values = dict(values)
+        return written
+
+
+def encode_url_value(value: object, url_so_far: str) -> str:
+    """A variable's value as it goes into a URL after ``url_so_far``: percent-encoded for the
+    part it lands in (RFC 6570's ``{var}``), so that it cannot end that part or start
+    another; in a path, a value of dots only is encoded too (``..`` would climb up)."""
+    text = to_text(value)
+    if "#" in url_so_far or "?" in url_so_far:  # fragment, query name or query value
+        return quote(text, safe="")
+    if _AUTHORITY.fullmatch(url_so_far):  # host or port: not a user, path or query
+        return quote(text, safe=":[]")
+    encoded = quote(text, safe="")
+    return encoded.replace(".", "%2E") if encoded and not encoded.strip(".") else encoded
 
 
 ScopeListener = Callable[[str, object, Scope], None]
@@ -139,18 +177,40 @@ class Variables:
     def promote(self, name: str, scope: Scope) -> None:
         self.set(name, self.get(name), scope)
 
-    def expand(self, text: str, *, in_path: bool = False) -> str:
-        """Replace every ``${name}``; in a path, values are percent-encoded."""
+    def expand(self, text: str) -> str:
+        """Replace every ``${name}`` with its value's text."""
         if "${" not in text:
             return text
 
         def replace(match: re.Match[str]) -> str:
             if match.group(1):
                 return match.group(0)[1:]
-            value = self.get(match.group(2).strip())
-            return encode_path_value(value) if in_path else to_text(value)
+            return to_text(self.get(match.group(2).strip()))
 
         return _REFERENCE.sub(replace, text)
+
+    def expand_url(self, text: str) -> str:
+        """Replace every ``${name}`` in a URL or path, each value encoded for the part of the
+        URL it lands in (:func:`encode_url_value`): a value cannot add a query parameter or
+        change the path. A variable that begins the text (the whole path, the whole URL, a
+        base URL as in ``${payments_url}/charges``) is used as written."""
+        template, given = (text.template, text.values) if isinstance(text, WrittenText) else (text, {})
+        if "${" not in template:
+            return template
+        out: list[str] = []
+        position = 0
+        for match in _REFERENCE.finditer(template):
+            out.append(template[position : match.start()])
+            position = match.end()
+            if match.group(1):
+                out.append(match.group(0)[1:])
+                continue
+            name = match.group(2).strip()
+            value = given[name] if name in given else self.get(name)
+            so_far = "".join(out)
+            out.append(to_text(value) if not so_far.strip() else encode_url_value(value, so_far))
+        out.append(template[position:])
+        return "".join(out)
 
     def resolve(self, text: str) -> object:
         """Like :meth:`expand`, but text that is exactly one ``${name}`` gives the value itself."""

@@ -1,0 +1,121 @@
+"""A variable's value is encoded for the part of the URL it lands in; a variable that is the
+whole path (or starts the URL) is used as written. No value adds a query parameter or
+changes the path: not in a request, a cleanup request or an "until" poll, in both runners.
+
+The demo shop tells what it decoded (/echo); a raw server on loopback tells the request
+target exactly as it arrived, before any decoding."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from tests.bilingual import Project, Scenario
+
+
+class _RawTargets(BaseHTTPRequestHandler):
+    """Answers every request with the request target as it arrived, and records it."""
+
+    targets: list[str]
+
+    def _answer(self) -> None:
+        self.targets.append(f"{self.command} {self.path}")
+        body = json.dumps({"method": self.command, "target": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_DELETE = do_POST = do_PUT = _answer
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def raw_server() -> Iterator[tuple[str, list[str]]]:
+    """A real HTTP server on 127.0.0.1: its URL and the "METHOD target" lines it received."""
+    targets: list[str] = []
+    handler = type("Handler", (_RawTargets,), {"targets": targets})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", targets
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+VALUES_IN_THE_SHOP = [
+    Scenario.parse(
+        "a value cannot add a query parameter",
+        """
+        Given I store "a&admin=true" as "q"
+        When I GET "/echo?q=${q}"
+        Then the response field "$.query.q" is "a&admin=true"
+        And the response field "$.query.admin" does not exist
+        """,
+    ),
+    Scenario.parse(
+        "a value is one path segment",
+        """
+        Given I store "../health" as "v"
+        When I GET "/products/${v}"
+        Then the response status is 404
+        """,
+    ),
+    Scenario.parse(
+        "a variable that is the whole path is used as written",
+        """
+        Given I store "/echo?tag=dragons&x=a%20b" as "path"
+        When I GET "${path}"
+        Then the response status is 200
+        And the response field "$.path" is "/echo"
+        And the response field "$.query.tag" is "dragons"
+        And the response field "$.query.x" is "a b"
+        """,
+    ),
+]
+
+
+def test_values_land_in_their_part_of_the_url(project: Project, front_end: str) -> None:
+    result = project.run(front_end, *VALUES_IN_THE_SHOP)
+    failures = [f"{name}: {o.message.splitlines()[0]}" for name, o in result.outcomes.items() if not o.passed]
+    assert not failures, "\n".join(failures)
+    assert len(result.outcomes) == len(VALUES_IN_THE_SHOP), result.output
+
+
+RAW = Scenario.parse(
+    "requests, cleanups and polls encode values",
+    """
+    Given I store "../health" as "v"
+    And I store "a&admin=true" as "q"
+    And I store "n=1&m" as "name"
+    And I use the service "raw"
+    When I GET "/items/${v}?q=${q}&${name}=x"
+    Then the response field "$.target" is "/items/..%2Fhealth?q=a%26admin%3Dtrue&n%3D1%26m=x"
+    Given I DELETE "/items/${v}/${q}" afterwards
+    When I PUT "/items/${v}" until the response status is 200
+    """,
+)
+
+
+def test_the_request_target_keeps_each_value_in_its_part(
+    project: Project, front_end: str, raw_server: tuple[str, list[str]]
+) -> None:
+    url, targets = raw_server
+    project.write_config(f"services:\n  shop:\n    base_url: {project.demo_url}\n  raw:\n    base_url: {url}\n")
+    result = project.run(front_end, RAW)
+    assert result[RAW.name].passed, result[RAW.name].message
+    assert targets == [
+        "GET /items/..%2Fhealth?q=a%26admin%3Dtrue&n%3D1%26m=x",
+        "PUT /items/..%2Fhealth",
+        "DELETE /items/..%2Fhealth/a%26admin%3Dtrue",  # the cleanup, when the test ends
+    ], result.output
