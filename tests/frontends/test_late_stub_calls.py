@@ -7,6 +7,7 @@ the call lands in the next test, as the demo shop's asynchronous charge of an or
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -46,10 +47,8 @@ def _post_later(order: dict[str, object]) -> None:
         str(order["url"]), data=json.dumps(order["body"]).encode(), method="POST",
         headers={"Content-Type": "application/json"},
     )  # fmt: skip
-    try:
+    with contextlib.suppress(OSError):  # a 404 is an answer too; the stub's record is what counts
         urllib.request.urlopen(request, timeout=5).close()
-    except OSError:
-        pass  # a 404 is an answer too; what the stub recorded is what the test checks
 
 
 @pytest.fixture
