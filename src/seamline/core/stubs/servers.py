@@ -202,6 +202,7 @@ class _Session:
     rules: list[StubRule] = field(default_factory=list)
     received: list[RecordedRequest] = field(default_factory=list)
     used: set[int] = field(default_factory=set)  # id() of the rules that answered a request
+    late: list[RecordedRequest] = field(default_factory=list)  # earlier tests' requests that landed here
     ended: float = 0.0  # time.monotonic() when the test ended
 
     def owed(self) -> list[StubRule]:
@@ -336,6 +337,11 @@ class StubServer:
     def unexpected(self) -> list[RecordedRequest]:
         return [request for request in self.received() if not request.expected]
 
+    def late_here(self) -> list[RecordedRequest]:
+        """Late requests of earlier tests that arrived while the holding test held the stub."""
+        with self._lock:
+            return list(self._session.late) if self._session else []
+
     def _answer_for(self, recorded: RecordedRequest) -> tuple[StubAnswer | None, RecordedRequest]:
         """Which answer a request gets, and where it is recorded; called under the lock."""
         session = self._session
@@ -355,6 +361,8 @@ class StubServer:
             if owed is not None:
                 ended.used.add(id(owed))  # owed one request: the next is not taken for this test's
                 self._late.append(LateRequest(recorded, ended.test, owed.answer, session is None))
+                if session is not None:
+                    session.late.append(recorded)
                 return owed.answer, recorded
         if session is None:
             self._late.append(LateRequest(recorded, self._last_test, None, True))
@@ -537,7 +545,7 @@ def check_received_count(
     if len(found) != count:
         raise CheckFailed(
             f"stub {server.name!r} received {len(found)} {what}, expected {count}; "
-            f"requests it received: {describe_requests(server.received())}"
+            f"requests it received: {_received_text(server)}"
         )
 
 
@@ -553,5 +561,11 @@ def check_received_body(ctx: Context, name: str, method: str, path: str, docstri
             return
     raise CheckFailed(
         f"stub {server.name!r} received no {method} {path} request with a body matching {describe(expected)}; "
-        f"requests it received: {describe_requests(server.received())}"
+        f"requests it received: {_received_text(server)}"
     )
+
+
+def _received_text(server: StubServer) -> str:
+    text = describe_requests(server.received())
+    late = server.late_here()
+    return text + (f" (not counted, late from earlier tests: {describe_requests(late)})" if late else "")
