@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -92,6 +93,22 @@ def _run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
     return project.run(front_end, *scenarios)
 
 
+def _log_of(project: Project, front_end: str, run: Run, test: str) -> str:
+    """What the test's own log shows: its messages in output.xml (Robot), or what pytest -rP
+    prints under the scenario's heading."""
+    if front_end == "robot":
+        from robot.api import ExecutionResult
+
+        result = ExecutionResult(str(project.root / "robot-results" / "output.xml"))
+        found = next(t for t in result.suite.all_tests if t.name == test)
+        return "\n".join(m.message for m in found.body if getattr(m, "type", "") == "MESSAGE")
+    title = "Seamline log teardown of test_" + test.lower().replace(" ", "_")
+    if title not in run.output:
+        return ""
+    section = run.output.split(title, 1)[1].split("\n", 1)[1]
+    return re.split(r"\n(?:---|===|___)", section, maxsplit=1)[0]
+
+
 def test_a_late_call_is_logged_in_the_test_it_lands_in_and_fails_nothing(
     project: Project, front_end: str, call_later: str
 ) -> None:
@@ -108,9 +125,9 @@ def test_a_late_call_is_logged_in_the_test_it_lands_in_and_fails_nothing(
     assert result[b.name].passed, result[b.name].message + result.output
     assert "ERROR at teardown" not in result.output
     # B's log says so, naming the request and the test that set the answer it was for.
-    late = "late request to stub 'payments' from test 'A places an order and ends'"
-    assert late in result.output, result.output
-    assert 'POST /charges {"order_id": "late-1"}' in result.output
+    log = _log_of(project, front_end, result, b.name)
+    assert "late request to stub 'payments' from test 'A places an order and ends'" in log, result.output
+    assert 'is not counted in this test: POST /charges {"order_id": "late-1"}' in log, result.output
 
 
 def test_verification_counts_only_this_tests_requests_and_its_own_unanswered_one_fails_it(
@@ -139,3 +156,59 @@ def test_verification_counts_only_this_tests_requests_and_its_own_unanswered_one
         own.message
     ), own.message + result.output
     assert "late-2" not in own.message.split("Seamline log")[0]
+
+
+# -- the demo shop's asynchronous charge of an order, as issue 10 found it -------------------
+
+AUTH = """\
+auth:
+  shop:
+    request:
+      path: /auth/token
+      body: {"username": "${username}", "password": "${password}"}
+    token: $.token
+    header: usertoken
+    prefix: ""
+    users:
+      alice: {password: wonderland}
+"""
+
+
+def test_the_shops_late_charge_of_an_earlier_tests_order_fails_nothing(project: Project, front_end: str) -> None:
+    from seamline.core.services.managed import free_port
+
+    project.write_config(
+        "services:\n"
+        "  shop:\n"
+        "    base_url: http://127.0.0.1:${port}\n"
+        "    start:\n"
+        "      command: ${python} -m seamline.demo --port ${port} --payments-url ${stub:payments} --settle-delay 0.5\n"
+        f"      port: {free_port()}\n"
+        "stubs:\n  payments: {}\n" + AUTH
+    )
+    a = Scenario.parse(
+        "A places an order",
+        '''
+        Given I obtain a token
+        And the "payments" service is stubbed
+        And the stub "payments" answers POST "/charges" with 201
+        When I POST "/orders" with:
+          """
+          {"items": [{"sku": "A1", "qty": 1}]}
+          """
+        Then the response status is 201
+        ''',
+    )
+    b = Scenario.parse(
+        "B only declares the stub",
+        """
+        Given the "payments" service is stubbed
+        When I GET "/delay/1.5"
+        Then the stub "payments" received 0 POST "/charges" requests
+        """,
+    )
+    result = project.run_pytest(a, b, args=("-rP",)) if front_end == "pytest" else project.run(front_end, a, b)
+    assert result[a.name].passed, result[a.name].message + result.output
+    assert result[b.name].passed, result[b.name].message + result.output
+    log = _log_of(project, front_end, result, b.name)
+    assert "late request to stub 'payments' from test 'A places an order'" in log, result.output

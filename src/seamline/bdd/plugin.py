@@ -272,7 +272,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         item.stash[_LOGGED] = len(lines)
     elif report.when == "teardown" and lines[item.stash.get(_LOGGED, len(lines)) :]:
         # What the cleanups logged (a late stub request): shown by -rP, and with a failing teardown.
-        report.sections.append(("Seamline log teardown", "\n\n".join(lines[item.stash[_LOGGED] :])))
+        title = f"Seamline log teardown of {item.name}"  # -rP prints it with no heading of its own
+        report.sections.append((title, "\n\n".join(lines[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
     _mask_report(item.config.stash[_RUNTIME], report)

@@ -436,10 +436,9 @@ def stub_service(ctx: Context, name: str) -> StubServer:
     """Take over a stub for this test: no answers, nothing received; its URL as ${<name>_url}.
 
     When the test ends, requests it had no answer for fail the test; late requests of earlier
-    tests that landed in it are logged."""
+    tests that landed since the stub was last released are logged."""
     name = ctx.variables.expand(name)
     server = ctx.runtime.resource(StubServers).get(name)
-    _log_late(ctx, server)  # what arrived since the last test that held it, logged here
     if name in ctx.stubs.stubbed:
         server.clear()  # stubbed again by the same test: it starts over
     else:
@@ -450,13 +449,11 @@ def stub_service(ctx: Context, name: str) -> StubServer:
     return server
 
 
-def _log_late(ctx: Context, server: StubServer) -> None:
+def _finish_stub(ctx: Context, server: StubServer) -> None:
+    # Logged when the test ends, with everything that arrived since the last test released the
+    # stub: the late requests that landed between tests and during this one.
     for late in server.take_late():
         ctx.log(late.describe(server.name), "WARN")
-
-
-def _finish_stub(ctx: Context, server: StubServer) -> None:
-    _log_late(ctx, server)
     unexpected = server.release()
     if unexpected:
         raise CheckFailed(
@@ -474,7 +471,6 @@ def _stubbed(ctx: Context, name: str) -> StubServer:
             f"the {name!r} service is not stubbed in this test (stubbed: {known}); "
             f'begin with: Given the "{name}" service is stubbed'
         )
-    _log_late(ctx, server)
     return server
 
 
