@@ -30,8 +30,10 @@ from ._render import render_placeholders, render_step
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
+_LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
+_SCENARIO_NAME = pytest.StashKey[str]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -171,11 +173,11 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     """`<name>` in a `@data:` scenario's steps becomes the row's value before any step is
     looked up, so that pytest-bdd's reports show the steps as they ran."""
-    if request.node.get_closest_marker("seamline_data") is None:
-        return
-    row: dict[str, str] = request.getfixturevalue("seamline_row")
-    scenario.name = render_placeholders(scenario.name, row)
-    scenario.steps[:] = [render_step(step, row) for step in scenario.steps]
+    if request.node.get_closest_marker("seamline_data") is not None:
+        row: dict[str, str] = request.getfixturevalue("seamline_row")
+        scenario.name = render_placeholders(scenario.name, row)
+        scenario.steps[:] = [render_step(step, row) for step in scenario.steps]
+    request.node.stash[_SCENARIO_NAME] = scenario.name  # the Context's name, made at the first step
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -215,7 +217,8 @@ def seamline_context(
 ) -> Iterator[Context]:
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
     runtime = request.config.stash[_RUNTIME]
-    context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink())
+    name = request.node.stash.get(_SCENARIO_NAME, request.node.name)
+    context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name)
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:
         for name, value in request.getfixturevalue("seamline_row").items():
@@ -285,10 +288,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     context = item.stash.get(_CONTEXT, None)
-    if report.when == "call" and context is not None and report.failed:
-        lines = getattr(context.sink, "lines", [])
-        if lines:
-            report.sections.append(("Seamline log", "\n\n".join(lines)))
+    lines = getattr(context.sink, "lines", []) if context is not None else []
+    if report.when == "call" and report.failed and lines:
+        report.sections.append(("Seamline log", "\n\n".join(lines)))
+    if report.when == "call":
+        item.stash[_LOGGED] = len(lines)
+    elif report.when == "teardown" and lines[item.stash.get(_LOGGED, len(lines)) :]:
+        # What the cleanups logged (a late stub request): shown by -rP, and with a failing teardown.
+        title = f"Seamline log teardown of {item.name}"  # -rP prints it with no heading of its own
+        report.sections.append((title, "\n\n".join(lines[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
     _mask_report(item.config.stash[_RUNTIME], report)

@@ -131,7 +131,9 @@ class Cleanup:
 
 @dataclass
 class Context:
-    """One test or scenario: its variables, each area's state, and its cleanup actions."""
+    """One test or scenario: its variables, each area's state, and its cleanup actions.
+
+    ``name`` is the test's name as its front end shows it (for messages about another test)."""
 
     runtime: Runtime
     suite: dict[str, object] = field(default_factory=dict)
@@ -143,6 +145,7 @@ class Context:
     stubs: StubState = field(default_factory=StubState)
     contract: ContractState = field(default_factory=ContractState)
     cleanups: list[Cleanup] = field(default_factory=list)
+    name: str = ""
 
     def __post_init__(self) -> None:
         self.variables = Variables(

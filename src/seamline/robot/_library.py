@@ -156,9 +156,10 @@ class Seamline:
             self._suite_context = self._new_context(in_test=False)
         return self._suite_context
 
-    def _new_context(self, in_test: bool) -> Context:
+    def _new_context(self, in_test: bool, name: str = "") -> Context:
         suite = self._suites[-1] if self._suites else {}
-        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=mirror(self._set_variable, in_test))
+        listener = mirror(self._set_variable, in_test)
+        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name)
 
     # -- the listener ---------------------------------------------------------------
 
@@ -185,7 +186,7 @@ class Seamline:
             self._suites.pop()
 
     def start_test(self, data: Any, result: Any) -> None:
-        self._test = self._new_context(in_test=True)
+        self._test = self._new_context(in_test=True, name=str(data.name))
         self._steps.clear()
         self._explained.clear()
         publish_generated(self._test, self._set_variable, in_test=True)

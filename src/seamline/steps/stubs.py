@@ -11,7 +11,8 @@ from ._catalog import phrase
 def stubbed(ctx: Context, stub: str) -> None:
     """Answer for a third-party service with a real HTTP server on loopback; its URL is stored as
     ${<name>_url} (and is ${stub:<name>} in a managed service's start command). It starts with no
-    answers; a request it has no answer for gets 404 and fails the test at its end."""
+    answers; a request it has no answer for gets 404 and fails the test at its end, unless it is an
+    earlier test's late request (one its unused answer fits), which is logged and fails nothing."""
     servers.stub_service(ctx, stub)
 
 
@@ -50,8 +51,8 @@ def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
     check=True,
 )
 def received_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str) -> None:
-    """Check how many requests to a path the stub received in this test (`1 ... request`, `2 ... requests`);
-    a failure lists every request it received."""
+    """Check how many requests to a path the stub received in this test (`1 ... request`, `2 ... requests`;
+    late requests of earlier tests are not counted); a failure lists every request it received."""
     servers.check_received_count(ctx, stub, count, method, path)
 
 

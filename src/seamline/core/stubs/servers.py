@@ -5,6 +5,17 @@ run needs it and stopped when the run ends. Tests give it answers (by method, pa
 query, headers and body fields) and check what it received; between tests its answers
 and its record are cleared while the server, and so its URL, stays the same. That is
 what lets a system under test be started once with the stub's URL in its config.
+
+A test holds the stub from the step that stubs it to its end (a *session*: its answers
+and what it received). A request may arrive after the test that caused it has ended (an
+order's payment, charged by the shop's worker a moment later). Such a *late* request is
+told apart from the current test's own requests by the answers: an answer that a test set
+and that no request used while it ran stays owed for :data:`LATE_WINDOW` seconds after the
+test, and the first request that the current test has no answer for and that such an owed
+answer fits is that test's late request. It gets that answer, counts in no check and fails
+no test: it is logged in the test where it lands, with the name of the test that set the
+answer. So is a request that arrives while no test holds the stub. Any other request the
+current test has no answer for is its own and fails it, as before.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import dataclasses
 import functools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,6 +42,8 @@ if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
 
 __all__ = [
+    "LATE_WINDOW",
+    "LateRequest",
     "RecordedRequest",
     "StubAnswer",
     "StubRule",
@@ -44,6 +58,9 @@ __all__ = [
 ]
 
 _REQUEST_LINE_LIMIT = 200
+
+LATE_WINDOW = 60.0
+"""Seconds after a test ends during which an answer it set and never used is owed a late request."""
 
 
 @dataclass(frozen=True)
@@ -155,6 +172,43 @@ class RecordedRequest:
         return f"{self.method} {self.path}{_query_text(self.query)}" + (f" {shown}" if shown else "")
 
 
+@dataclass(frozen=True)
+class LateRequest:
+    """A request that reached the stub after the test that caused it had ended."""
+
+    request: RecordedRequest
+    test: str  # the test whose answer it got, or that last held the stub; "" when unknown
+    answer: StubAnswer | None  # that test's answer, or None (it was answered 404)
+    between_tests: bool  # it arrived while no test held the stub
+
+    def describe(self, stub: str) -> str:
+        """One line for the log of the test where it lands."""
+        origin = f" from test {self.test!r}" if self.test else ""
+        when = "between tests" if self.between_tests else "during this test"
+        answered = (
+            f"given the answer that test set ({self.answer.status})" if self.answer is not None else "answered 404"
+        )
+        return (
+            f"late request to stub {stub!r}{origin}, which had ended; it arrived {when}, was {answered} "
+            f"and is not counted in this test: {self.request.describe()}"
+        )
+
+
+@dataclass
+class _Session:
+    """One test's hold on a stub: its answers and the requests it received."""
+
+    test: str
+    rules: list[StubRule] = field(default_factory=list)
+    received: list[RecordedRequest] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)  # id() of the rules that answered a request
+    late: list[RecordedRequest] = field(default_factory=list)  # earlier tests' requests that landed here
+    ended: float = 0.0  # time.monotonic() when the test ended
+
+    def owed(self) -> list[StubRule]:
+        return [rule for rule in self.rules if id(rule) not in self.used]
+
+
 def describe_requests(requests: Iterable[RecordedRequest]) -> str:
     """The requests a stub received, for a failure message; 'none' when there were none."""
     lines = [f"{index}. {request.describe()}" for index, request in enumerate(requests, 1)]
@@ -167,8 +221,12 @@ class StubServer:
     def __init__(self, config: StubConfig) -> None:
         self.name = config.name
         self._port = config.port or 0
-        self._rules: list[StubRule] = []
-        self._received: list[RecordedRequest] = []
+        # The test holding the stub (a nameless one until a test stubs it), the tests that
+        # held it before and still owe answers, and late requests not yet logged.
+        self._session: _Session | None = _Session("")
+        self._ended: list[_Session] = []
+        self._late: list[LateRequest] = []
+        self._last_test = ""
         self._lock = threading.Lock()
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
@@ -216,25 +274,101 @@ class StubServer:
 
     # -- answers and record -----------------------------------------------------------
 
+    def take_over(self, test: str) -> None:
+        """``test`` holds the stub from now on, with no answers and nothing received; the
+        test that held it before ends its hold (its unused answers stay owed)."""
+        with self._lock:
+            self._end_session()
+            self._session = _Session(test)
+            self._last_test = test
+
+    def clear(self) -> None:
+        """The holding test starts over: no answers, nothing received (owed answers stay owed)."""
+        with self._lock:
+            self._session = _Session(self._session.test if self._session else self._last_test)
+
+    def release(self) -> list[RecordedRequest]:
+        """The holding test ends: its requests that no answer was for, and no test holds the stub."""
+        with self._lock:
+            unexpected = [r for r in self._session.received if not r.expected] if self._session else []
+            self._end_session()
+            return unexpected
+
+    def _end_session(self) -> None:
+        now = time.monotonic()
+        session, self._session = self._session, None
+        if session is not None and session.owed():
+            session.ended = now
+            self._ended.append(session)
+        self._ended = [s for s in self._ended if now - s.ended <= LATE_WINDOW]
+
+    def take_late(self) -> list[LateRequest]:
+        """The late requests that arrived since last asked, oldest first."""
+        with self._lock:
+            late, self._late = self._late, []
+            return late
+
     def add_rule(self, rule: StubRule) -> None:
         with self._lock:
-            self._rules.append(rule)
+            self._holding().rules.append(rule)
 
     def latest_rule(self) -> StubRule | None:
         with self._lock:
-            return self._rules[-1] if self._rules else None
+            rules = self._session.rules if self._session else []
+            return rules[-1] if rules else None
+
+    def _holding(self) -> _Session:
+        if self._session is None:
+            self._session = _Session("")
+        return self._session
 
     def reset(self) -> None:
+        """Forget everything: answers, requests received, owed answers and late requests."""
         with self._lock:
-            self._rules.clear()
-            self._received.clear()
+            self._session = _Session("")
+            self._ended.clear()
+            self._late.clear()
 
     def received(self) -> list[RecordedRequest]:
+        """The requests of the holding test (late requests of earlier tests are not among them)."""
         with self._lock:
-            return list(self._received)
+            return list(self._session.received) if self._session else []
 
     def unexpected(self) -> list[RecordedRequest]:
         return [request for request in self.received() if not request.expected]
+
+    def late_here(self) -> list[RecordedRequest]:
+        """Late requests of earlier tests that arrived while the holding test held the stub."""
+        with self._lock:
+            return list(self._session.late) if self._session else []
+
+    def _answer_for(self, recorded: RecordedRequest) -> tuple[StubAnswer | None, RecordedRequest]:
+        """Which answer a request gets, and where it is recorded; called under the lock."""
+        session = self._session
+        if session is not None:
+            # The newest answer wins, so a test can override a general answer with a specific one.
+            rule = next((r for r in reversed(session.rules) if r.accepts(recorded)), None)
+            if rule is not None:
+                session.used.add(id(rule))
+                recorded = dataclasses.replace(recorded, expected=True)
+                session.received.append(recorded)
+                return rule.answer, recorded
+        now = time.monotonic()
+        for ended in reversed(self._ended):
+            if now - ended.ended > LATE_WINDOW:
+                continue
+            owed = next((r for r in reversed(ended.owed()) if r.accepts(recorded)), None)
+            if owed is not None:
+                ended.used.add(id(owed))  # owed one request: the next is not taken for this test's
+                self._late.append(LateRequest(recorded, ended.test, owed.answer, session is None))
+                if session is not None:
+                    session.late.append(recorded)
+                return owed.answer, recorded
+        if session is None:
+            self._late.append(LateRequest(recorded, self._last_test, None, True))
+        else:
+            session.received.append(recorded)
+        return None, recorded
 
     # -- the WSGI application -----------------------------------------------------------
 
@@ -251,16 +385,12 @@ class StubServer:
             expected=False,
         )
         with self._lock:
-            # The newest answer wins, so a test can override a general answer with a specific one.
-            rule = next((r for r in reversed(self._rules) if r.accepts(recorded)), None)
-            if rule is not None:
-                recorded = dataclasses.replace(recorded, expected=True)
-            self._received.append(recorded)
-        if rule is None:
+            answer, recorded = self._answer_for(recorded)
+        if answer is None:
             body = json.dumps({"error": f"stub {self.name!r} has no answer for {recorded.method} {recorded.path}"})
             response = Response(body, status=404, content_type="application/json")
         else:
-            response = Response(rule.answer.body, status=rule.answer.status, content_type=rule.answer.content_type)
+            response = Response(answer.body, status=answer.status, content_type=answer.content_type)
         return response(environ, start_response)
 
 
@@ -305,20 +435,26 @@ def _stub_url_variable(name: str) -> str:
 def stub_service(ctx: Context, name: str) -> StubServer:
     """Take over a stub for this test: no answers, nothing received; its URL as ${<name>_url}.
 
-    When the test ends, requests it had no answer for fail the test, and it is cleared."""
+    When the test ends, requests it had no answer for fail the test; late requests of earlier
+    tests that landed since the stub was last released are logged."""
     name = ctx.variables.expand(name)
     server = ctx.runtime.resource(StubServers).get(name)
-    server.reset()
-    if name not in ctx.stubs.stubbed:
+    if name in ctx.stubs.stubbed:
+        server.clear()  # stubbed again by the same test: it starts over
+    else:
+        server.take_over(ctx.name)
         ctx.stubs.stubbed.add(name)
-        ctx.add_cleanup(f"stub {name!r}", lambda: _finish_stub(server))
+        ctx.add_cleanup(f"stub {name!r}", lambda: _finish_stub(ctx, server))
     ctx.store(_stub_url_variable(name), server.url)
     return server
 
 
-def _finish_stub(server: StubServer) -> None:
-    unexpected = server.unexpected()
-    server.reset()
+def _finish_stub(ctx: Context, server: StubServer) -> None:
+    # Logged when the test ends, with everything that arrived since the last test released the
+    # stub: the late requests that landed between tests and during this one.
+    for late in server.take_late():
+        ctx.log(late.describe(server.name), "WARN")
+    unexpected = server.release()
     if unexpected:
         raise CheckFailed(
             f"stub {server.name!r} received {len(unexpected)} request(s) it had no answer for: "
@@ -405,7 +541,7 @@ def check_received_count(
     if len(found) != count:
         raise CheckFailed(
             f"stub {server.name!r} received {len(found)} {what}, expected {count}; "
-            f"requests it received: {describe_requests(server.received())}"
+            f"requests it received: {_received_text(server)}"
         )
 
 
@@ -421,5 +557,11 @@ def check_received_body(ctx: Context, name: str, method: str, path: str, docstri
             return
     raise CheckFailed(
         f"stub {server.name!r} received no {method} {path} request with a body matching {describe(expected)}; "
-        f"requests it received: {describe_requests(server.received())}"
+        f"requests it received: {_received_text(server)}"
     )
+
+
+def _received_text(server: StubServer) -> str:
+    text = describe_requests(server.received())
+    late = server.late_here()
+    return text + (f" (not counted, late from earlier tests: {describe_requests(late)})" if late else "")
