@@ -14,12 +14,14 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from ..core.context import Context
+from ..core.values.secrets import Secrets
 from ..steps import Phrase
 from ._as_written import classic_name, literal, literal_argument, literal_text, phrase_sql_as_written, url_as_written
 from ._classic import CLASSIC_COMPONENTS, RunningLibrary
+from ._compat import SECRET_TYPE
 
 __all__ = ["Binding", "classic_bindings", "parse_rows", "phrase_binding"]
 
@@ -71,6 +73,8 @@ def phrase_binding(
     pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
     def run(*args: Any, **cells: Any) -> Any:
+        ctx = context()
+        args, cells = revealed(args, ctx.runtime.secrets), revealed(cells, ctx.runtime.secrets)
         # Robot has replaced every variable already: what it hands over is never expanded
         # again (a "value" keeps its type: 2 is a number, not "2").
         values = {
@@ -86,7 +90,7 @@ def phrase_binding(
         table = None
         if phrase.block == "table":
             table = parse_rows(rest, {name: literal(value) for name, value in cells.items()}, phrase.table_kind)
-        return phrase.run(context(), values, docstring=docstring, table=table)
+        return phrase.run(ctx, values, docstring=docstring, table=table)
 
     example = "\n".join("| " + line for line in phrase.example.splitlines())
     doc = f"{phrase.description}\n\nExample:\n{example}"
@@ -132,16 +136,43 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
             arguments.append(parameter.name)
         else:
             arguments.append(f"{parameter.name}={parameter.default}")
-    types = {name: hint for name, hint in typing.get_type_hints(method).items() if name != "return"}
+    types = {name: _or_secret(hint) for name, hint in typing.get_type_hints(method).items() if name != "return"}
     name: str = method.robot_name  # type: ignore[attr-defined]
     doc = inspect.getdoc(method) or ""
 
+    library: RunningLibrary = method.__self__.library  # type: ignore[attr-defined]
+
     @functools.wraps(method)
     def run(*args: Any, **named: Any) -> Any:
+        secrets = library.context().runtime.secrets
+        args, named = revealed(args, secrets), revealed(named, secrets)
         # Robot has replaced every variable already: no text it hands over is expanded again.
         return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})
 
     return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), classic_name(name))
+
+
+T = TypeVar("T")
+
+
+def _or_secret(hint: Any) -> Any:
+    """A text argument also takes Robot's ``Secret`` (Robot converts no Secret to text)."""
+    return hint | SECRET_TYPE if SECRET_TYPE is not None and hint is str else hint
+
+
+def revealed(value: T, secrets: Secrets) -> T:
+    """Robot's ``Secret`` values (``${token: Secret}``, Robot Framework 7.4+) as the text they
+    hold, each added to the secrets Seamline masks: they are sent like any value and shown
+    nowhere. Inside tuples, lists and dictionaries too."""
+    if SECRET_TYPE is not None and isinstance(value, SECRET_TYPE):
+        text = value.value  # type: ignore[attr-defined]
+        secrets.add(str(text))
+        return cast(T, text)
+    if isinstance(value, dict):
+        return cast(T, {key: revealed(item, secrets) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return cast(T, type(value)(revealed(item, secrets) for item in value))
+    return value
 
 
 def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:

@@ -35,6 +35,7 @@ from ..core.values.variables import Scope
 
 __all__ = [
     "INTERNALS_KNOWN",
+    "SECRET_TYPE",
     "escape",
     "parse_keyword_names_once",
     "remember_keyword_lookups",
@@ -45,6 +46,13 @@ __all__ = [
 ]
 
 PUBLIC_ONLY_ENV = "SEAMLINE_ROBOT_PUBLIC_ONLY"
+
+try:  # Robot Framework 7.4 and later: values that Robot itself keeps out of its logs
+    from robot.api.types import Secret as _Secret
+
+    SECRET_TYPE: type | None = _Secret
+except ImportError:  # older Robot Framework: no such values can reach a keyword
+    SECRET_TYPE = None
 _LOOKUP_MEMORY = 4096
 _BUILTIN = BuiltIn()
 
