@@ -58,7 +58,7 @@ class _Guard:
 def _session_class() -> type[requests.Session]:
     import requests
 
-    from .cookies import OriginCookiePolicy
+    from .cookies import ORIGIN_POLICY
 
     class GuardedSession(requests.Session):
         """A session whose redirects give each hop only the credentials of its origin.
@@ -72,7 +72,7 @@ def _session_class() -> type[requests.Session]:
         def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
             prepared = super().prepare_request(request)
             # The cookies of a redirect chain are collected in this jar: keep them to their port too.
-            prepared._cookies.set_policy(OriginCookiePolicy())  # type: ignore[attr-defined]
+            prepared._cookies.set_policy(ORIGIN_POLICY)  # type: ignore[attr-defined]
             return prepared
 
         def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
@@ -179,7 +179,6 @@ class HttpClient:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
         finally:
             session.guard = None  # type: ignore[attr-defined]
-            session.cookies = new_cookie_jar()  # the test's jar is not left behind in the run's session
         sent = answer.request
         return Response(
             method=request.method,

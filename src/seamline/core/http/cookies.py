@@ -17,7 +17,7 @@ from .exchange import origin_of
 if TYPE_CHECKING:
     from requests.cookies import RequestsCookieJar
 
-__all__ = ["OriginCookiePolicy", "new_cookie_jar"]
+__all__ = ["ORIGIN_POLICY", "OriginCookiePolicy", "new_cookie_jar"]
 
 
 def _port(request: Any) -> str:
@@ -42,8 +42,12 @@ class OriginCookiePolicy(DefaultCookiePolicy):
         return True
 
 
+# One is enough: a policy holds only its settings.
+ORIGIN_POLICY = OriginCookiePolicy()
+
+
 def new_cookie_jar() -> RequestsCookieJar:
     """An empty jar for one test (or, for a service that keeps its cookies, for the run)."""
     from requests.cookies import RequestsCookieJar
 
-    return RequestsCookieJar(policy=OriginCookiePolicy())
+    return RequestsCookieJar(policy=ORIGIN_POLICY)
