@@ -47,3 +47,12 @@ def use_basic_auth(ctx: Context, user: str, password: str) -> None:
 def use_api_key(ctx: Context, key: str, header: str) -> None:
     """Send an API key in the named header with later requests; the key is masked in every log."""
     sending.use_api_key(ctx, key, header)
+
+
+@phrase(
+    'the credentials may also go to "{url}"',
+    example='the credentials may also go to "https://files.example.com"',
+)
+def allow_credentials_to(ctx: Context, url: str) -> None:
+    """Let this test's tokens, keys and auth headers also go to another origin (scheme, host, port)."""
+    sending.allow_credentials_to(ctx, url)

@@ -527,6 +527,7 @@ class _Loader:
                 interval=retry.interval,
             ),
             until=UntilSettings(timeout=until.timeout, interval=until.interval),
+            keep_cookies=spec.keep_cookies,
         )
 
     def _database(self, name: str, spec: Any, secrets: set[str]) -> DatabaseConfig:

@@ -170,6 +170,9 @@ class ServiceModel(_Strict):
     openapi: _shorthand(str, OpenApiModel, "a file, a URL or a mapping") | None = None  # type: ignore[valid-type]
     retry: RetryModel | None = None
     until: UntilModel | None = None
+    keep_cookies: bool = Field(
+        default=False, description="true: the cookies the service sets last the whole run, not one test."
+    )
 
 
 class DatabaseModel(_Strict):

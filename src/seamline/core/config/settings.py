@@ -85,6 +85,7 @@ class ServiceConfig:
     openapi: OpenApiConfig | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     until: UntilSettings = field(default_factory=UntilSettings)
+    keep_cookies: bool = False  # its cookies last the run (per worker) instead of one test
 
 
 DEFAULT_BROKER_URL = "memory://"

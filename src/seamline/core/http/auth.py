@@ -11,8 +11,8 @@ from ..matching.jsonpath import find_all
 from ..values.text import excerpt
 from ..values.variables import to_text
 from .client import HttpClient
-from .exchange import format_exchange
-from .sending import build_request, current_service
+from .exchange import format_exchange, origin_of
+from .sending import build_request, current_service, home_origin
 
 __all__ = ["obtain_token"]
 
@@ -61,6 +61,8 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     request.headers.pop(profile.header, None)  # an older token must not ride along
     for name, value in profile.headers.items():
         request.headers[name] = to_text(_fill(value, credentials, ctx))
+        # The user's credentials go to the token endpoint only, not along a redirect elsewhere.
+        request.credentials[name.lower()] = frozenset({origin_of(request.url)})
     body = _fill(profile.body, credentials, ctx)
     if body is not None:
         if isinstance(body, str):
@@ -70,6 +72,8 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
             request.headers.setdefault("Content-Type", "application/json")
 
     response = ctx.runtime.resource(HttpClient).send(request, service.name)
+    for line in response.withheld:
+        ctx.log(line)
     where = f"token request of auth profile {profile.name!r} for user {user!r}"
     if response.status >= 400:
         ctx.log(format_exchange(response, ctx.runtime.secrets), "WARN")
@@ -90,5 +94,10 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     ctx.runtime.secrets.add(token)  # before the exchange is logged: the token is in its body
     ctx.log(format_exchange(response, ctx.runtime.secrets))
     ctx.http.headers[profile.header] = profile.prefix + token
+    # The token belongs to the service the test uses now, whichever service issued it.
+    home = home_origin(ctx)
+    if home is not None:
+        ctx.http.header_origins[profile.header.lower()] = home
+    ctx.http.credential_headers.add(profile.header.lower())
     ctx.store("token", token, secret=True)
     return token

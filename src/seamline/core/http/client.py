@@ -2,23 +2,103 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 import warnings
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ServiceError, ServiceUnreachable
-from .exchange import Request, Response
+from .exchange import Request, Response, origin_of
 
 if TYPE_CHECKING:
     import requests
+    from requests.cookies import RequestsCookieJar
 
-__all__ = ["HttpClient"]
+__all__ = ["HttpClient", "withheld_line"]
+
+
+def withheld_line(origin: str, names: list[str], homes: set[str]) -> str:
+    """The log's one line for credentials not sent to ``origin``."""
+    return (
+        f"credentials withheld from {origin} (they belong to {', '.join(sorted(homes))}): {', '.join(names)}; "
+        f'to send them there too: the credentials may also go to "{origin}"'
+    )
+
+
+class _Guard:
+    """The credential headers of the request being sent, for each redirect hop to decide on."""
+
+    def __init__(self, request: Request) -> None:
+        self.credentials = {
+            name.lower(): (name, value, request.credentials[name.lower()])
+            for name, value in request.headers.items()
+            if name.lower() in request.credentials
+        }
+        self.withheld: list[str] = []
+
+    def split(self, url: str) -> tuple[set[str], list[str], set[str]]:
+        """The credential headers that may go to ``url`` (lower-case), and those that may not
+        (as named) with the origins they belong to."""
+        origin = origin_of(url)
+        allowed: set[str] = set()
+        refused: list[str] = []
+        homes: set[str] = set()
+        for key, (name, _, origins) in self.credentials.items():
+            if origin in origins:
+                allowed.add(key)
+            else:
+                refused.append(name)
+                homes.update(origins)
+        if refused:
+            self.withheld.append(withheld_line(origin or url, refused, homes))
+        return allowed, refused, homes
+
+
+@functools.cache
+def _session_class() -> type[requests.Session]:
+    import requests
+
+    from .cookies import ORIGIN_POLICY
+
+    class GuardedSession(requests.Session):
+        """A session whose redirects give each hop only the credentials of its origin.
+
+        requests drops Authorization on a redirect to another origin but keeps every other
+        header: an API key, an auth profile's token header. Here each hop gets the credential
+        headers whose origins include its own, and none of the others."""
+
+        guard: _Guard | None = None
+
+        def prepare_request(self, request: requests.Request) -> requests.PreparedRequest:
+            prepared = super().prepare_request(request)
+            # The cookies of a redirect chain are collected in this jar: keep them to their port too.
+            prepared._cookies.set_policy(ORIGIN_POLICY)  # type: ignore[attr-defined]
+            return prepared
+
+        def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+            super().rebuild_auth(prepared_request, response)  # type: ignore[no-untyped-call]
+            guard = self.guard
+            if guard is None or prepared_request.url is None:
+                return
+            allowed, refused, _ = guard.split(prepared_request.url)
+            for key in allowed:
+                name, value, _ = guard.credentials[key]
+                prepared_request.headers[name] = value  # back on a hop home (requests may have dropped it)
+            for name in refused:
+                prepared_request.headers.pop(name, None)
+
+    return GuardedSession
 
 
 class HttpClient:
-    """One keep-alive session per service name, created on first use."""
+    """One keep-alive session per service name, created on first use. The cookies of each
+    request are those of its jar (the test's), swapped in while it is sent; the connections
+    stay for the run."""
 
     def __init__(self) -> None:
         self._sessions: dict[str, requests.Session] = {}
+        self._kept_cookies: dict[str, RequestsCookieJar] = {}
+        self._lock = threading.Lock()  # a session sends one request at a time: its jar is swapped
 
     @classmethod
     def open(cls, runtime: object) -> HttpClient:
@@ -27,20 +107,40 @@ class HttpClient:
     def _session(self, key: str) -> requests.Session:
         session = self._sessions.get(key)
         if session is None:
-            import requests  # lazily: importing requests costs more than the rest of the core
-
-            session = requests.Session()
+            # lazily: importing requests costs more than the rest of the core
+            session = _session_class()()
             # The environment's proxy settings would route loopback test traffic elsewhere.
             session.trust_env = False
             self._sessions[key] = session
         return session
 
+    def kept_cookies(self, service: str) -> RequestsCookieJar:
+        """The jar of a service that keeps its cookies for the run (``keep_cookies: true``)."""
+        jar = self._kept_cookies.get(service)
+        if jar is None:
+            from .cookies import new_cookie_jar
+
+            jar = self._kept_cookies[service] = new_cookie_jar()
+        return jar
+
     def send(self, request: Request, service: str) -> Response:
+        with self._lock:
+            return self._send(request, service)
+
+    def _send(self, request: Request, service: str) -> Response:
         import requests
 
+        from .cookies import new_cookie_jar
+
         session = self._session(service)
+        guard = _Guard(request)
+        _, refused, _ = guard.split(request.url)
+        refused_keys = {name.lower() for name in refused}
+        session.guard = guard  # type: ignore[attr-defined]
+        # A request built without a jar gets an empty one: it neither sends nor keeps cookies.
+        session.cookies = request.cookies if request.cookies is not None else new_cookie_jar()  # type: ignore[assignment]
         kwargs: dict[str, Any] = {
-            "headers": request.headers,
+            "headers": {name: value for name, value in request.headers.items() if name.lower() not in refused_keys},
             "params": request.params or None,
             "timeout": request.timeout,
             "verify": request.verify,
@@ -77,6 +177,8 @@ class HttpClient:
             ) from None
         except requests.exceptions.RequestException as error:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
+        finally:
+            session.guard = None  # type: ignore[attr-defined]
         sent = answer.request
         return Response(
             method=request.method,
@@ -89,12 +191,14 @@ class HttpClient:
             request_headers=dict(sent.headers),
             request_body=sent.body,
             set_cookies=tuple(answer.raw.headers.getlist("Set-Cookie")) if answer.raw is not None else (),
+            withheld=tuple(guard.withheld),
         )
 
     def close(self) -> None:
         for session in self._sessions.values():
             session.close()
         self._sessions.clear()
+        self._kept_cookies.clear()
 
 
 def _reason(error: BaseException) -> str:

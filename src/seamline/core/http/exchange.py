@@ -7,11 +7,16 @@ import contextlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from ..config import RetryPolicy
 from ..errors import CheckFailed
 from ..values.secrets import MASK, Secrets
 from ..values.text import BODY_LOG_LIMIT, excerpt
+
+if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
 
 __all__ = [
     "FAILURE_BODY_LIMIT",
@@ -20,6 +25,7 @@ __all__ = [
     "Response",
     "body_for_log",
     "format_exchange",
+    "origin_of",
     "response_details",
     "response_line",
 ]
@@ -29,6 +35,21 @@ SENSITIVE_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "api-key", "usertoken"}
 )
 _NO_BODY = object()
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str) -> str:
+    """The origin of a URL as ``scheme://host:port`` (the port always written), or ``""`` for
+    what is not an absolute http(s) URL. Credentials and cookies go only to their origin."""
+    try:
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:  # a port that is not a number
+        return ""
+    if scheme not in _DEFAULT_PORTS or not host:
+        return ""
+    host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{host}:{port or _DEFAULT_PORTS[scheme]}"
 
 
 @dataclass
@@ -45,6 +66,11 @@ class Request:
     timeout: float = 30.0
     verify: bool = True
     retry: RetryPolicy | None = None  # the service's transient failures, re-sent by Context.send
+    # Credential headers (lower-case names) and the origins each may go to; the client drops
+    # one from the request, and from each redirect hop, whose origin is not among them.
+    credentials: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The cookies sent and received: the test's jar, or the run's for a service keeping them.
+    cookies: CookieJar | None = None
 
 
 @dataclass
@@ -60,6 +86,9 @@ class Response:
     request_body: bytes | str | None
     # Each Set-Cookie header as received: a mapping of headers folds them into one line.
     set_cookies: tuple[str, ...] = ()
+    # One line for each origin on the way (the request's or a redirect hop's) that was not
+    # given the credentials of the request.
+    withheld: tuple[str, ...] = ()
     _json: object = field(default=_NO_BODY, repr=False)
 
     @property

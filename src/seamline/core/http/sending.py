@@ -6,22 +6,27 @@ import base64
 import mimetypes
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..config import ServiceConfig
 from ..context import Context, Runtime
-from ..errors import ServiceError, ServiceUnreachable, StepArgumentError, UsageError
+from ..errors import ConfigError, ServiceError, ServiceUnreachable, StepArgumentError, UsageError
 from ..services.managed import ServiceManager
 from ..values.literals import parse_json
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
 from .client import HttpClient
-from .exchange import Request, Response, format_exchange
+from .exchange import SENSITIVE_HEADERS, Request, Response, format_exchange, origin_of
+
+if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
 
 __all__ = [
     "ResponseHook",
     "add_query_parameter",
+    "allow_credentials_to",
     "build_request",
     "current_service",
+    "home_origin",
     "log_exchange",
     "masked_headers",
     "on_response",
@@ -79,6 +84,15 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
     url, service = url_for(ctx, ctx.variables.expand_url(path), service)
     headers = dict(service.headers) if service else {}
     headers.update(ctx.http.headers)
+    cookies: CookieJar
+    if service is not None and service.keep_cookies:
+        cookies = ctx.runtime.resource(HttpClient).kept_cookies(service.name)
+    else:
+        if ctx.http.cookies is None:
+            from .cookies import new_cookie_jar  # lazily: the cookie module is costly to import
+
+            ctx.http.cookies = new_cookie_jar()
+        cookies = ctx.http.cookies
     return Request(
         method=method.upper(),
         url=url,
@@ -87,7 +101,73 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         timeout=service.timeout if service else 30.0,
         verify=service.verify_tls if service else True,
         retry=service.retry if service else None,
+        credentials=_credentials(ctx, headers, url),
+        cookies=cookies,
     )
+
+
+# -- where credentials may go -----------------------------------------------------------
+
+
+def home_origin(ctx: Context) -> str | None:
+    """The origin of the service the test uses now; None when no service is configured."""
+    config = ctx.runtime.config
+    if ctx.http.service_name is None and config.default_service is None:
+        return None
+    return origin_of(ctx.runtime.resource(ServiceManager).base_url(current_service(ctx)))
+
+
+def _bind(ctx: Context, name: str, credential: bool = False) -> None:
+    """A header the test sets belongs to the service it uses now (or, with none configured,
+    to the origin of the first request that carries it)."""
+    key = name.lower()
+    home = _service_origin(ctx)
+    if home is None:
+        ctx.http.header_origins.pop(key, None)
+    else:
+        ctx.http.header_origins[key] = home
+    if credential:
+        ctx.http.credential_headers.add(key)
+
+
+def _credentials(ctx: Context, headers: dict[str, str], url: str) -> dict[str, frozenset[str]]:
+    """The credential headers of a request and the origins each may go to: a header named as
+    one (Authorization, Cookie, an API-key or auth-profile header, one set by a credential
+    phrase) or holding a secret; it goes to the origin of its service and where a step let it."""
+    named = SENSITIVE_HEADERS | masked_headers(ctx.runtime) | ctx.http.credential_headers
+    secrets = ctx.runtime.secrets
+    own = {name.lower() for name in ctx.http.headers}
+    credentials: dict[str, frozenset[str]] = {}
+    for name, value in headers.items():
+        key = name.lower()
+        if key not in named and not (secrets and secrets.mask(value) != value):
+            continue
+        if key in own:
+            home = ctx.http.header_origins.get(key)
+            if home is None:
+                home = ctx.http.header_origins[key] = _service_origin(ctx) or origin_of(url)
+        else:  # a header of the service's own settings: the request goes to that service
+            home = origin_of(url)
+        credentials[key] = frozenset({home, *ctx.http.credentials_also_to})
+    return credentials
+
+
+def _service_origin(ctx: Context) -> str | None:
+    """:func:`home_origin`, or None while the config cannot say (the request will tell why)."""
+    try:
+        return home_origin(ctx)
+    except ConfigError:
+        return None
+
+
+def allow_credentials_to(ctx: Context, url: str) -> None:
+    """Let the test's credentials also go to the origin of ``url``, for the rest of the test."""
+    text = ctx.variables.expand(url)
+    origin = origin_of(text)
+    if not origin:
+        raise StepArgumentError(f"{text!r} is not an origin: write it as http://host:port or https://host")
+    ctx.http.credentials_also_to.add(origin)
+    ctx.log(f"the credentials of this test may also go to {origin}")
 
 
 def send_request(ctx: Context, request: Request, service_name: str | None = None, *, log: bool = True) -> Response:
@@ -143,6 +223,8 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
 
 
 def log_exchange(ctx: Context, response: Response) -> None:
+    for line in response.withheld:
+        ctx.log(line)
     ctx.log(format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
 
 
@@ -242,12 +324,15 @@ def resend_last_request(ctx: Context) -> Response:
 
 
 def set_header(ctx: Context, name: str, value: str) -> None:
-    ctx.http.headers[ctx.variables.expand(name)] = ctx.variables.expand(value)
+    name = ctx.variables.expand(name)
+    ctx.http.headers[name] = ctx.variables.expand(value)
+    _bind(ctx, name)
 
 
 def set_headers(ctx: Context, table: Sequence[Sequence[str]]) -> None:
     for name, value in _pairs(ctx, table, "headers"):
         ctx.http.headers[name] = value
+        _bind(ctx, name)
 
 
 def add_query_parameter(ctx: Context, name: str, value: str) -> None:
@@ -262,6 +347,7 @@ def add_query_parameters(ctx: Context, table: Sequence[Sequence[str]]) -> None:
 def _secret_header(ctx: Context, name: str, value: str) -> None:
     ctx.runtime.secrets.add(value)
     ctx.http.headers[name] = value
+    _bind(ctx, name, credential=True)
 
 
 def use_bearer_token(ctx: Context, token: str) -> None:

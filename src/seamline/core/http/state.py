@@ -1,12 +1,17 @@
-"""What one test remembers of its HTTP exchanges: the service in use, headers and query
-parameters for the requests to come, and the last request and response."""
+"""What one test remembers of its HTTP exchanges: the service in use, headers, query
+parameters and cookies for the requests to come, where its credentials may go, and the last
+request and response."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from .exchange import Request, Response
+
+if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
 
 __all__ = ["HttpState"]
 
@@ -18,6 +23,12 @@ class HttpState:
     pending_params: list[tuple[str, str]] = field(default_factory=list)  # for the next request only
     last_request: Request | None = None  # kept for the curl command shown when a test fails
     last_response: Response | None = None
+    cookies: CookieJar | None = None  # the test's own, made on its first request
+    # The origin each header the test set belongs to (lower-case name -> origin of the service
+    # in use when it was set): a credential among them goes nowhere else.
+    header_origins: dict[str, str] = field(default_factory=dict)
+    credential_headers: set[str] = field(default_factory=set)  # set by the credential phrases
+    credentials_also_to: set[str] = field(default_factory=set)  # origins a step let them go to
 
     def response(self) -> Response:
         if self.last_response is None:
