@@ -188,7 +188,9 @@ def pytest_here(*args: str, cwd: Path) -> Completed:
     bdd_feature.features.clear()
     try:
         with _cwd(cwd), redirect_stdout(stdout), redirect_stderr(stderr):
-            code = pytest.main(["-p", "no:cacheprovider", *args], plugins=[_NoGcAtUnconfigure()])
+            # Scenarios run in file order, as in a user's run; pytest-randomly, where installed, would
+            # shuffle the ones that hand variables on to the next.
+            code = pytest.main(["-p", "no:cacheprovider", "-p", "no:randomly", *args], plugins=[_NoGcAtUnconfigure()])
     finally:
         bdd_feature.features.clear()
         sys.path[:] = paths
