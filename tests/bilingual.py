@@ -46,6 +46,21 @@ auth:
 """
 
 
+# The demo shop's auth profile, for a test that writes its own services.
+DEMO_AUTH = """\
+auth:
+  shop:
+    request:
+      path: /auth/token
+      body: {"username": "${username}", "password": "${password}"}
+    token: $.token
+    header: usertoken
+    prefix: ""
+    users:
+      alice: {password: wonderland}
+"""
+
+
 @dataclass
 class Step:
     text: str

@@ -8,8 +8,12 @@ never passes by skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 import uuid
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -36,3 +40,18 @@ def server_url(name: str) -> str:
 def unique_name(prefix: str) -> str:
     """A table, schema or queue name no other test run or worker shares."""
     return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> Iterator[ThreadingHTTPServer]:
+    """A real HTTP server on a free port of ``host`` (127.0.0.2 for a second origin), served
+    by ``handler`` in a thread, shut down and closed at the end."""
+    server = ThreadingHTTPServer((host, 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)

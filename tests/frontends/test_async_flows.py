@@ -10,21 +10,8 @@ import threading
 import pytest
 
 from seamline.core.services.managed import free_port
-from tests.bilingual import Project, Scenario
+from tests.bilingual import DEMO_AUTH, Project, Scenario
 from tests.servers import server_url, unique_name
-
-AUTH = """\
-auth:
-  shop:
-    request:
-      path: /auth/token
-      body: {"username": "${username}", "password": "${password}"}
-    token: $.token
-    header: usertoken
-    prefix: ""
-    users:
-      alice: {password: wonderland}
-"""
 
 
 def _port_open(port: int) -> bool:
@@ -265,7 +252,7 @@ def _managed_shop_config(project: Project, broker_url: str, queue: str, shop_por
             queues:
               orders: {{name: {queue}}}
         """)
-        + AUTH
+        + DEMO_AUTH
     )
 
 
@@ -320,7 +307,7 @@ ORDER_IS_GONE = Scenario.parse(
 
 
 def test_undo_actions_run_after_a_failure_and_report_their_own(project: Project, front_end: str) -> None:
-    project.write_config(f"services:\n  shop: {project.demo_url}\n" + AUTH)
+    project.write_config(f"services:\n  shop: {project.demo_url}\n" + DEMO_AUTH)
     result = project.run(front_end, CLEANS_UP_AFTER_FAILURE, ORDER_IS_GONE)
     failed = result[CLEANS_UP_AFTER_FAILURE.name]
     assert not failed.passed

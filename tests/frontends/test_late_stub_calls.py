@@ -14,11 +14,12 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from tests.bilingual import Project, Run, Scenario
+from tests.bilingual import DEMO_AUTH, Project, Run, Scenario
+from tests.servers import serving
 
 
 class _CallLater(BaseHTTPRequestHandler):
@@ -54,18 +55,11 @@ def _post_later(order: dict[str, object]) -> None:
 
 @pytest.fixture
 def call_later() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _CallLater)
-    server.calls = []  # type: ignore[attr-defined]
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with serving(_CallLater) as server:
+        server.calls = []  # type: ignore[attr-defined]
         yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-        for call in server.calls:  # type: ignore[attr-defined]
-            call.join(10)
+    for call in server.calls:  # type: ignore[attr-defined]
+        call.join(10)
 
 
 def _causes_a_late_call(name: str, helper: str, order: str) -> Scenario:
@@ -160,18 +154,6 @@ def test_verification_counts_only_this_tests_requests_and_its_own_unanswered_one
 
 # -- the demo shop's asynchronous charge of an order, as issue 10 found it -------------------
 
-AUTH = """\
-auth:
-  shop:
-    request:
-      path: /auth/token
-      body: {"username": "${username}", "password": "${password}"}
-    token: $.token
-    header: usertoken
-    prefix: ""
-    users:
-      alice: {password: wonderland}
-"""
 
 
 def test_the_shops_late_charge_of_an_earlier_tests_order_fails_nothing(project: Project, front_end: str) -> None:
@@ -184,7 +166,7 @@ def test_the_shops_late_charge_of_an_earlier_tests_order_fails_nothing(project: 
         "    start:\n"
         "      command: ${python} -m seamline.demo --port ${port} --payments-url ${stub:payments} --settle-delay 0.5\n"
         f"      port: {free_port()}\n"
-        "stubs:\n  payments: {}\n" + AUTH
+        "stubs:\n  payments: {}\n" + DEMO_AUTH
     )
     a = Scenario.parse(
         "A places an order",

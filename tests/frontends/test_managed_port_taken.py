@@ -8,14 +8,14 @@ reaches the stranger (it sees only Seamline's look at its health URL).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from tests.bilingual import Project, Scenario
+from tests.servers import serving
 
 
 class _Stranger(BaseHTTPRequestHandler):
@@ -38,16 +38,8 @@ class _Stranger(BaseHTTPRequestHandler):
 def stranger() -> Iterator[tuple[int, list[str]]]:
     """An HTTP server on a loopback port of its own; the requests it received."""
     seen: list[str] = []
-    handler = type("Handler", (_Stranger,), {"seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Handler", (_Stranger,), {"seen": seen})) as server:
         yield server.server_address[1], seen
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_a_fixed_port_held_by_another_process_fails_the_first_use_with_one_line(

@@ -8,13 +8,13 @@ target exactly as it arrived, before any decoding."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from tests.bilingual import Project, Scenario
+from tests.servers import serving
 
 
 class _RawTargets(BaseHTTPRequestHandler):
@@ -41,16 +41,8 @@ class _RawTargets(BaseHTTPRequestHandler):
 def raw_server() -> Iterator[tuple[str, list[str]]]:
     """A real HTTP server on 127.0.0.1: its URL and the "METHOD target" lines it received."""
     targets: list[str] = []
-    handler = type("Handler", (_RawTargets,), {"targets": targets})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Handler", (_RawTargets,), {"targets": targets})) as server:
         yield f"http://127.0.0.1:{server.server_port}", targets
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 VALUES_IN_THE_SHOP = [
