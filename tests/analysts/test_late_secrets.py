@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from tests.analysts.test_reports_and_secrets import _texts_of
 from tests.bilingual import DEFAULT_CONFIG, Project, Scenario

@@ -64,10 +64,8 @@ class Secrets:
             text = file.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):
             return
-        if file.suffix.lower() == ".xml":
-            masked = _XML_PIECES.sub(self._mask_xml_piece, text)
-        else:
-            masked = self.mask(text)
+        is_xml = file.suffix.lower() == ".xml"
+        masked = _XML_PIECES.sub(self._mask_xml_piece, text) if is_xml else self.mask(text)
         if masked != text:
             file.write_text(masked, encoding="utf-8")
 
@@ -90,11 +88,11 @@ def masked_log_records(secrets: Secrets) -> Callable[[], None]:
     previous = logging.getLogRecordFactory()
 
     def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = previous(*args, **kwargs)  # type: ignore[arg-type]
+        record = previous(*args, **kwargs)
         if secrets:
             try:
                 message = record.getMessage()
-            except Exception:  # noqa: BLE001 - a broken format is logging's to report
+            except Exception:  # a broken format is logging's own to report
                 return record
             masked = secrets.mask(message)
             if masked != message:
