@@ -22,6 +22,7 @@ from pytest_bdd import parsers, step
 from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError, UsageError
 from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
+from ..core.values.secrets import masked_log_records
 from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
@@ -34,6 +35,8 @@ _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _SCENARIO_NAME = pytest.StashKey[str]()
+_REPORT_FILES = pytest.StashKey[list[Path]]()
+_RESTORE_LOG_RECORDS = pytest.StashKey[Callable[[], None]]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,7 +49,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
     config.addinivalue_line("markers", "seamline_data_error(message): a scenario whose data file is unusable")
-    config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+    runtime = config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+    # What Python's logging prints (log_cli, caplog: urllib3's request line) is masked too.
+    config.stash[_RESTORE_LOG_RECORDS] = masked_log_records(runtime.secrets)
+    config.stash[_REPORT_FILES] = _report_files(config)
     _make_report_folders(config)
     _register_user_phrases(config)
     _stop_on_sigterm(config)
@@ -66,6 +72,15 @@ def _stop_on_sigterm(config: pytest.Config) -> None:
 
     signal.signal(signal.SIGTERM, interrupt)
     config.stash[_PREVIOUS_SIGTERM] = signal.SIG_DFL
+
+
+def _report_files(config: pytest.Config) -> list[Path]:
+    """The JUnit XML and cucumber JSON files this process writes at the end of the session,
+    as absolute paths (the run may change directory)."""
+    if hasattr(config, "workerinput"):
+        return []  # the xdist controller writes them
+    paths = (config.getoption("xmlpath", default=None), config.getoption("cucumber_json_path", default=None))
+    return [Path(os.path.expandvars(path)).expanduser().absolute() for path in paths if path]
 
 
 def _make_report_folders(config: pytest.Config) -> None:
@@ -97,12 +112,33 @@ def _register_user_phrases(config: pytest.Config) -> None:
     config.pluginmanager.register(module, "seamline-user-phrases")
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A scenario's report is masked when it is made, with the secrets known then; a later
+    scenario may make one of its values secret (a token used as an API key). Mask the reports
+    again before the terminal prints its summary of failures and passes."""
+    runtime = session.config.stash.get(_RUNTIME, None)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if runtime is None or not runtime.secrets or reporter is None:
+        return
+    for reports in getattr(reporter, "stats", {}).values():
+        for report in reports:
+            if isinstance(report, pytest.TestReport):
+                _mask_report(runtime, report)
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     previous = config.stash.get(_PREVIOUS_SIGTERM, None)
     if previous is not None:
         signal.signal(signal.SIGTERM, previous)
+    restore = config.stash.get(_RESTORE_LOG_RECORDS, None)
+    if restore is not None:
+        restore()
     runtime = config.stash.get(_RUNTIME, None)
     if runtime is not None:
+        # JUnit XML and cucumber JSON were written at the session's end (pytest_sessionfinish),
+        # from reports masked as each scenario ended: mask them with every secret known now.
+        for path in config.stash.get(_REPORT_FILES, []):
+            runtime.secrets.mask_file(path)
         runtime.close()
 
 

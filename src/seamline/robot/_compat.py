@@ -6,6 +6,10 @@ methods, the dynamic library API. Two things have no public way:
 * setting a Robot variable without Robot writing its value to the log (``Set Test Variable``
   logs ``${token} = ...``); the public fallback does log it, with secrets masked by the
   library's ``log_message`` listener like any other message;
+* hearing that output.xml is complete: the listener methods ``output_file`` and
+  ``xunit_file`` reach only listeners given on the command line, not a library's (it is out
+  of scope by then); a logger registered with Robot's ``LOGGER`` hears it
+  (:func:`when_results_written`);
 * the keyword-lookup speed-up (see :func:`remember_keyword_lookups`): kept because it pays,
   ``benchmarks/bench_http.py`` against ``--public-only`` measured Seamline/thin keyword 1.07-1.09
   with it and 1.54-1.63 without.
@@ -43,6 +47,7 @@ __all__ = [
     "unescape",
     "use_internals",
     "variable_setter",
+    "when_results_written",
 ]
 
 PUBLIC_ONLY_ENV = "SEAMLINE_ROBOT_PUBLIC_ONLY"
@@ -178,3 +183,21 @@ def parse_keyword_names_once() -> None:
     parse = functools.lru_cache(maxsize=4096)(from_name.__func__)
     parse.seamline_cached = True  # type: ignore[attr-defined]
     EmbeddedArguments.from_name = classmethod(parse)  # type: ignore[arg-type]
+
+
+def when_results_written(callback: Callable[[str], None]) -> None:
+    """Call ``callback(path)`` once Robot has closed output.xml (before it builds log.html
+    and report.html from it), the xunit file or the debug file: for files written before
+    everything in them was known. Nothing happens where Robot has no such logger API."""
+    try:
+        from robot.output import LOGGER
+        from robot.output.loggerapi import LoggerApi
+    except ImportError:
+        return
+
+    class _ResultFiles(LoggerApi):  # type: ignore[misc]
+        def result_file(self, kind: str, path: Any) -> None:
+            if str(kind).upper() in ("OUTPUT", "XUNIT", "DEBUG") and path is not None:
+                callback(str(path))
+
+    LOGGER.register_logger(_ResultFiles())

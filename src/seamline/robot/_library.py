@@ -19,11 +19,12 @@ from robot.api import logger
 from .._version import installed_version
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, UsageError
+from ..core.values.secrets import masked_log_records
 from ..frontend import curl_of_last_request, failure_message
 from ..steps import CATALOG
 from ..steps._user import load_user_phrases
 from ._bindings import Binding, classic_bindings, phrase_binding
-from ._compat import parse_keyword_names_once, remember_keyword_lookups, variable_setter
+from ._compat import parse_keyword_names_once, remember_keyword_lookups, variable_setter, when_results_written
 from ._data_rows import expand_data_tests
 from ._gherkin_parser_fix import adopt_gherkin_parser_blocks
 from ._messages import html_table, missing_variable, unknown_step, unknown_variable, where_of
@@ -59,6 +60,8 @@ class Seamline:
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
         self.ROBOT_LIBRARY_LISTENER = self
         self.runtime = Runtime(config, env)
+        # What Python's logging prints (urllib3's request lines) is masked as Seamline's log is.
+        self._restore_log_records = masked_log_records(self.runtime.secrets)
         parse_keyword_names_once()
         self._set_variable = variable_setter()
         # The library keywords running, innermost last, as the listener is handed them.
@@ -171,6 +174,7 @@ class Seamline:
             # Once: the config's variables are global Robot variables.
             self._published = True
             publish_config_variables(self.runtime, self._set_variable)
+            when_results_written(self.runtime.secrets.mask_file)
         publish_generated(self.context(), self._set_variable, in_test=False)
         adopt_gherkin_parser_blocks(data)
         expand_data_tests(data, self._rows)
@@ -235,5 +239,11 @@ class Seamline:
         if self.runtime.secrets:
             message.message = self.runtime.secrets.mask(message.message)
 
+    # output.xml is written as the run goes, before some values are known to be secret (a token
+    # stored from a response and only then used as an API key): start_suite asks Robot to hand
+    # over the finished file, and xunit's, which are masked then (secrets.mask_file), before
+    # log.html and report.html are built from output.xml.
+
     def close(self) -> None:
+        self._restore_log_records()
         self.runtime.close()

@@ -11,6 +11,7 @@ from ..context import Context
 from ..errors import CheckFailed, StepArgumentError
 from ..matching.matcher import Mismatch, accepts_absence, match, render_path
 from ..values.literals import describe, parse_json
+from ..values.secrets import Secrets
 from ..values.text import excerpt
 from ..waiting.retry import parse_duration
 from .exchange import FAILURE_BODY_LIMIT, Response, response_details, response_line
@@ -134,8 +135,13 @@ def cookie_value(ctx: Context, name: str) -> str | None:
 
 
 def _cookie_failure(response: Response, message: str) -> CheckFailed:
+    # A cookie a server sets is a credential as often as not (a session): its value is masked
+    # here as the Set-Cookie header is in the log, and only its name is shown.
+    values = Secrets()
+    for value in _cookies(response).values():
+        values.add(value)
     cookies = ", ".join(_cookies(response)) or "none"
-    return CheckFailed(f"{message} (cookies set: {cookies})", details=response_line(response))
+    return CheckFailed(f"{values.mask(message)} (cookies set: {cookies})", details=response_line(response))
 
 
 def check_cookie(ctx: Context, name: str, operator: str, expected: object) -> None:
