@@ -37,6 +37,7 @@ _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _SCENARIO_NAME = pytest.StashKey[str]()
 _REPORT_FILES = pytest.StashKey[list[Path]]()
 _RESTORE_LOG_RECORDS = pytest.StashKey[Callable[[], None]]()
+_WORKER_SECRETS = "seamline_secrets"  # a pytest-xdist worker's secrets, in its workeroutput
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -115,8 +116,15 @@ def _register_user_phrases(config: pytest.Config) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """A scenario's report is masked when it is made, with the secrets known then; a later
     scenario may make one of its values secret (a token used as an API key). Mask the reports
-    again before the terminal prints its summary of failures and passes."""
+    again before the terminal prints its summary of failures and passes.
+
+    Under pytest-xdist a worker's reports went to the controller as they were made: the
+    worker hands its secrets over too (``workeroutput``), and the controller, which prints the
+    summary and writes JUnit XML and cucumber JSON, adds them (pytest_testnodedown)."""
     runtime = session.config.stash.get(_RUNTIME, None)
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if runtime is not None and isinstance(workeroutput, dict):
+        workeroutput[_WORKER_SECRETS] = runtime.secrets.originals()
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if runtime is None or not runtime.secrets or reporter is None:
         return
@@ -124,6 +132,16 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         for report in reports:
             if isinstance(report, pytest.TestReport):
                 _mask_report(runtime, report)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist's controller: a worker has finished; the secrets it knew are secrets here."""
+    runtime = node.config.stash.get(_RUNTIME, None)
+    output = getattr(node, "workeroutput", None) or {}
+    if runtime is not None:
+        for secret in output.get(_WORKER_SECRETS, []):
+            runtime.secrets.add(secret)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

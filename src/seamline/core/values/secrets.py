@@ -22,6 +22,7 @@ class Secrets:
 
     def __init__(self) -> None:
         self._values: set[str] = set()
+        self._originals: list[str] = []  # as added, for another process to add in turn
         self._pattern: re.Pattern[str] | None = None
 
     def add(self, value: object) -> None:
@@ -30,11 +31,17 @@ class Secrets:
             return
         # A secret also travels encoded: in a query string or form body (as requests, urllib3
         # and RFC 6570 encode it), inside JSON text, and escaped in an XML or HTML report.
+        self._originals.append(text)
         forms = {text, quote(text, safe=""), quote(text), quote(text, safe="/:@"), quote_plus(text)}
         forms.add(json.dumps(text)[1:-1])
         forms.update([html.escape(form, quote=False) for form in forms] + [html.escape(form) for form in forms])
         self._values.update(form for form in forms if len(form) >= _MIN_SECRET_LENGTH)
         self._pattern = None
+
+    def originals(self) -> list[str]:
+        """The secrets as they were added (not their encoded forms), in that order: what a
+        parallel worker hands to the process that writes the reports."""
+        return list(self._originals)
 
     def __contains__(self, value: object) -> bool:
         return str(value) in self._values
