@@ -58,6 +58,30 @@ def test_a_cookie_goes_back_only_to_the_port_that_set_it() -> None:
     assert sent_to("http://127.0.0.2:8000/cart") is None
 
 
+def _sent_by_requests(jar: object, url: str) -> str | None:
+    """The Cookie header requests builds from ``jar`` (with the standard policy, as it does)."""
+    import requests
+
+    session = requests.Session()
+    session.cookies = jar  # type: ignore[assignment]
+    return session.prepare_request(requests.Request("GET", url)).headers.get("Cookie")
+
+
+def test_an_https_cookie_comes_back_on_the_default_port_and_not_to_another() -> None:
+    jar = new_cookie_jar()
+    jar.extract_cookies(_Answer("sid=1; Path=/; Secure"), Request("https://shop.example.com/login"))  # type: ignore[arg-type]
+    assert _sent_by_requests(jar, "https://shop.example.com/cart") == "sid=1"
+    assert _sent_by_requests(jar, "https://shop.example.com:8443/cart") is None
+
+
+def test_a_domain_cookie_stays_with_the_host_that_set_it() -> None:
+    jar = new_cookie_jar()
+    answer = _Answer("sid=2; Domain=example.com; Path=/")
+    jar.extract_cookies(answer, Request("https://api.example.com/login"))  # type: ignore[arg-type]
+    assert _sent_by_requests(jar, "https://api.example.com/x") == "sid=2"
+    assert _sent_by_requests(jar, "https://files.example.com/x") is None
+
+
 def _service(tmp_path: Path, settings: str) -> bool:
     path = tmp_path / "seamline.yaml"
     path.write_text(textwrap.dedent(f"services:\n  shop:\n    base_url: http://x{settings}\n"), encoding="utf-8")

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from http.cookiejar import Cookie, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
-
-from .exchange import origin_of
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     from requests.cookies import RequestsCookieJar
@@ -20,25 +19,35 @@ if TYPE_CHECKING:
 __all__ = ["ORIGIN_POLICY", "OriginCookiePolicy", "new_cookie_jar"]
 
 
-def _port(request: Any) -> str:
-    """The port of a request as the cookie module sees it (urllib's or requests' MockRequest)."""
-    return origin_of(request.get_full_url()).rpartition(":")[2]
+# How the standard cookie rules read a request's host and port (http.cookiejar's helpers for
+# this are not part of its documented API): a host without a dot gets ".local", and a URL
+# without a port counts as port 80, for https too.
+def _request_host(request: Any) -> str:
+    host = urlsplit(request.get_full_url()).hostname or ""
+    return host if "." in host else host + ".local"
+
+
+def _request_port(request: Any) -> str:
+    port = urlsplit(request.get_full_url()).port
+    return str(port) if port is not None else "80"
 
 
 class OriginCookiePolicy(DefaultCookiePolicy):
-    """The standard rules, plus: a cookie goes back only to the port it came from."""
+    """The standard rules, plus: a cookie goes back only to the host and port it came from.
+
+    The port is stamped as the standard rules read a request's port (so that requests, which
+    builds each Cookie header with the standard policy, reads it the same way), and a
+    ``Domain=`` attribute is dropped: a cookie of ``api.example.com`` does not go to
+    ``files.example.com``."""
 
     def set_ok(self, cookie: Cookie, request: Any) -> bool:
         if not super().set_ok(cookie, request):
             return False
-        port = _port(request)
-        if port and not cookie.port_specified:
-            cookie.port, cookie.port_specified = port, True
-        return True
-
-    def return_ok_port(self, cookie: Cookie, request: Any) -> bool:
-        if cookie.port:
-            return _port(request) in cookie.port.split(",")
+        if cookie.domain_specified:
+            cookie.domain = _request_host(request)
+            cookie.domain_specified = cookie.domain_initial_dot = False
+        if not cookie.port_specified:
+            cookie.port, cookie.port_specified = _request_port(request), True
         return True
 
 
