@@ -66,6 +66,15 @@ def test_a_variable_that_begins_the_url_is_used_as_written() -> None:
     assert variables.expand_url(r"/\${v}/${v}") == "/${v}/a%2Fb"
 
 
+def test_a_leading_value_that_is_no_url_or_path_is_one_segment() -> None:
+    variables = make()
+    variables.set("sku", "A1?admin=true#")
+    variables.set("host", "http://127.0.0.1:18111")
+    variables.set("p", "/articles?tag=x")
+    assert variables.expand_url("${sku}/reviews") == "A1%3Fadmin%3Dtrue%23/reviews"
+    assert variables.expand_url("${host}${p}") == "http://127.0.0.1:18111/articles?tag=x"
+
+
 def test_a_backslash_keeps_a_reference_literal() -> None:
     assert make().expand(r"costs \${price}") == "costs ${price}"
 

@@ -92,6 +92,21 @@ def encode_url_value(value: object, url_so_far: str) -> str:
     return encoded.replace(".", "%2E") if encoded and not encoded.strip(".") else encoded
 
 
+def _written_as_is(value: object, url_so_far: str) -> bool:
+    """A value that begins the URL and is itself a URL or a path (``${base_url}``, ``${path}``,
+    ``/articles?tag=dragons``), or a path right after the host (``${base}${path}``), is used as
+    written; any other value is encoded for its part, also at the start (``${sku}/reviews``
+    with ``A1?admin=true`` stays one segment)."""
+    text = to_text(value)
+    if _AUTHORITY.fullmatch(url_so_far.strip()):  # ${base_url}${path}: the whole path
+        return text.startswith("/")
+    if url_so_far.strip():
+        return False
+    return text.startswith("/") or _ABSOLUTE_URL.match(text) is not None
+
+
+_ABSOLUTE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
 ScopeListener = Callable[[str, object, Scope], None]
 
 
@@ -208,7 +223,7 @@ class Variables:
             name = match.group(2).strip()
             value = given[name] if name in given else self.get(name)
             so_far = "".join(out)
-            out.append(to_text(value) if not so_far.strip() else encode_url_value(value, so_far))
+            out.append(to_text(value) if _written_as_is(value, so_far) else encode_url_value(value, so_far))
         out.append(template[position:])
         return "".join(out)
 
