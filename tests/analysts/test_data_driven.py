@@ -268,3 +268,17 @@ def test_robot_refuses_two_data_files_as_pytest_does(project: Project) -> None:
     (outcome,) = result.outcomes.values()
     assert not outcome.passed
     assert "it has two @data: tags" in outcome.message
+
+
+def test_robot_names_a_row_with_its_cells_as_written(project: Project) -> None:
+    """Robot expands ${...} in a test's name: a cell holding `${greeting}` is named as written,
+    not replaced by a variable's value (which could be a secret)."""
+    project.write_config(f"services:\n  shop: {project.demo_url}\nvariables:\n  greeting: expanded-twice\n")
+    (project.root / "data").mkdir(exist_ok=True)
+    (project.root / "data" / "cells.csv").write_text("sku,note\nA1,${greeting}\n", encoding="utf-8")
+    suite = (
+        "*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\nA row\n"
+        "    [Tags]    data:data/cells.csv\n    When I GET \"/products/${sku}\"\n"
+    )
+    outcomes, _ = _robot(project.root, suite)
+    assert list(outcomes) == ["A row (sku=A1, note=${greeting})"]

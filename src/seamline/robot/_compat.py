@@ -1,7 +1,7 @@
 """The only place Seamline reaches into Robot Framework's internals; each use is guarded.
 
 Everything else in the Robot front end uses public APIs: the listener API v3, ``BuiltIn()``'s
-methods, the dynamic library API. Two things have no public way:
+methods, the dynamic library API. Three things have no public way:
 
 * setting a Robot variable without Robot writing its value to the log (``Set Test Variable``
   logs ``${token} = ...``); the public fallback does log it, with secrets masked by the
@@ -9,7 +9,8 @@ methods, the dynamic library API. Two things have no public way:
 * hearing that output.xml is complete: the listener methods ``output_file`` and
   ``xunit_file`` reach only listeners given on the command line, not a library's (it is out
   of scope by then); a logger registered with Robot's ``LOGGER`` hears it
-  (:func:`when_results_written`);
+  (:func:`when_results_written`); the public fallback leaves a value that became secret
+  late in output.xml (the log's own messages are masked as they are written);
 * the keyword-lookup speed-up (see :func:`remember_keyword_lookups`): kept because it pays,
   ``benchmarks/bench_http.py`` against ``--public-only`` measured Seamline/thin keyword 1.07-1.09
   with it and 1.54-1.63 without.
@@ -188,7 +189,10 @@ def parse_keyword_names_once() -> None:
 def when_results_written(callback: Callable[[str], None]) -> None:
     """Call ``callback(path)`` once Robot has closed output.xml (before it builds log.html
     and report.html from it), the xunit file or the debug file: for files written before
-    everything in them was known. Nothing happens where Robot has no such logger API."""
+    everything in them was known. Nothing happens where Robot has no such logger API, or
+    where internals are not to be used (:func:`use_internals`)."""
+    if not use_internals():
+        return
     try:
         from robot.output import LOGGER
         from robot.output.loggerapi import LoggerApi

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core.errors import SeamlineError
 from ..core.values.data import data_file_of_tags, load_rows
+from ._compat import escape
 
 __all__ = ["expand_data_tests"]
 
@@ -37,7 +38,9 @@ def expand_data_tests(suite: Any, rows_of_tests: dict[int, dict[str, str]]) -> N
             tests.append(test)
             continue
         for row in rows:
-            copy = test.deepcopy(name=f"{test.name} ({', '.join(f'{k}={v}' for k, v in row.items())})")
+            # Robot expands ${...} in a test's name: a cell's text is named as written, not expanded.
+            shown = ", ".join(f"{k}={escape(v)}" for k, v in row.items())
+            copy = test.deepcopy(name=f"{test.name} ({shown})")
             if copy.template and not copy.body:
                 copy.body.create_keyword(*_templated(copy.template, list(row.values())))
             rows_of_tests[id(copy)] = row
