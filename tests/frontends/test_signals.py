@@ -223,13 +223,16 @@ def _full_command(project: Project, runner: str, count: int, table: str) -> list
 RUNNERS = {"robot": 1, "pytest": 1, "pytest-xdist": 2, "pabot": 2}  # runner: scenarios (one per worker)
 
 # pabot handles SIGINT only (it stops its robot processes with SIGTERM); SIGTERM kills pabot
-# itself and leaves its robot processes running on (see README, "Parallel runs").
-STOPS = [(runner, name) for runner in RUNNERS for name in ("SIGTERM", "SIGINT") if (runner, name) != ("pabot", "SIGTERM")]
+# itself and leaves its robot processes running on (see README, "Cleanup").
+STOPS = [
+    (runner, name) for runner in RUNNERS for name in ("SIGTERM", "SIGINT") if (runner, name) != ("pabot", "SIGTERM")
+]
 
 
+@pytest.mark.parametrize("to", ["runner", "group"])
 @pytest.mark.parametrize(("runner", "signal_name"), STOPS)
 def test_a_stopped_run_leaves_no_rows_messages_folders_processes_or_ports(
-    project: Project, servers: _Servers, runner: str, signal_name: str, tmp_path: Path
+    project: Project, servers: _Servers, runner: str, signal_name: str, to: str, tmp_path: Path
 ) -> None:
     count = RUNNERS[runner]
     temp = tmp_path / "temp"  # the filesystem broker's folder is made in the run's temp folder
@@ -265,20 +268,20 @@ def test_a_stopped_run_leaves_no_rows_messages_folders_processes_or_ports(
         assert stubs, f"the scenarios never got to their wait: {servers.skus()}, {run.poll()}"
         assert servers.messages() == count and list(temp.glob("seamline-broker-*"))
         time.sleep(0.5)  # the managed services start; the scenarios then wait on /delay/10
-        run.send_signal(getattr(signal, signal_name))
+        if to == "group":  # Ctrl-C in a terminal, a CI job cancelled: every process of the run's group
+            os.killpg(run.pid, getattr(signal, signal_name))
+        else:
+            run.send_signal(getattr(signal, signal_name))
         output, _ = run.communicate(timeout=30)
         # What the run left behind may still be on its way out: give it a moment.
         deadline = time.monotonic() + 5
-        while time.monotonic() < deadline and (
-            _processes_naming(managed) or any(_listening(stub) for stub in stubs)
-        ):
+        while time.monotonic() < deadline and (_processes_naming(managed) or any(_listening(stub) for stub in stubs)):
             time.sleep(0.05)
     finally:
         if run.poll() is None:
             run.kill()
         with contextlib.suppress(ProcessLookupError):
             os.killpg(run.pid, signal.SIGKILL)  # the test's own process group: nothing of it outlives the test
-    Path(f"/tmp/sp_{runner}_{signal_name}.out").write_text(output)  # DEBUG
     assert run.returncode != 0, output  # stopped, not passed
     left = {
         "rows": servers.skus(),
@@ -288,3 +291,50 @@ def test_a_stopped_run_leaves_no_rows_messages_folders_processes_or_ports(
         "ports": [stub for stub in stubs if _listening(stub)],
     }
     assert left == {"rows": [[], []], "messages": 0, "folders": [], "processes": [], "ports": []}, output
+
+
+STARTING_CONFIG = """\
+services:
+  shop:
+    base_url: http://127.0.0.1:${{port}}
+    start:
+      # a shell that starts the service: the kernel's parent-death signal reaches the shell only
+      command: sh -c "${{python}} -m seamline.demo --port ${{port}} --db {folder}/managed-main.db; exit 0"
+      health: /never-healthy
+      timeout: 30
+"""
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_run_stopped_while_a_managed_service_starts_stops_the_service(
+    project: Project, front_end: str, signal_name: str, tmp_path: Path
+) -> None:
+    project.write_config(STARTING_CONFIG.format(folder=tmp_path))
+    managed = f"{tmp_path}/managed-"
+    run = subprocess.Popen(
+        _command(project, front_end, Scenario.parse("stopped while the service starts", 'When I GET "/products/A1"')),
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(_processes_naming(managed)) < 2 and run.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_processes_naming(managed)) == 2, "the shell and its service never started"
+        time.sleep(0.3)  # the run now waits for a health check that never passes
+        run.send_signal(getattr(signal, signal_name))
+        output, _ = run.communicate(timeout=30)
+        deadline = time.monotonic() + 5
+        while _processes_naming(managed) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = _processes_naming(managed)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        for pid in _processes_naming(managed):  # what this test started and the run left behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    assert run.returncode != 0, output  # stopped, not passed
+    assert left == [], f"managed service processes left running: {left}\n{output}"
