@@ -104,7 +104,13 @@ class ManagedService:
             raise ServiceError(
                 f"cannot start service {self.config.name!r}: {' '.join(command)}: {error.strerror}"
             ) from None
-        self._wait_until_healthy()
+        try:
+            self._wait_until_healthy()
+        except BaseException:
+            # Not healthy, or the run was stopped (SIGTERM, Ctrl-C) while it waited: the service
+            # is not registered as running yet, so nothing else would stop it and its children.
+            self.stop()
+            raise
 
     def _refuse_a_taken_port(self) -> None:
         """A fixed port that something already answers on: fail now, before a test's
