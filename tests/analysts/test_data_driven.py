@@ -282,3 +282,18 @@ def test_robot_names_a_row_with_its_cells_as_written(project: Project) -> None:
     )
     outcomes, _ = _robot(project.root, suite)
     assert list(outcomes) == ["A row (sku=A1, note=${greeting})"]
+
+
+def test_pytest_sends_a_cell_as_written_never_expanding_it_again(project: Project) -> None:
+    """A `${...}` in a data file's cell is text from a file: `<note>` sends it as it is, as the
+    same row does in Robot, never the value of a variable of that name."""
+    project.write_config(f"services:\n  shop: {project.demo_url}\nvariables:\n  greeting: expanded-twice\n")
+    (project.root / "data").mkdir(exist_ok=True)
+    (project.root / "data" / "cells.csv").write_text("note\n${greeting}\n", encoding="utf-8")
+    feature = (
+        "Feature: cells\n\n  @data:data/cells.csv\n  Scenario: a cell as written\n"
+        '    When I POST "/echo" with:\n      """\n      {"note": "<note>"}\n      """\n'
+        '    Then the response field "$.body.note" is "\\${greeting}"\n'
+    )
+    outcomes, output = _pytest(project.root, feature)
+    assert list(outcomes.values()) == [True], output

@@ -12,6 +12,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from ..core.values.variables import escape
+
 # As pytest-bdd's own outlines: `<name>`, left as written when the row has no such column.
 _PLACEHOLDER = re.compile(r"<(.+?)>")
 
@@ -19,7 +21,14 @@ _Step = TypeVar("_Step")
 
 
 def render_placeholders(text: str, row: Mapping[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda match: row.get(match.group(1), match.group(0)), text)
+    """``text`` with each ``<name>`` of the row's columns replaced by its cell; a ``${...}`` in
+    a cell is text from a file and is not expanded again (escaped as the core reads it)."""
+
+    def cell(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return escape(row[name]) if name in row else match.group(0)
+
+    return _PLACEHOLDER.sub(cell, text)
 
 
 def render_step(step: _Step, row: Mapping[str, str]) -> _Step:
