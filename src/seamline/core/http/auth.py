@@ -9,7 +9,7 @@ from ..context import Context
 from ..errors import AuthError, ConfigError
 from ..matching.jsonpath import find_all
 from ..values.text import excerpt
-from ..values.variables import to_text
+from ..values.variables import WrittenText, to_text
 from .client import HttpClient
 from .exchange import format_exchange, origin_of
 from .sending import build_request, current_service, home_origin
@@ -26,9 +26,8 @@ def _fill(template: object, credentials: dict[str, object], ctx: Context) -> obj
         stripped = template.strip()
         if stripped.startswith("${") and stripped.endswith("}") and stripped[2:-1] in credentials:
             return credentials[stripped[2:-1]]
-        for key, value in credentials.items():
-            template = template.replace(f"${{{key}}}", to_text(value))
-        return ctx.variables.expand(template)
+        # One pass: a password that holds "${...}" is sent as it is, never expanded again.
+        return ctx.variables.expand(WrittenText(template, credentials))
     if isinstance(template, dict):
         return {k: _fill(v, credentials, ctx) for k, v in template.items()}
     if isinstance(template, list):
