@@ -52,3 +52,22 @@ def test_encoded_forms_of_a_secret_are_masked_too() -> None:
     assert secrets.mask("q=p%40ss+w0rd%2F%22x%22") == "q=***"
     assert secrets.mask("/p%40ss%20w0rd%2F%22x%22") == "/***"
     assert secrets.mask('{"password": "p@ss w0rd/\\"x\\""}') == '{"password": "***"}'
+
+
+def test_base64_of_a_secret_is_masked_and_basic_auth_masks_its_pair() -> None:
+    import base64
+
+    from seamline.core.context import Context, MemorySink, Runtime
+    from seamline.core.http.sending import use_basic_auth
+
+    secrets = Secrets()
+    secrets.add("hunter2pw")
+    encoded = base64.b64encode(b"hunter2pw").decode()
+    assert secrets.mask(f"token={encoded}") == "token=***"
+    run = Runtime()
+    try:
+        use_basic_auth(Context(run, sink=MemorySink()), "alice", "hunter2pw")
+        pair = base64.b64encode(b"alice:hunter2pw").decode()
+        assert run.secrets.mask(f"seen {pair} alone") == "seen *** alone"
+    finally:
+        run.close()

@@ -359,8 +359,9 @@ def use_bearer_token(ctx: Context, token: str) -> None:
 def use_basic_auth(ctx: Context, user: str, password: str) -> None:
     password = ctx.variables.expand(password)
     ctx.runtime.secrets.add(password)
-    pair = f"{ctx.variables.expand(user)}:{password}".encode()
-    _secret_header(ctx, "Authorization", "Basic " + base64.b64encode(pair).decode("ascii"))
+    pair = base64.b64encode(f"{ctx.variables.expand(user)}:{password}".encode()).decode("ascii")
+    ctx.runtime.secrets.add(pair)  # the pair alone, as a log or a server may show it
+    _secret_header(ctx, "Authorization", "Basic " + pair)
 
 
 def use_api_key(ctx: Context, key: str, header: str) -> None:

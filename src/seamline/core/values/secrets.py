@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import logging
@@ -34,6 +35,8 @@ class Secrets:
         self._originals.append(text)
         forms = {text, quote(text, safe=""), quote(text), quote(text, safe="/:@"), quote_plus(text)}
         forms.add(json.dumps(text)[1:-1])
+        encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")  # in a token or basic auth
+        forms.update({encoded, encoded.rstrip("=")})
         forms.update([html.escape(form, quote=False) for form in forms] + [html.escape(form) for form in forms])
         self._values.update(form for form in forms if len(form) >= _MIN_SECRET_LENGTH)
         self._pattern = None
