@@ -21,6 +21,9 @@ Set Request Header    X-Api-Key    ${TOKEN}
 When I GET "/echo"
 I store the response field "$.headers['x-api-key']" as "key"
 Should Be Equal    ${key}    ${TOKEN.value}
+When I GET "/echo?k=${TOKEN}&n=1"
+I store the response field "$.query.k" as "in_url"
+Should Be Equal    ${in_url}    ${TOKEN.value}
 """
 
 

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from robot.libraries.BuiltIn import BuiltIn
 
 from ..core.db.sql import WrittenSql
+from ..core.values.secrets import Secrets
 from ..core.values.variables import WrittenText, escape, to_text
 from ..steps import Phrase
-from ._compat import search_variable, unescape
+from ._compat import SECRET_TYPE, search_variable, unescape
 
 __all__ = [
     "classic_name",
@@ -30,6 +31,7 @@ __all__ = [
     "literal_argument",
     "literal_text",
     "phrase_sql_as_written",
+    "revealed",
     "sql_as_written",
     "url_as_written",
 ]
@@ -37,9 +39,28 @@ __all__ = [
 _BUILTIN = BuiltIn()
 
 
-def _value(variable: str) -> object:
-    """The value of one variable expression (``${name}``, ``${name}[0]`` ...), as Robot gives it."""
-    return _BUILTIN.replace_variables(variable)
+T = TypeVar("T")
+
+
+def revealed(value: T, secrets: Secrets) -> T:
+    """Robot's ``Secret`` values (``${token: Secret}``, Robot Framework 7.4+) as the text they
+    hold, each added to the secrets Seamline masks: they are sent like any value and shown
+    nowhere. Inside tuples, lists and dictionaries too."""
+    if SECRET_TYPE is not None and isinstance(value, SECRET_TYPE):
+        text = value.value  # type: ignore[attr-defined]
+        secrets.add(str(text))
+        return cast(T, text)
+    if isinstance(value, dict):
+        return cast(T, {key: revealed(item, secrets) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return cast(T, type(value)(revealed(item, secrets) for item in value))
+    return value
+
+
+def _value(variable: str, secrets: Secrets) -> object:
+    """The value of one variable expression (``${name}``, ``${name}[0]`` ...), as Robot gives
+    it, a ``Secret`` revealed."""
+    return revealed(_BUILTIN.replace_variables(variable), secrets)
 
 
 def literal(value: object) -> object:
@@ -69,7 +90,7 @@ def literal_text(value: object) -> str:
     return escape(to_text(value))
 
 
-def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: object) -> object:
+def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: object, secrets: Secrets) -> object:
     """The URL argument ``name`` of a phrase matching ``pattern`` as the suite writes it: a
     :class:`WrittenText` whose values the core encodes for the part of the URL each lands in
     (or uses as written when it begins the URL); ``resolved``, escaped, when the step cannot
@@ -80,7 +101,7 @@ def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: obj
     text, out, values = found[1].group(name), [], dict[str, object]()
     while found_variable := search_variable(text, ignore_errors=True):
         reference = f"robot_{len(values) + 1}"
-        values[reference] = _value(found_variable.match)
+        values[reference] = _value(found_variable.match, secrets)
         out += [escape(unescape(found_variable.before)), f"${{{reference}}}"]
         text = found_variable.after
     out.append(escape(unescape(text)))
@@ -88,7 +109,12 @@ def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: obj
 
 
 def phrase_sql_as_written(
-    step: Any, pattern: re.Pattern[str], phrase: Phrase, values: dict[str, Any], docstring: str | None
+    step: Any,
+    pattern: re.Pattern[str],
+    phrase: Phrase,
+    values: dict[str, Any],
+    docstring: str | None,
+    secrets: Secrets,
 ) -> Any:
     """The SQL arguments of a phrase as the suite writes them: ``values`` and the returned
     doc string carry :class:`WrittenSql`, each Robot variable in them a value bound apart."""
@@ -98,13 +124,13 @@ def phrase_sql_as_written(
     step, match = found
     for name in phrase.sql:
         if name in values:
-            values[name] = _written(match.group(name))
+            values[name] = _written(match.group(name), secrets)
     if "docstring" in phrase.sql and docstring is not None:
-        return _written("\n".join(str(arg) for arg in step.args))
+        return _written("\n".join(str(arg) for arg in step.args), secrets)
     return docstring
 
 
-def sql_as_written(step: Any, sql: str, keyword: str) -> str:
+def sql_as_written(step: Any, sql: str, keyword: str, secrets: Secrets) -> str:
     """The ``sql`` argument of the running classic ``keyword`` as the suite writes it (given
     by name, ``sql=...``, or else first), as :class:`WrittenSql`; ``sql`` as Robot gives it
     when the step cannot be found."""
@@ -115,7 +141,7 @@ def sql_as_written(step: Any, sql: str, keyword: str) -> str:
         written = next((arg for arg in arguments if not re.match(r"^\w+=", arg)), None)
     if written is None:
         return sql
-    return _written(written)
+    return _written(written, secrets)
 
 
 def _written_step(step: Any, pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
@@ -135,12 +161,12 @@ def classic_name(keyword: str) -> re.Pattern[str]:
     return re.compile(".*" + "".join(re.escape(letter) + r"[\s_]*" for letter in letters), re.IGNORECASE | re.DOTALL)
 
 
-def _written(text: str) -> WrittenSql:
+def _written(text: str, secrets: Secrets) -> WrittenSql:
     values: dict[str, object] = {}
     out: list[str] = []
     while found := search_variable(text, ignore_errors=True):
         name = f"robot_{len(values) + 1}"
-        values[name] = _value(found.match)
+        values[name] = _value(found.match, secrets)
         # Text Robot would unescape; a ${ left in it is literal text for the core as well.
         out += [escape(unescape(found.before)), f"${{{name}}}"]
         text = found.after

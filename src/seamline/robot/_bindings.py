@@ -14,12 +14,19 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from ..core.context import Context
-from ..core.values.secrets import Secrets
 from ..steps import Phrase
-from ._as_written import classic_name, literal, literal_argument, literal_text, phrase_sql_as_written, url_as_written
+from ._as_written import (
+    classic_name,
+    literal,
+    literal_argument,
+    literal_text,
+    phrase_sql_as_written,
+    revealed,
+    url_as_written,
+)
 from ._classic import CLASSIC_COMPONENTS, RunningLibrary
 from ._compat import SECRET_TYPE
 
@@ -82,11 +89,12 @@ def phrase_binding(
             for name, arg in zip(phrase.placeholders, args, strict=False)
         }
         if url:
-            values["path"] = url_as_written(running_step(), pattern, "path", args[phrase.placeholders.index("path")])
+            resolved = args[phrase.placeholders.index("path")]
+            values["path"] = url_as_written(running_step(), pattern, "path", resolved, ctx.runtime.secrets)
         rest = [literal_text(line) for line in args[len(phrase.placeholders):]]
         docstring = "\n".join(rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
-            docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring)
+            docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring, ctx.runtime.secrets)
         table = None
         if phrase.block == "table":
             table = parse_rows(rest, {name: literal(value) for name, value in cells.items()}, phrase.table_kind)
@@ -152,27 +160,9 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
     return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), classic_name(name))
 
 
-T = TypeVar("T")
-
-
 def _or_secret(hint: Any) -> Any:
     """A text argument also takes Robot's ``Secret`` (Robot converts no Secret to text)."""
     return hint | SECRET_TYPE if SECRET_TYPE is not None and hint is str else hint
-
-
-def revealed(value: T, secrets: Secrets) -> T:
-    """Robot's ``Secret`` values (``${token: Secret}``, Robot Framework 7.4+) as the text they
-    hold, each added to the secrets Seamline masks: they are sent like any value and shown
-    nowhere. Inside tuples, lists and dictionaries too."""
-    if SECRET_TYPE is not None and isinstance(value, SECRET_TYPE):
-        text = value.value  # type: ignore[attr-defined]
-        secrets.add(str(text))
-        return cast(T, text)
-    if isinstance(value, dict):
-        return cast(T, {key: revealed(item, secrets) for key, item in value.items()})
-    if isinstance(value, (list, tuple)):
-        return cast(T, type(value)(revealed(item, secrets) for item in value))
-    return value
 
 
 def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> list[list[str]]:

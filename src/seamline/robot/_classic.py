@@ -102,13 +102,15 @@ class DatabaseKeywords(_Component):
     def query(self, sql: str, database: str | None = None) -> list[dict[str, object]]:
         """Run a query and return its rows as dictionaries (column name: value)."""
         ctx = self.library.context()
-        return db.query(ctx, sql_as_written(self.library.running_step(), sql, "Query"), database).dicts()
+        written = sql_as_written(self.library.running_step(), sql, "Query", ctx.runtime.secrets)
+        return db.query(ctx, written, database).dicts()
 
     @keyword("Execute SQL")
     def execute_sql(self, sql: str, database: str | None = None) -> int:
         """Run statements in one transaction; return the number of rows the last one changed."""
         ctx = self.library.context()
-        return db.run_sql(ctx, sql_as_written(self.library.running_step(), sql, "Execute SQL"), database)[-1].rowcount
+        written = sql_as_written(self.library.running_step(), sql, "Execute SQL", ctx.runtime.secrets)
+        return db.run_sql(ctx, written, database)[-1].rowcount
 
     @keyword("Row Should Exist")
     def row_should_exist(self, table: str, database: str | None = None, **columns: object) -> None:
