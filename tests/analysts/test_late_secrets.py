@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -16,6 +17,9 @@ from werkzeug.wrappers import Response
 
 from tests.analysts.test_reports_and_secrets import _texts_of
 from tests.bilingual import DEFAULT_CONFIG, Project, Scenario
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
 
 # The token is handed out and shown in clear (a failing check quotes it); a later test makes
 # it secret by sending it as an API key.
@@ -89,10 +93,10 @@ def test_a_token_made_secret_late_is_masked_in_junit_xml_and_cucumber_json(proje
 COOKIE_VALUE = "srv-Cookie-4f9a1c"
 
 
-def _cookie_app(environ: dict[str, object], start_response: object) -> object:
+def _cookie_app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
     response = Response('{"ok": true}', content_type="application/json")
     response.headers.add("Set-Cookie", f"session={COOKIE_VALUE}; Path=/; HttpOnly")
-    return response(environ, start_response)  # type: ignore[arg-type]
+    return response(environ, start_response)
 
 
 @pytest.fixture(scope="module")

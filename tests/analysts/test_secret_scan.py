@@ -23,7 +23,8 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.analysts.test_reports_and_secrets import _texts_of
+from tests.analysts.test_late_secrets import SHOWS_THE_TOKEN
+from tests.analysts.test_reports_and_secrets import CONFIG, _texts_of
 from tests.bilingual import Project, Scenario, _python_name, pytest_here, robot_here
 
 # Every character that makes a form differ from the raw value: a space and '+' (quote_plus),
@@ -32,23 +33,6 @@ API_KEY = "scan K3y/&<b>+é-71c"
 PASSWORD = "wonderland"  # alice's password in the demo shop, read with ${env:...}: a secret
 USERS = ("alice", "bob")
 
-CONFIG = """\
-services:
-  shop:
-    base_url: {url}
-auth:
-  shop:
-    request:
-      path: /auth/token
-      body: {{"username": "${{username}}", "password": "${{password}}"}}
-    token: $.token
-    header: usertoken
-    prefix: ""
-    users:
-      alice: {{password: "${{env:SEAMLINE_SCAN_PASSWORD}}"}}
-variables:
-  api_key: {{value: "${{env:SEAMLINE_SCAN_KEY}}", secret: true}}
-"""
 
 EVERY_KIND = Scenario.parse(
     "a failing test that handles every kind of secret",
@@ -73,19 +57,7 @@ BASIC_AUTH = Scenario.parse(
     Then the response status is 200
     """,
 )
-# The token is shown in clear by a failing check; the next scenario makes it secret.
-SHOWS_THE_TOKEN = Scenario.parse(
-    "a token shown before it is secret",
-    '''
-    When I POST "/auth/token" with:
-      """
-      {"username": "bob", "password": "builder"}
-      """
-    And I store the response field "$.token" as "token"
-    And I keep "token" for the suite
-    Then the response field "$.token" is "not the token"
-    ''',
-)
+# The token is shown in clear by a failing check (SHOWS_THE_TOKEN); the next scenario makes it secret.
 MAKES_IT_SECRET = Scenario.parse(
     "the token becomes secret",
     """
