@@ -71,8 +71,7 @@ def _stop_on_sigterm(config: pytest.Config) -> None:
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt("stopped by SIGTERM")
 
-    signal.signal(signal.SIGTERM, interrupt)
-    config.stash[_PREVIOUS_SIGTERM] = signal.SIG_DFL
+    config.stash[_PREVIOUS_SIGTERM] = signal.signal(signal.SIGTERM, interrupt)
 
 
 def _report_files(config: pytest.Config) -> list[Path]:

@@ -12,7 +12,7 @@ from ..values.text import excerpt
 from ..values.variables import WrittenText, to_text
 from .client import HttpClient
 from .exchange import format_exchange, origin_of
-from .sending import build_request, current_service, home_origin
+from .sending import bind_header, build_request, current_service
 
 __all__ = ["obtain_token"]
 
@@ -94,9 +94,6 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     ctx.log(format_exchange(response, ctx.runtime.secrets))
     ctx.http.headers[profile.header] = profile.prefix + token
     # The token belongs to the service the test uses now, whichever service issued it.
-    home = home_origin(ctx)
-    if home is not None:
-        ctx.http.header_origins[profile.header.lower()] = home
-    ctx.http.credential_headers.add(profile.header.lower())
+    bind_header(ctx, profile.header, credential=True)
     ctx.store("token", token, secret=True)
     return token

@@ -36,9 +36,9 @@ class _Guard:
         }
         self.withheld: list[str] = []
 
-    def split(self, url: str) -> tuple[set[str], list[str], set[str]]:
+    def split(self, url: str) -> tuple[set[str], list[str]]:
         """The credential headers that may go to ``url`` (lower-case), and those that may not
-        (as named) with the origins they belong to."""
+        (as named); a refusal is noted for the log with the origins they belong to."""
         origin = origin_of(url)
         allowed: set[str] = set()
         refused: list[str] = []
@@ -51,7 +51,7 @@ class _Guard:
                 homes.update(origins)
         if refused:
             self.withheld.append(withheld_line(origin or url, refused, homes))
-        return allowed, refused, homes
+        return allowed, refused
 
 
 @functools.cache
@@ -80,7 +80,7 @@ def _session_class() -> type[requests.Session]:
             guard = self.guard
             if guard is None or prepared_request.url is None:
                 return
-            allowed, refused, _ = guard.split(prepared_request.url)
+            allowed, refused = guard.split(prepared_request.url)
             for key in allowed:
                 name, value, _ = guard.credentials[key]
                 prepared_request.headers[name] = value  # back on a hop home (requests may have dropped it)
@@ -134,7 +134,7 @@ class HttpClient:
 
         session = self._session(service)
         guard = _Guard(request)
-        _, refused, _ = guard.split(request.url)
+        _, refused = guard.split(request.url)
         refused_keys = {name.lower() for name in refused}
         session.guard = guard  # type: ignore[attr-defined]
         # A request built without a jar gets an empty one: it neither sends nor keeps cookies.

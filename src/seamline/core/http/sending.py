@@ -24,9 +24,9 @@ __all__ = [
     "ResponseHook",
     "add_query_parameter",
     "allow_credentials_to",
+    "bind_header",
     "build_request",
     "current_service",
-    "home_origin",
     "log_exchange",
     "masked_headers",
     "on_response",
@@ -109,17 +109,10 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
 # -- where credentials may go -----------------------------------------------------------
 
 
-def home_origin(ctx: Context) -> str | None:
-    """The origin of the service the test uses now; None when no service is configured."""
-    config = ctx.runtime.config
-    if ctx.http.service_name is None and config.default_service is None:
-        return None
-    return origin_of(ctx.runtime.resource(ServiceManager).base_url(current_service(ctx)))
-
-
-def _bind(ctx: Context, name: str, credential: bool = False) -> None:
+def bind_header(ctx: Context, name: str, credential: bool = False) -> None:
     """A header the test sets belongs to the service it uses now (or, with none configured,
-    to the origin of the first request that carries it)."""
+    to the origin of the first request that carries it); a ``credential`` one goes nowhere
+    else."""
     key = name.lower()
     home = _service_origin(ctx)
     if home is None:
@@ -153,9 +146,13 @@ def _credentials(ctx: Context, headers: dict[str, str], url: str) -> dict[str, f
 
 
 def _service_origin(ctx: Context) -> str | None:
-    """:func:`home_origin`, or None while the config cannot say (the request will tell why)."""
+    """The origin of the service the test uses now; None when no service is configured, or
+    while the config cannot say (the request will tell why)."""
     try:
-        return home_origin(ctx)
+        config = ctx.runtime.config
+        if ctx.http.service_name is None and config.default_service is None:
+            return None
+        return origin_of(ctx.runtime.resource(ServiceManager).base_url(current_service(ctx)))
     except ConfigError:
         return None
 
@@ -326,13 +323,13 @@ def resend_last_request(ctx: Context) -> Response:
 def set_header(ctx: Context, name: str, value: str) -> None:
     name = ctx.variables.expand(name)
     ctx.http.headers[name] = ctx.variables.expand(value)
-    _bind(ctx, name)
+    bind_header(ctx, name)
 
 
 def set_headers(ctx: Context, table: Sequence[Sequence[str]]) -> None:
     for name, value in _pairs(ctx, table, "headers"):
         ctx.http.headers[name] = value
-        _bind(ctx, name)
+        bind_header(ctx, name)
 
 
 def add_query_parameter(ctx: Context, name: str, value: str) -> None:
@@ -347,7 +344,7 @@ def add_query_parameters(ctx: Context, table: Sequence[Sequence[str]]) -> None:
 def _secret_header(ctx: Context, name: str, value: str) -> None:
     ctx.runtime.secrets.add(value)
     ctx.http.headers[name] = value
-    _bind(ctx, name, credential=True)
+    bind_header(ctx, name, credential=True)
 
 
 def use_bearer_token(ctx: Context, token: str) -> None:
