@@ -37,9 +37,11 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
     "count": r"\d+",
     "status": r"[0-9xX]+",  # the core says what is wrong with 999 or 2x0
     "scope": r"test|scenario|suite|feature|global|run",
-    "duration": r"[0-9.]+ ?[a-zA-Z]+",
+    "duration": r"-?[0-9.]+ ?[a-zA-Z]+",  # a negative one is refused in words by parse_duration
     "check": r".+",  # the text of a check phrase, run by the step that names it
     "requests": r"requests?",  # "1 ... request", "2 ... requests"
+    "attempts": r"-?\d+",  # a count the core refuses in words when it is 0 or negative
+    "times": r"times?",  # "1 time", "3 times"
 }
 WAIT_PREFIX = "within {duration} "
 QUOTED_PATTERN = r'[^"]*'

@@ -528,6 +528,8 @@ class _Loader:
             ),
             until=UntilSettings(timeout=until.timeout, interval=until.interval),
             keep_cookies=spec.keep_cookies,
+            follow_redirects=spec.follow_redirects,
+            graphql=spec.graphql,
         )
 
     def _database(self, name: str, spec: Any, secrets: set[str]) -> DatabaseConfig:

@@ -173,6 +173,10 @@ class ServiceModel(_Strict):
     keep_cookies: bool = Field(
         default=False, description="true: the cookies the service sets last the whole run, not one test."
     )
+    follow_redirects: bool = Field(
+        default=True, description="false: a redirect (3xx) is the answer, its Location header checkable."
+    )
+    graphql: NonEmpty = Field(default="/graphql", description='The path "I send the GraphQL query:" posts to.')
 
 
 class DatabaseModel(_Strict):

@@ -86,6 +86,8 @@ class ServiceConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     until: UntilSettings = field(default_factory=UntilSettings)
     keep_cookies: bool = False  # its cookies last the run (per worker) instead of one test
+    follow_redirects: bool = True  # false: a 3xx is the answer, its Location checkable
+    graphql: str = "/graphql"  # the path "I send the GraphQL query:" posts to
 
 
 DEFAULT_BROKER_URL = "memory://"

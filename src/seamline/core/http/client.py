@@ -144,7 +144,7 @@ class HttpClient:
             "params": request.params or None,
             "timeout": request.timeout,
             "verify": request.verify,
-            "allow_redirects": True,
+            "allow_redirects": request.follow_redirects,
         }
         if request.files is not None:
             kwargs["files"] = request.files
@@ -162,9 +162,19 @@ class HttpClient:
                     warnings.simplefilter("ignore")
                     answer = session.request(request.method, request.url, **kwargs)
         except requests.exceptions.Timeout:
+            hint = (
+                f"the timeout {request.timeout_from}"
+                if request.timeout_from
+                else f"service {service!r}; raise its timeout in seamline.yaml if that is expected"
+            )
             raise ServiceError(
-                f"{request.method} {request.url}: no answer within {request.timeout:g} s "
-                f"(service {service!r}; raise its timeout in seamline.yaml if that is expected)"
+                f"{request.method} {request.url}: no answer within {request.timeout:g} s ({hint})"
+            ) from None
+        except requests.exceptions.TooManyRedirects as error:
+            last = error.response.url if error.response is not None else request.url
+            raise ServiceError(
+                f"{request.method} {request.url}: more than {session.max_redirects} redirects, a loop? "
+                f"(the last to {last}); to check one hop: I do not follow redirects"
             ) from None
         except requests.exceptions.SSLError as error:
             raise ServiceError(
@@ -172,9 +182,7 @@ class HttpClient:
                 f"set verify_tls: false for service {service!r} if the certificate is self-signed"
             ) from None
         except requests.exceptions.ConnectionError as error:
-            raise ServiceUnreachable(
-                f"cannot reach service {service!r} at {request.url}: {_reason(error)}"
-            ) from None
+            raise ServiceUnreachable(f"cannot reach service {service!r} at {request.url}: {_reason(error)}") from None
         except requests.exceptions.RequestException as error:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
         finally:
@@ -192,6 +200,7 @@ class HttpClient:
             request_body=sent.body,
             set_cookies=tuple(answer.raw.headers.getlist("Set-Cookie")) if answer.raw is not None else (),
             withheld=tuple(guard.withheld),
+            hops=tuple(_hop_line(hop) for hop in answer.history),
         )
 
     def close(self) -> None:
@@ -199,6 +208,14 @@ class HttpClient:
             session.close()
         self._sessions.clear()
         self._kept_cookies.clear()
+
+
+def _hop_line(hop: requests.Response) -> str:
+    """A redirect followed, in one line of the log."""
+    return (
+        f"{hop.request.method} {hop.url} -> {hop.status_code} {hop.reason or ''} "
+        f"({hop.elapsed.total_seconds() * 1000:.0f} ms), Location: {hop.headers.get('Location', '(none)')}"
+    )
 
 
 def _reason(error: BaseException) -> str:

@@ -64,7 +64,10 @@ class Request:
     form: dict[str, str] | None = None
     files: dict[str, tuple[str, bytes, str | None]] | None = None
     timeout: float = 30.0
+    # Who set the timeout, for the message when it runs out: None for the service's config.
+    timeout_from: str | None = None
     verify: bool = True
+    follow_redirects: bool = True
     retry: RetryPolicy | None = None  # the service's transient failures, re-sent by Context.send
     # Credential headers (lower-case names) and the origins each may go to; the client drops
     # one from the request, and from each redirect hop, whose origin is not among them.
@@ -89,6 +92,8 @@ class Response:
     # One line for each origin on the way (the request's or a redirect hop's) that was not
     # given the credentials of the request.
     withheld: tuple[str, ...] = ()
+    # One line for each redirect followed on the way to this response (its status and Location).
+    hops: tuple[str, ...] = ()
     _json: object = field(default=_NO_BODY, repr=False)
 
     @property

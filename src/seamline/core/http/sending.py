@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 from ..config import ServiceConfig
 from ..context import Context, Runtime
-from ..errors import ConfigError, ServiceError, ServiceUnreachable, StepArgumentError, UsageError
+from ..errors import CheckFailed, ConfigError, ServiceError, ServiceUnreachable, StepArgumentError, UsageError
 from ..services.managed import ServiceManager
 from ..values.literals import parse_json
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
@@ -27,6 +27,7 @@ __all__ = [
     "bind_header",
     "build_request",
     "current_service",
+    "follow_redirects",
     "log_exchange",
     "masked_headers",
     "on_response",
@@ -42,6 +43,7 @@ __all__ = [
     "use_basic_auth",
     "use_bearer_token",
     "use_service",
+    "with_timeout",
 ]
 
 
@@ -100,10 +102,32 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         params=[(k, ctx.variables.expand(v)) for k, v in ctx.http.pending_params],
         timeout=service.timeout if service else 30.0,
         verify=service.verify_tls if service else True,
+        follow_redirects=_follows_redirects(ctx, service),
         retry=service.retry if service else None,
         credentials=_credentials(ctx, headers, url),
         cookies=cookies,
     )
+
+
+def _follows_redirects(ctx: Context, service: ServiceConfig | None) -> bool:
+    if ctx.http.follow_redirects is not None:
+        return ctx.http.follow_redirects
+    return service.follow_redirects if service else True
+
+
+def follow_redirects(ctx: Context, follow: bool) -> None:
+    """Follow redirects (or answer with the 3xx itself) for the rest of the test."""
+    ctx.http.follow_redirects = follow
+    ctx.log("redirects are followed from here on" if follow else "redirects are not followed from here on")
+
+
+def with_timeout(request: Request, seconds: float) -> Request:
+    """The request with a timeout of its own, set by the step."""
+    if seconds <= 0:
+        raise StepArgumentError(f"a timeout of {seconds:g} s cannot be met: give a positive duration, such as 1 second")
+    request.timeout = seconds
+    request.timeout_from = "this step gave the request"
+    return request
 
 
 # -- where credentials may go -----------------------------------------------------------
@@ -167,14 +191,26 @@ def allow_credentials_to(ctx: Context, url: str) -> None:
     ctx.log(f"the credentials of this test may also go to {origin}")
 
 
-def send_request(ctx: Context, request: Request, service_name: str | None = None, *, log: bool = True) -> Response:
+def send_request(
+    ctx: Context, request: Request, service_name: str | None = None, *, log: bool = True, once: bool = False
+) -> Response:
     """Send ``request``, re-sending it after the failures its service's retry policy names.
 
-    ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way."""
+    ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way.
+    ``once=True`` sends it once, the policy left to a caller that re-sends it itself (polling):
+    a connection error the policy tolerates is then a failed check, for the caller to retry."""
     ctx.http.pending_params = []
     ctx.http.last_request = request
     name = service_name or ctx.http.service_name or ctx.runtime.config.default_service or "(url)"
-    response = _send_with_retry_policy(ctx, request, name)
+    if once:
+        try:
+            response = ctx.runtime.resource(HttpClient).send(request, name)
+        except ServiceUnreachable as error:
+            if request.retry is not None and request.retry.connection_errors:
+                raise CheckFailed(error.message) from None
+            raise
+    else:
+        response = _send_with_retry_policy(ctx, request, name)
     ctx.http.last_response = response
     if log:
         log_exchange(ctx, response)
@@ -202,7 +238,10 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
 
     def on_retry(number: int, not_yet: NotYet[Response]) -> None:
         transient = not_yet.cause.message if isinstance(not_yet.cause, ServiceError) else str(not_yet.cause)
-        ctx.log(f"{request.method} {request.url} -> {transient or 'no connection'}; re-sending ({number}/{attempts})")
+        ctx.log(
+            f"{request.method} {request.url} -> {transient or 'no connection'}; "
+            f"the retry policy of service {service!r} is re-sending it ({number + 1} of {attempts})"
+        )
 
     attempts = policy.attempts if policy else 1
     try:
@@ -220,6 +259,8 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
 
 
 def log_exchange(ctx: Context, response: Response) -> None:
+    for hop in response.hops:
+        ctx.log("redirected: " + ctx.runtime.secrets.mask(hop))
     for line in response.withheld:
         ctx.log(line)
     ctx.log(format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
@@ -234,8 +275,10 @@ def masked_headers(runtime: Runtime) -> frozenset[str]:
 # -- what steps send --------------------------------------------------------------------
 
 
-def send(ctx: Context, method: str, path: str) -> Response:
-    return send_request(ctx, build_request(ctx, method, path))
+def send(ctx: Context, method: str, path: str, timeout: float | None = None) -> Response:
+    """A request without a body; ``timeout`` (seconds) replaces the service's for this one."""
+    request = build_request(ctx, method, path)
+    return send_request(ctx, request if timeout is None else with_timeout(request, timeout))
 
 
 def _content_type(ctx: Context) -> str | None:
@@ -315,9 +358,9 @@ def resend_last_request(ctx: Context) -> Response:
     if request.method not in _REPEATABLE:
         raise StepArgumentError(
             f"'within ...' in front of a response check sends the last request again, and a {request.method} "
-            "is not sent twice; check with a GET: I GET \"...\" until <check>"
+            'is not sent twice; check with a GET: I GET "..." until <check>'
         )
-    return send_request(ctx, request)
+    return send_request(ctx, request, once=True)
 
 
 def set_header(ctx: Context, name: str, value: str) -> None:

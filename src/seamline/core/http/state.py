@@ -29,6 +29,8 @@ class HttpState:
     header_origins: dict[str, str] = field(default_factory=dict)
     credential_headers: set[str] = field(default_factory=set)  # set by the credential phrases
     credentials_also_to: set[str] = field(default_factory=set)  # origins a step let them go to
+    graphql_variables: dict[str, object] | None = None  # for the next GraphQL query only
+    follow_redirects: bool | None = None  # None: as the service's follow_redirects says
 
     def response(self) -> Response:
         if self.last_response is None:
