@@ -88,6 +88,6 @@ def _tell_policy(ctx: Context, request: Request) -> None:
     if policy.connection_errors:
         transient.append("no connection")
     ctx.log(
-        f"{request.method} {request.url}: each attempt is sent once; the polling re-sends it, "
+        f"polling {request.method} {request.url}: each attempt is sent once; the polling re-sends it, "
         f"also after what the service's retry policy would re-send ({', '.join(transient)})"
     )
