@@ -108,7 +108,7 @@ FAILING = {
           """
         Then the GraphQL response has no errors
         ''',
-        'expected no GraphQL errors, got "Cannot query field \'nope\' on type \'Query\'."',
+        "expected no GraphQL errors, got \"Cannot query field 'nope' on type 'Query'.\"",
     ),
     "an error that is not there": (
         '''

@@ -8,6 +8,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from typing import ClassVar
 
 import pytest
 
@@ -18,7 +19,7 @@ from tests.servers import serving
 class Flaky(BaseHTTPRequestHandler):
     """/flaky/<key>/<n>: 503 for the first n requests with that key, then 200 {"ok": true}."""
 
-    received: Counter[str] = Counter()
+    received: ClassVar[Counter[str]] = Counter()
     lock = threading.Lock()
 
     def do_GET(self) -> None:
@@ -205,7 +206,7 @@ def test_resending_by_count_sends_each_attempt_once(project: Project, flaky: str
     assert Flaky.received[key] == 3
     assert Flaky.received[never] == 3
     line = _one_line(run, gives_up.name)
-    assert line.startswith(f"Step 'When I GET \"/flaky/{never}/99\" up to 3 times, 10 ms apart") or front_end == "robot"
+    assert line.startswith(f'Step \'When I GET "/flaky/{never}/99" up to 3 times, 10 ms apart') or front_end == "robot"
     assert "still failing after 3 attempts, 0.01 s apart: expected status 200, got 503" in line
     log = _log(project, front_end, run).replace("->", "-&gt;")
     assert f"attempt 1 of 3: GET {flaky}/flaky/{never}/99 -&gt; 503" in log
@@ -246,9 +247,15 @@ def test_within_re_sends_the_last_request_once_per_attempt(project: Project, fla
 
 
 BAD_COUNTS = [
-    ('I GET "/posts" up to 0 times, 1 second apart, until the response status is 200', "0 attempts cannot succeed: give 1 or more"),
+    (
+        'I GET "/posts" up to 0 times, 1 second apart, until the response status is 200',
+        "0 attempts cannot succeed: give 1 or more",
+    ),
     ('I GET "/posts" up to -2 times, 1 second apart, until the response status is 200', "-2 attempts cannot succeed"),
-    ('I GET "/posts" up to 2 times, -1 second apart, until the response status is 200', "'-1 second' is a negative duration"),
+    (
+        'I GET "/posts" up to 2 times, -1 second apart, until the response status is 200',
+        "'-1 second' is a negative duration",
+    ),
     (
         'I GET "/posts" for up to 1 second until the response status is 200',
         "attempts 2 s apart within 1 s make one attempt: give a shorter interval or a longer time",

@@ -46,8 +46,11 @@ def send_until(
     _tell_policy(ctx, request)
     latest: list[Response] = []  # the response of the latest attempt, if it got one
     of = f" of {attempts}" if attempts is not None else ""
+    sent = 0
 
     def attempt() -> Response:
+        nonlocal sent
+        sent += 1
         latest.clear()
         response = send_request(ctx, request, log=False, once=True)
         latest.append(response)
@@ -59,7 +62,9 @@ def send_until(
         ctx.log(f"attempt {number}{of}: {request.method} {request.url} -> {got}: {failure.message}")
 
     try:
-        return retry_until(attempt, patience, on_retry=on_retry)
+        response = retry_until(attempt, patience, on_retry=on_retry)
+        ctx.log(f"polling {request.method} {request.url}: the check held at attempt {sent}{of}")
+        return response
     finally:
         # The last attempt in full, whatever its outcome: it is the one that tells what happened.
         if latest:
