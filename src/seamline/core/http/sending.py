@@ -358,7 +358,7 @@ def resend_last_request(ctx: Context) -> Response:
     if request.method not in _REPEATABLE:
         raise StepArgumentError(
             f"'within ...' in front of a response check sends the last request again, and a {request.method} "
-            'is not sent twice; check with a GET: I GET "..." until <check>'
+            "is not sent twice; check with a GET: I GET \"...\" until <check>"
         )
     return send_request(ctx, request, once=True)
 
