@@ -212,3 +212,56 @@ def test_a_cell_of_a_row_is_encoded_for_its_part_of_the_url(
         assert completed.returncode == 0, completed.output
         assert "2 tests, 2 passed" in completed.output, completed.output
     assert targets == ["GET /items/..%2Fhealth?q=a%26admin%3Dtrue"] * 2, targets
+
+
+# -- arguments of user phrases (phrases.yaml) ---------------------------------------------
+
+PHRASES = """\
+- phrase: I search the raw service for "{term}" in "{place}"
+  steps:
+    - I use the service "raw"
+    - I GET "/items/{place}?q={term}"
+- phrase: I open "{path}"
+  steps:
+    - I GET "{path}"
+- phrase: I look for "{term}"
+  steps:
+    - I search the raw service for "{term}" in "shelf"
+"""
+
+USER_PHRASES = Scenario.parse(
+    "a user phrase's arguments are values in its URLs",
+    """
+    Given I store "a&admin=true" as "q"
+    And I store "../health" as "v"
+    And I store "/echo?tag=dragons&x=a%20b" as "path"
+    When I search the raw service for "${q}" in "${v}"
+    Then the response field "$.target" is "/items/..%2Fhealth?q=a%26admin%3Dtrue"
+    When I search the raw service for "x&y=1" in "${v}/.."
+    Then the response field "$.target" is "/items/..%2Fhealth%2F..?q=x%26y%3D1"
+    When I look for "${q}"
+    Then the response field "$.target" is "/items/shelf?q=a%26admin%3Dtrue"
+    Given I use the service "shop"
+    When I open "/products/${v}"
+    Then the response status is 404
+    When I open "${path}"
+    Then the response field "$.path" is "/echo"
+    And the response field "$.query.tag" is "dragons"
+    And the response field "$.query.x" is "a b"
+    """,
+)
+
+
+def test_a_user_phrase_argument_is_encoded_for_its_part_of_the_url(
+    project: Project, front_end: str, raw_server: tuple[str, list[str]]
+) -> None:
+    url, targets = raw_server
+    project.write_config(f"services:\n  shop:\n    base_url: {project.demo_url}\n  raw:\n    base_url: {url}\n")
+    (project.root / "phrases.yaml").write_text(PHRASES, encoding="utf-8")
+    result = project.run(front_end, USER_PHRASES)
+    assert result[USER_PHRASES.name].passed, result[USER_PHRASES.name].message
+    assert targets == [
+        "GET /items/..%2Fhealth?q=a%26admin%3Dtrue",
+        "GET /items/..%2Fhealth%2F..?q=x%26y%3D1",
+        "GET /items/shelf?q=a%26admin%3Dtrue",
+    ], result.output

@@ -4,7 +4,7 @@ pytest-bdd fills them for an outline's own Examples; for rows from a data file S
 does the same on the steps that pytest-bdd hands to `pytest_bdd_before_scenario`, using only
 the documented attributes of a step (name, docstring, datatable). Either way Seamline fills
 the step names again itself to learn where each cell went: a cell in a URL is encoded for the
-part it lands in, as a variable's value is (see :func:`written_arguments`).
+part it lands in, as a variable's value is (see ``Phrase.written_arguments``).
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..core.values.variables import Filled, WrittenText, escape, fill
-from ..steps import Phrase
+from ..core.values.variables import Filled, escape, fill
 
-__all__ = ["render_placeholders", "render_step", "written_arguments"]
+__all__ = ["render_placeholders", "render_step"]
 
 # As pytest-bdd's own outlines: `<name>`, left as written when the row has no such column.
 _PLACEHOLDER = re.compile(r"<(.+?)>")
@@ -52,13 +51,3 @@ def render_step(step: _Step, row: Mapping[str, object]) -> tuple[_Step, Filled]:
             for cell in table_row.cells:
                 cell.value = fill(cell.value, _PLACEHOLDER, row).text
     return rendered, filled
-
-
-def written_arguments(phrase: Phrase, filled: Filled) -> dict[str, str]:
-    """The arguments of a step that reads as ``phrase``, each one a cell went into as a
-    ``WrittenText`` that names it (:meth:`Filled.part`)."""
-    match = phrase.matcher.fullmatch(filled.text)
-    if match is None or not filled.spans:
-        return {}
-    parts = {name: filled.part(*match.span(name)) for name in match.groupdict() if match.group(name) is not None}
-    return {name: part for name, part in parts.items() if isinstance(part, WrittenText)}

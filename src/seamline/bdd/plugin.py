@@ -27,7 +27,7 @@ from ..core.values.variables import Filled, WrittenText
 from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
-from ._render import render_placeholders, render_step, written_arguments
+from ._render import render_placeholders, render_step
 
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
@@ -261,7 +261,7 @@ def pytest_bdd_before_step_call(
     filled = request.node.stash.get(_FILLED_STEPS, {}).get(id(step))
     phrase = getattr(step_func, "seamline_phrase", None)
     if filled is not None and isinstance(phrase, Phrase):
-        step_func_args.update(written_arguments(phrase, filled))
+        step_func_args.update(phrase.written_arguments(filled))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:

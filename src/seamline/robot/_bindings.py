@@ -18,6 +18,7 @@ from typing import Any
 
 from ..core.context import Context
 from ..steps import Phrase
+from ..steps._user import UserPhrase
 from ._as_written import (
     classic_name,
     literal,
@@ -75,8 +76,10 @@ def phrase_binding(
     elif phrase.block == "table":
         arguments += ["*rows", "**cells"]
 
-    # A path next to a method is a URL: its values are encoded for the part each lands in.
+    # A path next to a method is a URL: its values are encoded for the part each lands in. A user
+    # phrase's arguments may land in a URL of its steps: each is handed over as written too.
     url = "path" in phrase.placeholders and not {"method", "any_method"}.isdisjoint(phrase.placeholders)
+    written = [name for name in phrase.placeholders if isinstance(phrase, UserPhrase) or (url and name == "path")]
     pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
     def run(*args: Any, **cells: Any) -> Any:
@@ -88,9 +91,9 @@ def phrase_binding(
             name: arg if name == "value" and not isinstance(arg, str) else literal_text(arg)
             for name, arg in zip(phrase.placeholders, args, strict=False)
         }
-        if url:
-            resolved = args[phrase.placeholders.index("path")]
-            values["path"] = url_as_written(running_step(), pattern, "path", resolved, ctx.runtime.secrets)
+        for name, arg in zip(phrase.placeholders, args, strict=False):
+            if name in written and isinstance(values[name], str):
+                values[name] = url_as_written(running_step(), pattern, name, arg, ctx.runtime.secrets)
         rest = [literal_text(line) for line in args[len(phrase.placeholders):]]
         docstring = "\n".join(rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
