@@ -265,3 +265,38 @@ def test_a_user_phrase_argument_is_encoded_for_its_part_of_the_url(
         "GET /items/..%2Fhealth%2F..?q=x%26y%3D1",
         "GET /items/shelf?q=a%26admin%3Dtrue",
     ], result.output
+
+
+CLASSIC_SUITE = """\
+*** Settings ***
+Library    Seamline
+
+*** Variables ***
+${q}       a&admin=true
+${v}       ../health
+${path}    /echo?tag=dragons
+
+*** Test Cases ***
+Send Request encodes values by part
+    Send Request    GET    /items/${v}?q=${q}
+    Send Request    method=DELETE    path=/items/${v}
+    Send Request    POST    /items/${q}    {"k": 1}
+    Send Request    GET    ${path}
+"""
+
+
+def test_the_classic_send_request_encodes_values_by_part(project: Project, raw_server: tuple[str, list[str]]) -> None:
+    """Robot only: the classic keyword has no Gherkin form."""
+    from tests.bilingual import robot_here
+
+    url, targets = raw_server
+    project.write_config(f"services:\n  shop:\n    base_url: {url}\n")
+    (project.root / "classic.robot").write_text(CLASSIC_SUITE, encoding="utf-8")
+    completed = robot_here("classic.robot", cwd=project.root, outputdir=str(project.root / "out"))
+    assert completed.returncode == 0, completed.output
+    assert targets == [
+        "GET /items/..%2Fhealth?q=a%26admin%3Dtrue",
+        "DELETE /items/..%2Fhealth",
+        "POST /items/a%26admin%3Dtrue",
+        "GET /echo?tag=dragons",
+    ], targets

@@ -27,6 +27,7 @@ from ._compat import SECRET_TYPE, search_variable, unescape
 
 __all__ = [
     "classic_name",
+    "classic_url_as_written",
     "literal",
     "literal_argument",
     "literal_text",
@@ -98,14 +99,16 @@ def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: obj
     found = _written_step(step, pattern)
     if found is None or "${" not in found[1].group(name):
         return literal(resolved)
-    text, out, values = found[1].group(name), [], dict[str, object]()
-    while found_variable := search_variable(text, ignore_errors=True):
-        reference = f"robot_{len(values) + 1}"
-        values[reference] = _value(found_variable.match, secrets)
-        out += [escape(unescape(found_variable.before)), f"${{{reference}}}"]
-        text = found_variable.after
-    out.append(escape(unescape(text)))
-    return WrittenText("".join(out), values)
+    return WrittenText(*_rebuilt(found[1].group(name), secrets))
+
+
+def classic_url_as_written(step: Any, path: str, keyword: str, secrets: Secrets) -> str:
+    """The ``path`` argument of the running classic ``keyword`` (given by name, ``path=...``,
+    or else second, after the method) as the suite writes it: a :class:`WrittenText` whose
+    values the core encodes for the part of the URL each lands in; ``path`` as Robot gives it
+    when the step cannot be found."""
+    written = _classic_argument(step, keyword, "path", 1)
+    return path if written is None or "${" not in written else WrittenText(*_rebuilt(written, secrets))
 
 
 def phrase_sql_as_written(
@@ -124,9 +127,9 @@ def phrase_sql_as_written(
     step, match = found
     for name in phrase.sql:
         if name in values:
-            values[name] = _written(match.group(name), secrets)
+            values[name] = WrittenSql(*_rebuilt(match.group(name), secrets))
     if "docstring" in phrase.sql and docstring is not None:
-        return _written("\n".join(str(arg) for arg in step.args), secrets)
+        return WrittenSql(*_rebuilt("\n".join(str(arg) for arg in step.args), secrets))
     return docstring
 
 
@@ -134,14 +137,21 @@ def sql_as_written(step: Any, sql: str, keyword: str, secrets: Secrets) -> str:
     """The ``sql`` argument of the running classic ``keyword`` as the suite writes it (given
     by name, ``sql=...``, or else first), as :class:`WrittenSql`; ``sql`` as Robot gives it
     when the step cannot be found."""
+    written = _classic_argument(step, keyword, "sql", 0)
+    return sql if written is None else WrittenSql(*_rebuilt(written, secrets))
+
+
+def _classic_argument(step: Any, keyword: str, name: str, position: int) -> str | None:
+    """The argument ``name`` of the running classic ``keyword`` as the suite writes it: given
+    by name (``name=...``), or else the positional one at ``position``; None when the step
+    cannot be found or its arguments come from a list or dictionary variable (``@{args}``)."""
     found = _written_step(step, classic_name(keyword))
     arguments = [str(arg) for arg in found[0].args] if found is not None else []
-    written = next((arg.removeprefix("sql=") for arg in arguments if arg.startswith("sql=")), None)
-    if written is None:
-        written = next((arg for arg in arguments if not re.match(r"^\w+=", arg)), None)
-    if written is None:
-        return sql
-    return _written(written, secrets)
+    if any(arg.startswith(("@{", "&{")) for arg in arguments):
+        return None
+    named = next((arg.removeprefix(f"{name}=") for arg in arguments if arg.startswith(f"{name}=")), None)
+    positional = [arg for arg in arguments if not re.match(r"^\w+=", arg)]
+    return named if named is not None else positional[position] if len(positional) > position else None
 
 
 def _written_step(step: Any, pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
@@ -161,7 +171,9 @@ def classic_name(keyword: str) -> re.Pattern[str]:
     return re.compile(".*" + "".join(re.escape(letter) + r"[\s_]*" for letter in letters), re.IGNORECASE | re.DOTALL)
 
 
-def _written(text: str, secrets: Secrets) -> WrittenSql:
+def _rebuilt(text: str, secrets: Secrets) -> tuple[str, dict[str, object]]:
+    """``text`` as written, each Robot variable in it a ``${robot_N}`` reference, and the
+    values of those references (a ``Secret`` revealed)."""
     values: dict[str, object] = {}
     out: list[str] = []
     while found := search_variable(text, ignore_errors=True):
@@ -171,4 +183,4 @@ def _written(text: str, secrets: Secrets) -> WrittenSql:
         out += [escape(unescape(found.before)), f"${{{name}}}"]
         text = found.after
     out.append(escape(unescape(text)))
-    return WrittenSql("".join(out), values)
+    return "".join(out), values
