@@ -14,9 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..core.values.variables import Filled, escape, fill
+from ..core.values.variables import Filled, WrittenText, escape, fill
 
-__all__ = ["render_placeholders", "render_step"]
+__all__ = ["examples_row", "render_placeholders", "render_step"]
 
 # As pytest-bdd's own outlines: `<name>`, left as written when the row has no such column.
 _PLACEHOLDER = re.compile(r"<(.+?)>")
@@ -51,3 +51,21 @@ def render_step(step: _Step, row: Mapping[str, object]) -> tuple[_Step, Filled]:
             for cell in table_row.cells:
                 cell.value = fill(cell.value, _PLACEHOLDER, row).text
     return rendered, filled
+
+
+def examples_row(outline: Any, scenario: Any) -> dict[str, object]:
+    """The row of the outline's Examples that pytest-bdd filled ``scenario`` from (the row
+    whose cells fill the outline's steps as they read in ``scenario``), each cell as text to
+    expand, as pytest-bdd's own filling reads it; {} for a scenario without Examples."""
+    ran = [(step.name, step.docstring) for step in scenario.steps]
+    for examples in getattr(outline, "examples", []):
+        for row in examples.as_contexts():
+            cells: dict[str, object] = {name: WrittenText(str(cell), {}) for name, cell in row.items()}
+            filled = [
+                (fill(step.name, _PLACEHOLDER, cells).text, None if step.docstring is None else
+                 fill(step.docstring, _PLACEHOLDER, cells).text)
+                for step in outline.steps
+            ]
+            if filled == ran:
+                return cells
+    return {}

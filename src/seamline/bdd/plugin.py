@@ -23,11 +23,11 @@ from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError, UsageError
 from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..core.values.secrets import masked_log_records
-from ..core.values.variables import Filled, WrittenText
+from ..core.values.variables import Filled
 from ..frontend import curl_of_last_request, failure_message, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
-from ._render import render_placeholders, render_step
+from ._render import examples_row, render_placeholders, render_step
 
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
@@ -238,12 +238,9 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         scenario.name = render_placeholders(scenario.name, cells)
         row = dict(cells)
     else:
-        # pytest-bdd's fixture of the outline's Examples row ({} for a plain scenario).
-        example: dict[str, object] = request.getfixturevalue("_pytest_bdd_example")
         outline = next((s for s in feature.scenarios.values() if s.line_number == scenario.line_number), None)
-        if example and outline is not None:
-            # A cell written in the feature file is text to expand, as pytest-bdd's own rendering reads it.
-            row, steps = {name: WrittenText(str(cell), {}) for name, cell in example.items()}, outline.steps
+        if outline is not None and outline.examples:
+            row, steps = examples_row(outline, scenario), outline.steps
     if row:
         rendered = [render_step(step, row) for step in steps]
         scenario.steps[:] = [step for step, _ in rendered]
