@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from robot.libraries.BuiltIn import BuiltIn
@@ -23,7 +24,7 @@ from ..core.db.sql import WrittenSql
 from ..core.values.secrets import Secrets
 from ..core.values.variables import WrittenText, escape, to_text
 from ..steps import Phrase
-from ._compat import SECRET_TYPE, search_variable, unescape
+from ._compat import SECRET_TYPE, search_variable, split_from_equals, unescape
 
 __all__ = [
     "classic_name",
@@ -33,6 +34,7 @@ __all__ = [
     "literal_text",
     "phrase_sql_as_written",
     "revealed",
+    "secrets_as_written",
     "sql_as_written",
     "url_as_written",
 ]
@@ -109,6 +111,59 @@ def classic_url_as_written(step: Any, path: str, keyword: str, secrets: Secrets)
     when the step cannot be found."""
     written = _classic_argument(step, keyword, "path", 1)
     return path if written is None or "${" not in written else WrittenText(*_rebuilt(written, secrets))
+
+
+def secrets_as_written(
+    step: Any, pattern: re.Pattern[str], placeholders: Sequence[str], args: Sequence[Any], cells: dict[str, Any],
+    secrets: Secrets,
+) -> tuple[list[Any], dict[str, Any]]:
+    """A phrase's arguments, each text in which Robot put a ``Secret`` (``Bearer ${TOKEN}``, a
+    doc string line ``{"k": "${TOKEN}"}``, a table cell) rebuilt from the step as written with
+    the secret's real text, added to the secrets Seamline masks. Robot writes ``<secret>``
+    there. Everything else as Robot gives it."""
+    args = list(args)
+    found = _written_step(step, pattern)
+    if SECRET_TYPE is None or found is None or not any(_SECRET_SHOWN in str(v) for v in (*args, *cells.values())):
+        return args, cells
+    written_step, match = found
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for arg in map(str, written_step.args):
+        name, value = split_from_equals(arg)  # (the text, None) without a name
+        if value is None:
+            positional.append(arg)
+        else:
+            named[name] = value
+    written_args = [match.group(name) for name in placeholders]
+    if len(positional) == len(args) - len(placeholders):  # no @{list} spread the arguments out
+        written_args += positional
+    for index, written in enumerate(written_args[: len(args)]):
+        if _SECRET_SHOWN in str(args[index]):
+            args[index] = _revealed_text(written, args[index], secrets)
+    cells = {
+        name: _revealed_text(named[name], value, secrets) if name in named and _SECRET_SHOWN in str(value) else value
+        for name, value in cells.items()
+    }
+    return args, cells
+
+
+# What Robot writes where a Secret is put into text.
+_SECRET_SHOWN = "<secret>"
+
+
+def _revealed_text(written: str, resolved: object, secrets: Secrets) -> object:
+    """``written`` as Robot resolves it, but each ``Secret`` in it as its real text; ``resolved``
+    (Robot's own result) when it holds none."""
+    out: list[str] = []
+    text, holds_secret = written, False
+    while found := search_variable(text, ignore_errors=True):
+        value = _BUILTIN.replace_variables(found.match)
+        if isinstance(value, SECRET_TYPE):  # type: ignore[arg-type]
+            holds_secret, value = True, revealed(value, secrets)
+        out += [unescape(found.before), value if isinstance(value, str) else str(value)]
+        text = found.after
+    out.append(unescape(text))
+    return "".join(out) if holds_secret else resolved
 
 
 def phrase_sql_as_written(

@@ -26,6 +26,7 @@ from ._as_written import (
     literal_text,
     phrase_sql_as_written,
     revealed,
+    secrets_as_written,
     url_as_written,
 )
 from ._classic import CLASSIC_COMPONENTS, RunningLibrary
@@ -85,6 +86,8 @@ def phrase_binding(
     def run(*args: Any, **cells: Any) -> Any:
         ctx = context()
         args, cells = revealed(args, ctx.runtime.secrets), revealed(cells, ctx.runtime.secrets)
+        shown = secrets_as_written(running_step(), pattern, phrase.placeholders, args, cells, ctx.runtime.secrets)
+        args, cells = tuple(shown[0]), shown[1]
         # Robot has replaced every variable already: what it hands over is never expanded
         # again (a "value" keeps its type: 2 is a number, not "2").
         values = {
@@ -152,15 +155,18 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
     doc = inspect.getdoc(method) or ""
 
     library: RunningLibrary = method.__self__.library  # type: ignore[attr-defined]
+    pattern = classic_name(name)
 
     @functools.wraps(method)
     def run(*args: Any, **named: Any) -> Any:
         secrets = library.context().runtime.secrets
         args, named = revealed(args, secrets), revealed(named, secrets)
+        shown = secrets_as_written(library.running_step(), pattern, (), args, named, secrets)
+        args, named = tuple(shown[0]), shown[1]
         # Robot has replaced every variable already: no text it hands over is expanded again.
         return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})
 
-    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), classic_name(name))
+    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), pattern)
 
 
 def _or_secret(hint: Any) -> Any:
