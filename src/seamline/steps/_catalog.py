@@ -21,7 +21,7 @@ from ..core.context import Context
 from ..core.errors import CheckFailed, StepArgumentError
 from ..core.matching.matcher import OPERATORS
 from ..core.values.literals import parse_literal
-from ..core.values.variables import Scope, to_text
+from ..core.values.variables import Filled, Scope, WrittenText, to_text
 from ..core.waiting.retry import parse_duration, retry_until
 
 __all__ = ["CATALOG", "STEP_KEYWORD", "Phrase", "phrase", "response_check"]
@@ -120,6 +120,19 @@ class Phrase:
         """The arguments of ``step`` (without its Given/When/Then word) if it reads as this phrase."""
         found = self.matcher.fullmatch(STEP_KEYWORD.sub("", step.strip()))
         return found.groupdict() if found else None
+
+    def written_arguments(self, filled: Filled) -> dict[str, str]:
+        """The arguments of a step (``filled.text``) that read as this phrase and that a front
+        end put values into (a row's cells, a user phrase's arguments), each as a
+        ``WrittenText`` naming them, so that a URL encodes each for the part it lands in."""
+        start = len(filled.text) - len(filled.text.lstrip())
+        keyword = STEP_KEYWORD.match(filled.text[start:])  # Given/When/Then ..., as match() drops it
+        start += keyword.end() if keyword else 0
+        found = self.matcher.fullmatch(filled.text, start, len(filled.text.rstrip()))
+        if found is None:
+            return {}
+        parts = {name: filled.part(*found.span(name)) for name in found.groupdict() if found.group(name) is not None}
+        return {name: part for name, part in parts.items() if isinstance(part, WrittenText)}
 
     def robot_name(self) -> str:
         """The phrase as a Robot keyword name with embedded arguments."""
