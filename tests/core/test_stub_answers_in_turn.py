@@ -43,7 +43,9 @@ def test_answers_that_ran_out_leave_the_request_to_an_older_answer_or_to_404(stu
     assert [_charge(stub) for _ in range(2)] == [503, 201]
     third = requests.post(f"{stub.url}/charges", json={"amount": 1}, timeout=TIMEOUT)
     assert third.status_code == 404
-    expected = """the answers of step 'the step' ran out: it gave its 2 answers, then POST /charges {"amount": 1} arrived"""
+    expected = (
+        "the answers of step 'the step' ran out: it gave its 2 answers, then POST /charges {\"amount\": 1} arrived"
+    )
     assert third.json() == {"error": expected}
     [unexpected] = stub.unexpected()
     assert unexpected.ran_out == expected

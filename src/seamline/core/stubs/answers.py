@@ -17,12 +17,13 @@ __all__ = ["CLOSED", "StubAnswer", "describe_answers", "in_turn", "parse_answer"
 
 CLOSED = "a closed connection"
 _TURNS = re.compile(r",?\s+then\s+", re.IGNORECASE)
+_WHAT = rf"(?P<what>\S+|{CLOSED})"
 _COUNT = r"(?P<count>once|twice|-?\d+ times?)"
 _DELAY = r"after (?P<delay>-?\S+(?: ?[a-z]+)?)"
-_ANSWER = re.compile(
-    rf"(?P<what>\S+|{CLOSED})(?:\s+{_COUNT})?(?:\s+{_DELAY})?|(?P<what2>\S+|{CLOSED})\s+{_DELAY.replace('delay', 'delay2')}\s+"
-    + _COUNT.replace("count", "count2"),
-    re.IGNORECASE,
+# The count and the delay are both optional, in either order: "503 twice after 1 s", "503 after 1 s twice".
+_ANSWER = (
+    re.compile(rf"{_WHAT}(?:\s+{_COUNT})?(?:\s+{_DELAY})?", re.IGNORECASE),
+    re.compile(rf"{_WHAT}\s+{_DELAY}\s+{_COUNT}", re.IGNORECASE),
 )
 _FORM = (
     "write each answer as a status or 'a closed connection', then 'once', 'twice' or 'N times', "
@@ -78,17 +79,18 @@ def in_turn(answers: list[StubAnswer]) -> tuple[StubAnswer, ...]:
 
 
 def _parse_one(part: str, text: str, body: bytes, content_type: str | None) -> StubAnswer:
-    found = _ANSWER.fullmatch(part)
+    found = _ANSWER[0].fullmatch(part) or _ANSWER[1].fullmatch(part)
     if not found:
         raise StepArgumentError(f"cannot read the stub answer {part!r} in {text!r}: {_FORM}")
-    what = (found["what"] or found["what2"]).lower()
-    count, delay = found["count"] or found["count2"], found["delay"] or found["delay2"]
+    what, count, delay = found["what"].lower(), found["count"], found["delay"]
     closes = what == CLOSED
     status = 0 if closes else _status(what, text)
     seconds = 0.0
     if delay is not None:
         if delay.startswith("-"):
-            raise StepArgumentError(f"a stub cannot answer before it is asked: the delay {delay!r} in {text!r} is negative")
+            raise StepArgumentError(
+                f"a stub cannot answer before it is asked: the delay {delay!r} in {text!r} is negative"
+            )
         seconds = parse_duration(delay)
     return StubAnswer(
         status,
