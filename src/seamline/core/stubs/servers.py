@@ -41,7 +41,7 @@ from ..values.text import excerpt
 from .answers import StubAnswer, describe_answers, in_turn, parse_answer, parse_answers
 
 if TYPE_CHECKING:
-    from werkzeug.serving import BaseWSGIServer
+    from werkzeug.serving import ThreadedWSGIServer
 
 __all__ = [
     "LATE_WINDOW",
@@ -255,7 +255,7 @@ class StubServer:
         self._late: list[LateRequest] = []
         self._last_test = ""
         self._lock = threading.Lock()
-        self._server: BaseWSGIServer | None = None
+        self._server: ThreadedWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
 
@@ -270,7 +270,7 @@ class StubServer:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        from werkzeug.serving import WSGIRequestHandler, make_server
+        from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
         class QuietHandler(WSGIRequestHandler):
             # One request per connection (werkzeug closes each after its answer), so that a
@@ -283,7 +283,7 @@ class StubServer:
 
         try:
             # A thread per request, so that a delayed answer does not hold back the others.
-            server = make_server("127.0.0.1", self._port, self._app, threaded=True, request_handler=QuietHandler)
+            server = ThreadedWSGIServer("127.0.0.1", self._port, self._app, handler=QuietHandler)
         except (OSError, SystemExit) as error:
             raise ServiceError(f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: {error}") from None
         # socketserver then joins every handler thread when the server closes: none is left behind.
