@@ -611,12 +611,13 @@ def check_received_with(
     wanted = StubRule.parse(method, path, StubAnswer(200))
     _add_conditions(ctx, wanted, table)
     found = [request for request in server.received() if wanted.accepts(request)]
+    conditions = "; ".join(f"{row[0]} {ctx.variables.expand(row[1])}" for row in table if len(row) == 2)
     if len(found) != count:
-        conditions = "; ".join(" ".join(row[:1]) + " " + ctx.variables.expand(row[1]) for row in table)
         raise CheckFailed(
             f"stub {server.name!r} received {len(found)} {method} {path} request(s) with {conditions}, "
             f"expected {count}; requests it received: {_received_text(server)}"
         )
+    ctx.log(f"stub {server.name!r} received {count} {method} {path} request(s) with {conditions}: {_answered(found)}")
 
 
 def check_answered_count(ctx: Context, name: str, count: int, method: str, path: str, status: str) -> None:
@@ -627,13 +628,17 @@ def check_answered_count(ctx: Context, name: str, count: int, method: str, path:
     requests = _requests_to(server, method, path)
     found = [r for r in requests if r.answer is not None and not r.answer.closes and r.answer.status == code]
     if len(found) != count:
-        answered = "; ".join(
-            f"{index}. {r.describe()} -> {r.answer.what if r.answer else 404}" for index, r in enumerate(requests, 1)
-        )
         raise CheckFailed(
             f"stub {server.name!r} answered {len(found)} {method} {path} request(s) with {code}, expected {count}; "
-            f"what it answered: {answered or 'none'}"
+            f"what it answered: {_answered(requests)}"
         )
+    ctx.log(f"stub {server.name!r} answered {count} {method} {path} request(s) with {code}: {_answered(requests)}")
+
+
+def _answered(requests: list[RecordedRequest]) -> str:
+    """Each request and what the stub answered to it, on one line; 'none' when there were none."""
+    shown = [f"{i}. {r.describe()} -> {r.answer.what if r.answer else 404}" for i, r in enumerate(requests, 1)]
+    return "; ".join(shown) or "none"
 
 
 def check_received_count(
