@@ -387,6 +387,8 @@ async def _charge(app: FastAPI, order_id: str, amount: float) -> bool:
         for attempt in range(1, retry.attempts + 1):
             try:
                 answer = await client.post(url, json=charge, headers=headers)
+            except httpx.TimeoutException:
+                outcome = f"no answer within {retry.timeout:g} s"
             except httpx.HTTPError as exc:
                 outcome = f"payment service unreachable: {type(exc).__name__}: {exc}"
             else:
