@@ -148,3 +148,11 @@ def test_a_settlement_in_flight_leaves_no_thread(payments: StubServer) -> None:
     # The shop stopped with the payment still waiting: it was cancelled, not left running.
     assert set(threading.enumerate()) == before
     assert payments.received() == []
+
+
+def test_bad_payment_retry_options_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from seamline.demo.__main__ import main
+
+    assert main(["--port", "0", "--payment-attempts", "0"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("demo shop: payment retry needs attempts >= 1, backoff >= 0 and timeout > 0, not ")
