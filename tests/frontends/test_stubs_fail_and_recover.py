@@ -161,9 +161,14 @@ def test_answers_that_run_out_fail_the_test_naming_the_step(project: Project, fr
         "runs out",
         '''
         Given the "payments" service is stubbed
-        And the stub "payments" answers POST "/charges" with 503 twice
+        And the stub "payments" answers POST "/charges" with 503 twice and:
+          """
+          {"error": "down"}
+          """
         When I POST "${payments_url}/charges"
-        And I POST "${payments_url}/charges"
+        Then the response field "$.error" is "down"
+        When I POST "${payments_url}/charges"
+        Then the response field "$.error" is "down"
         And I POST "${payments_url}/charges" with:
           """
           {"amount": 3}
@@ -175,7 +180,7 @@ def test_answers_that_run_out_fail_the_test_naming_the_step(project: Project, fr
     assert not outcome.passed
     line = (
         "stub 'payments': the answers of step "
-        """'the stub "payments" answers POST "/charges" with 503 twice' ran out: """
+        """'the stub "payments" answers POST "/charges" with 503 twice and:' ran out: """
         """it gave its 2 answers, then POST /charges {"amount": 3} arrived; it was answered 404"""
     )
     assert line in outcome.message, outcome.message
