@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -94,6 +95,18 @@ def test_stopping_cuts_a_delay_short_and_leaves_no_thread() -> None:
     server.stop()
     caller.join(TIMEOUT)
     assert outcome == ["closed"]  # the stub went away without answering, well before the minute
+    assert set(threading.enumerate()) == before
+
+
+def test_a_client_that_sends_nothing_does_not_hold_up_the_stop() -> None:
+    before = set(threading.enumerate())
+    server = StubServer(StubConfig("payments"))
+    server.start()
+    with socket.create_connection(("127.0.0.1", int(server.url.rsplit(":", 1)[1])), timeout=TIMEOUT) as idle:
+        while not any("process_request" in t.name for t in threading.enumerate()):
+            threading.Event().wait(0.01)  # its handler thread is reading the request line
+        server.stop()
+        assert idle.recv(1) == b""  # the stub hung up on it
     assert set(threading.enumerate()) == before
 
 

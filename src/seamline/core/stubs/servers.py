@@ -20,6 +20,7 @@ current test has no answer for is its own and fails it, as before.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import json
@@ -258,6 +259,7 @@ class StubServer:
         self._server: ThreadedWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()  # open client connections, each with its thread
 
     @property
     def url(self) -> str:
@@ -272,10 +274,20 @@ class StubServer:
     def start(self) -> None:
         from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
+        connections = self._connections
+
         class QuietHandler(WSGIRequestHandler):
             # One request per connection (werkzeug closes each after its answer), so that a
             # handler thread never waits on an idle keep-alive connection and stop() can join it.
             protocol_version = "HTTP/1.0"
+
+            def setup(self) -> None:
+                super().setup()
+                connections.add(self.connection)
+
+            def finish(self) -> None:
+                connections.discard(self.connection)
+                super().finish()
 
             # The record of received requests is the stub's log; werkzeug's access log would repeat it.
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
@@ -303,6 +315,11 @@ class StubServer:
         self._stopping.set()  # a delayed answer in progress gives up waiting
         if server is not None:
             server.shutdown()
+            # A client that connected and sent nothing (yet) would keep its handler thread reading
+            # forever, and server_close() joins every handler thread: end those reads first.
+            for connection in list(self._connections):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
             server.server_close()
         if thread is not None:
             thread.join(5)
