@@ -220,7 +220,7 @@ ORDER_FAILED = Scenario.parse(
       """
     And I store the response field "$.id" as "order_id"
     Then I GET "/orders/${order_id}" for up to 10 seconds until the response field "$.status" is "failed"
-    And the stub "payments" received 1 POST "/charges" request
+    And the stub "payments" received 3 POST "/charges" requests
     And the "orders" queue receives a message matching:
       """
       {"type": "order.created", "order_id": "${order_id}"}

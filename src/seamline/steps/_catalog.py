@@ -36,6 +36,9 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
     "value": r".+",
     "count": r"\d+",
     "status": r"[0-9xX]+",  # the core says what is wrong with 999 or 2x0
+    # A stub's answers in turn ("503 once, then 201 after 2 seconds"); no ":" so that "... and:" is
+    # another phrase. The core reads it and says what is wrong with it.
+    "answers": r"[^:\"]+",
     "scope": r"test|scenario|suite|feature|global|run",
     "duration": r"-?[0-9.]+ ?[a-zA-Z]+",  # a negative one is refused in words by parse_duration
     "check": r".+",  # the text of a check phrase, run by the step that names it
