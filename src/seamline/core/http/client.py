@@ -146,6 +146,8 @@ class HttpClient:
             "verify": request.verify,
             "allow_redirects": True,
         }
+        if request.cert is not None:
+            kwargs["cert"] = request.cert
         if request.files is not None:
             kwargs["files"] = request.files
             kwargs["data"] = request.form

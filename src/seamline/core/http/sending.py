@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from http.cookiejar import CookieJar
 
 __all__ = [
+    "ResendHook",
     "ResponseHook",
     "add_query_parameter",
     "allow_credentials_to",
@@ -30,6 +31,7 @@ __all__ = [
     "log_exchange",
     "masked_headers",
     "on_response",
+    "resend_after",
     "resend_last_request",
     "send",
     "send_form",
@@ -55,6 +57,17 @@ def on_response(hook: ResponseHook) -> None:
     """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
     if hook not in _RESPONSE_HOOKS:
         _RESPONSE_HOOKS.append(hook)
+
+
+ResendHook = Callable[[Context, Request, Response], "Request | None"]
+_RESEND_HOOKS: list[ResendHook] = []
+
+
+def resend_after(hook: ResendHook) -> None:
+    """Let ``hook(ctx, request, response)`` answer a request to send once more instead (the
+    auth area renews a token reused from an earlier test when it meets a 401)."""
+    if hook not in _RESEND_HOOKS:
+        _RESEND_HOOKS.append(hook)
 
 
 # -- the service and the request --------------------------------------------------------
@@ -103,7 +116,20 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         retry=service.retry if service else None,
         credentials=_credentials(ctx, headers, url),
         cookies=cookies,
+        cert=_client_cert(service) if service else None,
     )
+
+
+def _client_cert(service: ServiceConfig) -> str | tuple[str, str] | None:
+    """The service's client certificate files for mutual TLS; a missing one is named here,
+    not as a TLS error deep in the handshake."""
+    files = [name for name in (service.client_cert, service.client_key) if name is not None]
+    for name in files:
+        if not Path(name).is_file():
+            raise ConfigError(f"service {service.name!r}: client certificate file {name} does not exist")
+    if service.client_key is not None and service.client_cert is None:
+        raise ConfigError(f"service {service.name!r}: client_key {service.client_key} is given without client_cert")
+    return (files[0], files[1]) if len(files) == 2 else (files[0] if files else None)
 
 
 # -- where credentials may go -----------------------------------------------------------
@@ -175,6 +201,14 @@ def send_request(ctx: Context, request: Request, service_name: str | None = None
     ctx.http.last_request = request
     name = service_name or ctx.http.service_name or ctx.runtime.config.default_service or "(url)"
     response = _send_with_retry_policy(ctx, request, name)
+    for resend in _RESEND_HOOKS:
+        again = resend(ctx, request, response)
+        if again is not None:  # once: the answer to the request sent again is the answer
+            if log:
+                log_exchange(ctx, response)
+            request = ctx.http.last_request = again
+            response = _send_with_retry_policy(ctx, again, name)
+            break
     ctx.http.last_response = response
     if log:
         log_exchange(ctx, response)
