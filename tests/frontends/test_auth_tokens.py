@@ -234,8 +234,10 @@ def test_a_401_costs_one_new_login_and_the_request_is_sent_again_once(
     assert accounts.logins == Counter({"alice": 2, "bob": 1})
     assert accounts.refused == 2  # alice's kept token once (then sent again and let in), bob's once
     if front_end == "robot":
-        assert "-> 401 with the token of auth profile 'api' for user 'alice' kept from earlier in the run: " \
+        assert (
+            "-> 401 with the token of auth profile 'api' for user 'alice' kept from earlier in the run: "
             "obtaining a new one and sending the request again" in output
+        )
 
 
 def test_an_expired_jwt_is_obtained_again(project: Project, front_end: str, login_url: str, accounts: Accounts) -> None:
@@ -293,8 +295,10 @@ def test_a_stored_token_can_be_sent_another_way(
     failure = result[scenario.name].message
     assert "the response status is 999" in failure.splitlines()[0]  # every step before it passed
     assert accounts.issued and accounts.issued[0] not in failure + result.output
-    assert result[no_token.name].message.splitlines()[0].endswith(
-        "no token to store as \"t\": obtain one first (I obtain a token)"
+    assert (
+        result[no_token.name]
+        .message.splitlines()[0]
+        .endswith('no token to store as "t": obtain one first (I obtain a token)')
     )
 
 
