@@ -169,6 +169,11 @@ class HttpClient:
                 f"(service {service!r}; raise its timeout in seamline.yaml if that is expected)"
             ) from None
         except requests.exceptions.SSLError as error:
+            if "CERTIFICATE_VERIFY_FAILED" not in str(error):  # the server refused us, not we it
+                hint = "" if request.cert else f"; if it asks for a client certificate, give {service!r} a client_cert"
+                raise ServiceError(
+                    f"{request.method} {request.url}: the TLS handshake failed ({_reason(error)}){hint}"
+                ) from None
             raise ServiceError(
                 f"{request.method} {request.url}: TLS verification failed ({_reason(error)}); "
                 f"set verify_tls: false for service {service!r} if the certificate is self-signed"
