@@ -90,8 +90,10 @@ def test_a_service_presents_its_client_certificate(
     result = project.run(front_end, presented, refused, missing)
     assert result[presented.name].passed, result[presented.name].message
     assert not result[refused.name].passed
-    assert result[refused.name].message.splitlines()[0].endswith(
-        "if it asks for a client certificate, give 'anonymous' a client_cert"
+    assert (
+        result[refused.name]
+        .message.splitlines()[0]
+        .endswith("if it asks for a client certificate, give 'anonymous' a client_cert")
     )
     first_line = result[missing.name].message.splitlines()[0]
     assert first_line.endswith(

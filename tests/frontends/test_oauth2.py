@@ -58,7 +58,9 @@ def _handler(issuer: Issuer) -> type[BaseHTTPRequestHandler]:
                 if grant == "refresh_token":
                     used = form.get("refresh_token", "")
                     if used not in issuer.refresh_tokens:
-                        return self._answer(400, {"error": "invalid_grant", "error_description": "refresh token expired"})
+                        return self._answer(
+                            400, {"error": "invalid_grant", "error_description": "refresh token expired"}
+                        )
                     issuer.refresh_tokens.discard(used)  # rotation: each refresh token serves once
                     answer = self._issue(f"user-of-{client}", 1)  # lasts less than the margin: refreshed each test
                     answer["refresh_token"] = "r-" + secrets.token_hex(4)
