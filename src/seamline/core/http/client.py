@@ -179,7 +179,9 @@ class HttpClient:
                 f"set verify_tls: false for service {service!r} if the certificate is self-signed"
             ) from None
         except requests.exceptions.ConnectionError as error:
-            raise ServiceUnreachable(f"cannot reach service {service!r} at {request.url}: {_reason(error)}") from None
+            raise ServiceUnreachable(
+                f"cannot reach service {service!r} at {request.url}: {_reason(error)}"
+            ) from None
         except requests.exceptions.RequestException as error:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
         finally:
