@@ -193,7 +193,7 @@ def test_one_login_per_user_for_tests_of_several_files(
     assert accounts.refused == 1  # the anonymous test's request, which carried no token
     if front_end == "robot":  # pytest shows a passing test's log nowhere
         assert output.count("token of auth profile 'api' for user 'alice': reused") == 2
-        assert "token of auth profile 'api' for user 'alice': obtained (kept for the run, until " in output
+        assert "token of auth profile 'api' for user 'alice': obtained (kept for later tests until " in output
     for token in accounts.issued:
         assert token not in output
 

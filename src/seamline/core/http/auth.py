@@ -182,7 +182,7 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     kept = tokens.get(key) if profile.cache else None
     now = time.time()
     if kept is not None and (kept.expires is None or kept.expires - EXPIRY_MARGIN > now):
-        ctx.log(f"{who}: reused (obtained earlier in this run; {_lasting(kept.expires)})")
+        ctx.log(f"{who}: reused (obtained by an earlier test; kept {_lasting(kept.expires)})")
         return _carry(ctx, profile, user, key, kept.token, reused=True)
     if kept is not None:
         ctx.log(f"{who} expired at {_clock(kept.expires)}: obtaining a new one")
@@ -202,7 +202,7 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     expires = _expiry(token, answer, profile, now)
     if profile.cache:
         tokens.keep(key, _Kept(token, expires, rotated if isinstance(rotated, str) and rotated else None))
-        ctx.log(f"{who}: obtained (kept for the run, {_lasting(expires)})")
+        ctx.log(f"{who}: obtained (kept for later tests {_lasting(expires)})")
     else:
         ctx.log(f"{who}: obtained (not kept: cache is false for this profile)")
     return _carry(ctx, profile, user, key, token, reused=False)
