@@ -114,6 +114,13 @@ auth:
       body: {{"username": "${{username}}", "password": "${{password}}"}}
     users:
       alice: {{password: wonderland}}
+  short:
+    lifetime: 1   # shorter than the margin: it has expired by the next test
+    request:
+      path: /login
+      body: {{"username": "${{username}}", "password": "${{password}}"}}
+    users:
+      bob: {{password: builder}}
 """
 
 
@@ -261,15 +268,20 @@ def test_an_expired_jwt_is_obtained_again(project: Project, front_end: str, logi
     assert "token of auth profile 'api' for user 'carol' expired at " in shown
 
 
-def test_the_cache_can_be_turned_off(project: Project, front_end: str, login_url: str, accounts: Accounts) -> None:
+def test_the_cache_can_be_turned_off_and_a_lifetime_set(
+    project: Project, front_end: str, login_url: str, accounts: Accounts
+) -> None:
     project.write_config(CONFIG.format(url=login_url))
     scenarios = [
-        Scenario.parse(f"a login of its own {n}", 'Given I obtain a "every_test" token as "alice"\nWhen I GET "/me"')
+        Scenario.parse(
+            f"a login of its own {n}",
+            'Given I obtain a "every_test" token as "alice"\nAnd I obtain a "short" token as "bob"\nWhen I GET "/me"',
+        )
         for n in (1, 2, 3)
     ]
     result = project.run(front_end, *scenarios)
     assert all(result[s.name].passed for s in scenarios), result.output
-    assert accounts.logins == Counter({"alice": 3})
+    assert accounts.logins == Counter({"alice": 3, "bob": 3})
 
 
 def test_a_stored_token_can_be_sent_another_way(

@@ -46,14 +46,17 @@ EXPIRY_MARGIN = 5.0
 class _Kept:
     token: str
     expires: float | None  # seconds since the epoch; None: until a request answers 401
-    refresh_token: str | None = None  # the one the token endpoint handed back (rotated)
 
 
 class Tokens:
-    """The tokens obtained in this run, one per profile, user, token endpoint and credentials."""
+    """The tokens obtained in this run, one per profile, user, token endpoint and credentials,
+    and the refresh tokens the token endpoints handed back in place of the configured ones."""
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, ...], _Kept] = {}
+        # Kept apart from the tokens, and kept with the cache off: a rotated refresh token
+        # replaces one the endpoint will not take again.
+        self.refresh_tokens: dict[tuple[str, ...], str] = {}
 
     @classmethod
     def open(cls, runtime: Runtime) -> Tokens:
@@ -70,6 +73,7 @@ class Tokens:
 
     def close(self) -> None:
         self._kept.clear()
+        self.refresh_tokens.clear()
 
 
 def _fill(template: object, credentials: dict[str, object], ctx: Context) -> object:
@@ -100,9 +104,12 @@ def _credentials(profile: AuthProfile, user: str | None) -> tuple[str, dict[str,
     return chosen, credentials
 
 
-def _oauth2_form(ctx: Context, profile: AuthProfile, user: str, credentials: dict[str, object]) -> dict[str, str]:
-    """The grant's form fields (RFC 6749 4.4.2, 6); the client authenticates with a Basic
-    header (2.3.1) unless the profile says ``client_auth: body`` or it has no secret."""
+def _oauth2_form(
+    ctx: Context, profile: AuthProfile, user: str, credentials: dict[str, object]
+) -> tuple[dict[str, str], str | None]:
+    """The grant's form fields (RFC 6749 4.4.2, 6) and the client's Basic pair: it
+    authenticates with a Basic header (2.3.1) unless the profile says ``client_auth: body``
+    or it has no secret."""
 
     def field(name: str) -> str | None:
         value = credentials.get(name)
@@ -122,30 +129,30 @@ def _oauth2_form(ctx: Context, profile: AuthProfile, user: str, credentials: dic
     if secret is not None and profile.client_auth == "basic":
         pair = base64.b64encode(f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()).decode("ascii")
         ctx.runtime.secrets.add(pair)
-        form["\0basic"] = pair  # taken out into the Authorization header by the caller
-    else:
-        form["client_id"] = client_id
-        if secret is not None:
-            form["client_secret"] = secret
-    return form
+        return form, pair
+    form["client_id"] = client_id
+    if secret is not None:
+        form["client_secret"] = secret
+    return form, None
 
 
 def _token_request(
     ctx: Context, profile: AuthProfile, user: str, credentials: dict[str, object], service: ServiceConfig
-) -> tuple[Request, tuple[str, ...], dict[str, str]]:
-    """The token request, the key its token is kept under, and the OAuth2 form (if any)."""
+) -> tuple[Request, tuple[str, ...]]:
+    """The token request and the key its token is kept under."""
     request = build_request(ctx, profile.method, profile.path, service)
     request.headers.pop(profile.header, None)  # an older token must not ride along
     own: dict[str, str] = {}  # the headers the profile adds: credentials for the token endpoint only
-    form: dict[str, str] = {}
+    rotated: str | None = None
     if profile.oauth2:
-        form = _oauth2_form(ctx, profile, user, credentials)
-        basic = form.pop("\0basic", None)
+        form, basic = _oauth2_form(ctx, profile, user, credentials)
         if basic is not None:
             own["Authorization"] = "Basic " + basic
         own["Accept"] = "application/json"
         request.headers["Content-Type"] = "application/x-www-form-urlencoded"
         request.body = urlencode(form).encode("ascii")
+        if "refresh_token" in form:  # the key names the configured one; the endpoint may have replaced it
+            rotated = form["refresh_token"]
     else:
         for name, value in profile.headers.items():
             own[name] = to_text(_fill(value, credentials, ctx))
@@ -163,7 +170,10 @@ def _token_request(
     text = request.body.decode("utf-8", "replace") if isinstance(request.body, bytes) else request.body
     sent = json.dumps([sorted(own.items()), text])
     key = (profile.name, user, request.method, request.url, hashlib.sha256(sent.encode()).hexdigest())
-    return request, key, form
+    replaced = ctx.runtime.resource(Tokens).refresh_tokens.get(key)
+    if rotated is not None and replaced is not None:
+        request.body = urlencode({**form, "refresh_token": replaced}).encode("ascii")
+    return request, key
 
 
 def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None = None) -> str:
@@ -175,7 +185,7 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
         if field_name.lower() not in _IDENTITY_FIELDS:
             ctx.runtime.secrets.add(to_text(value))
     service = ctx.runtime.config.service(profile.service) if profile.service else current_service(ctx)
-    request, key, form = _token_request(ctx, profile, user, credentials, service)
+    request, key = _token_request(ctx, profile, user, credentials, service)
     who = f"token of auth profile {profile.name!r} for user {user!r}"
 
     tokens = ctx.runtime.resource(Tokens)
@@ -186,22 +196,20 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
         return _carry(ctx, profile, user, key, kept.token, reused=True)
     if kept is not None:
         ctx.log(f"{who} expired at {_clock(kept.expires)}: obtaining a new one")
-        if kept.refresh_token is not None and form.get("grant_type") == "refresh_token":
-            form["refresh_token"] = kept.refresh_token  # the configured one was used up by rotation
-            request.body = urlencode(form).encode("ascii")
 
     response = ctx.runtime.resource(HttpClient).send(request, service.name)
     for line in response.withheld:
         ctx.log(line)
     token, answer = _token_in(ctx, profile, user, response)
     ctx.runtime.secrets.add(token)  # before the exchange is logged: the token is in its body
-    rotated = answer.get("refresh_token") if profile.oauth2 else None
+    rotated = answer.get("refresh_token") if profile.oauth2 == "refresh_token" else None
     if isinstance(rotated, str) and rotated:
         ctx.runtime.secrets.add(rotated)
+        tokens.refresh_tokens[key] = rotated
     ctx.log(format_exchange(response, ctx.runtime.secrets))
     expires = _expiry(token, answer, profile, now)
     if profile.cache:
-        tokens.keep(key, _Kept(token, expires, rotated if isinstance(rotated, str) and rotated else None))
+        tokens.keep(key, _Kept(token, expires))
         ctx.log(f"{who}: obtained (kept for later tests {_lasting(expires)})")
     else:
         ctx.log(f"{who}: obtained (not kept: cache is false for this profile)")
