@@ -148,7 +148,7 @@ def _token_request(
         form, basic = _oauth2_form(ctx, profile, user, credentials)
         if basic is not None:
             own["Authorization"] = "Basic " + basic
-        own["Accept"] = "application/json"
+        request.headers["Accept"] = "application/json"
         request.headers["Content-Type"] = "application/x-www-form-urlencoded"
         request.body = urlencode(form).encode("ascii")
         if "refresh_token" in form:  # the key names the configured one; the endpoint may have replaced it
