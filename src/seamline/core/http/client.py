@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any
@@ -146,6 +147,8 @@ class HttpClient:
             "verify": request.verify,
             "allow_redirects": request.follow_redirects,
         }
+        if request.cert is not None:
+            kwargs["cert"] = request.cert
         if request.files is not None:
             kwargs["files"] = request.files
             kwargs["data"] = request.form
@@ -177,6 +180,11 @@ class HttpClient:
                 f"(the last to {last}); to check one hop: I do not follow redirects"
             ) from None
         except requests.exceptions.SSLError as error:
+            if "CERTIFICATE_VERIFY_FAILED" not in str(error):  # the server refused us, not we it
+                hint = "" if request.cert else f"; if it asks for a client certificate, give {service!r} a client_cert"
+                raise ServiceError(
+                    f"{request.method} {request.url}: the TLS handshake failed ({_tls_reason(error)}){hint}"
+                ) from None
             raise ServiceError(
                 f"{request.method} {request.url}: TLS verification failed ({_reason(error)}); "
                 f"set verify_tls: false for service {service!r} if the certificate is self-signed"
@@ -227,3 +235,10 @@ def _reason(error: BaseException) -> str:
         if marker in text:
             return marker.lower()
     return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def _tls_reason(error: BaseException) -> str:
+    """What OpenSSL said, without urllib3's wrappers around it: ``EOF occurred in violation of
+    protocol``, ``[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required``."""
+    found = re.search(r"\(\d+, '(.+?)(?: \(_ssl\.c:\d+\))?'\)", str(error))
+    return found.group(1) if found else _reason(error)

@@ -74,6 +74,7 @@ class Request:
     credentials: dict[str, frozenset[str]] = field(default_factory=dict)
     # The cookies sent and received: the test's jar, or the run's for a service keeping them.
     cookies: CookieJar | None = None
+    cert: str | tuple[str, str] | None = None  # mutual TLS: the client certificate (and key) files
 
 
 @dataclass

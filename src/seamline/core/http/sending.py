@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from http.cookiejar import CookieJar
 
 __all__ = [
+    "ResendHook",
     "ResponseHook",
     "add_query_parameter",
     "allow_credentials_to",
@@ -31,6 +32,7 @@ __all__ = [
     "log_exchange",
     "masked_headers",
     "on_response",
+    "resend_after",
     "resend_last_request",
     "send",
     "send_form",
@@ -57,6 +59,17 @@ def on_response(hook: ResponseHook) -> None:
     """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
     if hook not in _RESPONSE_HOOKS:
         _RESPONSE_HOOKS.append(hook)
+
+
+ResendHook = Callable[[Context, Request, Response], "Request | None"]
+_RESEND_HOOKS: list[ResendHook] = []
+
+
+def resend_after(hook: ResendHook) -> None:
+    """Let ``hook(ctx, request, response)`` answer a request to send once more instead (the
+    auth area renews a token reused from an earlier test when it meets a 401)."""
+    if hook not in _RESEND_HOOKS:
+        _RESEND_HOOKS.append(hook)
 
 
 # -- the service and the request --------------------------------------------------------
@@ -106,6 +119,7 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         retry=service.retry if service else None,
         credentials=_credentials(ctx, headers, url),
         cookies=cookies,
+        cert=_client_cert(service) if service else None,
     )
 
 
@@ -128,6 +142,18 @@ def with_timeout(request: Request, seconds: float) -> Request:
     request.timeout = seconds
     request.timeout_from = "this step gave the request"
     return request
+
+
+def _client_cert(service: ServiceConfig) -> str | tuple[str, str] | None:
+    """The service's client certificate files for mutual TLS; a missing one is named here,
+    not as a TLS error deep in the handshake."""
+    files = [name for name in (service.client_cert, service.client_key) if name is not None]
+    for name in files:
+        if not Path(name).is_file():
+            raise ConfigError(f"service {service.name!r}: client certificate file {name} does not exist")
+    if service.client_key is not None and service.client_cert is None:
+        raise ConfigError(f"service {service.name!r}: client_key {service.client_key} is given without client_cert")
+    return (files[0], files[1]) if len(files) == 2 else (files[0] if files else None)
 
 
 # -- where credentials may go -----------------------------------------------------------
@@ -202,21 +228,33 @@ def send_request(
     ctx.http.pending_params = []
     ctx.http.last_request = request
     name = service_name or ctx.http.service_name or ctx.runtime.config.default_service or "(url)"
-    if once:
-        try:
-            response = ctx.runtime.resource(HttpClient).send(request, name)
-        except ServiceUnreachable as error:
-            if request.retry is not None and request.retry.connection_errors:
-                raise CheckFailed(error.message) from None
-            raise
-    else:
-        response = _send_with_retry_policy(ctx, request, name)
+    response = _send(ctx, request, name, once)
+    for resend in _RESEND_HOOKS:
+        again = resend(ctx, request, response)
+        if again is not None:  # once: the answer to the request sent again is the answer
+            if log:
+                log_exchange(ctx, response)
+            request = ctx.http.last_request = again
+            response = _send(ctx, again, name, once)
+            break
     ctx.http.last_response = response
     if log:
         log_exchange(ctx, response)
     for hook in _RESPONSE_HOOKS:
         hook(ctx, response)
     return response
+
+
+def _send(ctx: Context, request: Request, name: str, once: bool) -> Response:
+    """One send: with the service's retry policy, or once (the caller re-sends it itself)."""
+    if not once:
+        return _send_with_retry_policy(ctx, request, name)
+    try:
+        return ctx.runtime.resource(HttpClient).send(request, name)
+    except ServiceUnreachable as error:
+        if request.retry is not None and request.retry.connection_errors:
+            raise CheckFailed(error.message) from None
+        raise
 
 
 def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Response:
