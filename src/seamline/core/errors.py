@@ -16,12 +16,15 @@
         └── AuthError              the token request of an auth profile failed
 
 Adapters turn any of these into a one-line failure that names the step and where it
-is written; none of them should reach a user as a traceback.
+is written; none of them should reach a user as a traceback. A message and its details are
+bounded here, once for every front end: a 5 MB value quoted in one is cut, saying its size.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+
+from .values.text import MESSAGE_LIMIT, bounded
 
 __all__ = [
     "AuthError",
@@ -47,9 +50,10 @@ class SeamlineError(Exception):
     ROBOT_SUPPRESS_NAME = True
 
     def __init__(self, message: str, details: str = "") -> None:
+        message = bounded(message, MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.details = bounded(details, MESSAGE_LIMIT)
 
     def __str__(self) -> str:
         return self.message if not self.details else f"{self.message}\n{self.details}"

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from ..config import RetryPolicy
 from ..errors import CheckFailed
 from ..values.secrets import MASK, Secrets
-from ..values.text import BODY_LOG_LIMIT, excerpt
+from ..values.text import BODY_LOG_LIMIT, MESSAGE_LIMIT, VALUE_LIMIT, cut_around, excerpt
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
@@ -144,7 +144,7 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
     """A request and its response as a log shows them, credentials masked."""
     hidden = SENSITIVE_HEADERS | masked_headers
     request_type = response.request_headers.get("Content-Type", "")
-    parts = [f"{response.method} {response.url}", _headers_text(response.request_headers, hidden)]
+    parts = [f"{response.method} {cut_around(response.url, 0, MESSAGE_LIMIT)}", _headers_text(response.request_headers, hidden)]
     request_body = body_for_log(response.request_body, request_type)
     if request_body:
         parts += ["", request_body]
@@ -164,7 +164,7 @@ FAILURE_BODY_LIMIT = 1500
 
 
 def response_line(response: Response) -> str:
-    return f"response: {response.status} {response.reason} from {response.method} {response.url}"
+    return f"response: {response.status} {response.reason} from {response.method} {cut_around(response.url, 0, VALUE_LIMIT)}"
 
 
 def response_details(response: Response, body: str | None = None) -> str:
