@@ -73,9 +73,10 @@ def closest_phrases(step: str, limit: int = 3) -> list[str]:
     return templates[:limit]
 
 
-def curl_of_last_request(ctx: Context) -> str:
-    """The test's last request as a curl command, credentials masked; "" before any request."""
-    if ctx.http.last_request is None:
+def curl_of_last_request(ctx: Context, error: BaseException) -> str:
+    """The test's last request as a curl command, credentials masked, when ``error`` is about
+    it (a check of its response, no answer); "" for any other failure (a database, a queue)."""
+    if ctx.http.last_request is None or not getattr(error, "about_last_request", False):
         return ""
     command = as_curl(ctx.http.last_request, ctx.runtime.secrets, masked_headers(ctx.runtime))
     return f"the last request, as a curl command:\n{bounded(command, MESSAGE_LIMIT)}"

@@ -49,11 +49,14 @@ class SeamlineError(Exception):
     # Robot Framework prefixes failure messages with the exception's class name unless told not to.
     ROBOT_SUPPRESS_NAME = True
 
-    def __init__(self, message: str, details: str = "") -> None:
+    def __init__(self, message: str, details: str = "", *, about_last_request: bool = False) -> None:
         message = bounded(message, MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
         self.details = bounded(details, MESSAGE_LIMIT)
+        # The failure is about the test's last HTTP request (a check of its response, a request
+        # that got no answer): front ends show that request, and only then, as a curl command.
+        self.about_last_request = about_last_request
 
     def __str__(self) -> str:
         return self.message if not self.details else f"{self.message}\n{self.details}"
@@ -65,8 +68,15 @@ class CheckFailed(SeamlineError, AssertionError):
     ``mismatches`` lists every difference found as (path, expected, actual) rows, which
     front ends show as a table; ``details`` then holds only the rest (the response)."""
 
-    def __init__(self, message: str, details: str = "", mismatches: Sequence[tuple[str, str, str]] = ()) -> None:
-        super().__init__(message, details)
+    def __init__(
+        self,
+        message: str,
+        details: str = "",
+        mismatches: Sequence[tuple[str, str, str]] = (),
+        *,
+        about_last_request: bool = False,
+    ) -> None:
+        super().__init__(message, details, about_last_request=about_last_request)
         self.mismatches = tuple(mismatches)
 
 

@@ -17,11 +17,11 @@ from robot.libraries.BuiltIn import BuiltIn
 
 from ..core.context import Context
 from ..core.values.secrets import Secrets
-from ..core.values.text import cut_around
+from ..core.values.text import bounded, cut_around
 from ..frontend import step_label, unknown_step_message
 from ._compat import search_variable
 
-__all__ = ["html_table", "missing_variable", "unknown_step", "unknown_variable", "where_of"]
+__all__ = ["html_table", "missing_variable", "robot_failure", "unknown_step", "unknown_variable", "where_of"]
 
 _BUILTIN = BuiltIn()
 _ABSENT = object()
@@ -63,6 +63,11 @@ def unknown_variable(step: Any, reference: str, robot_message: str, context: Con
         f"{step_label(str(step.name), where_of(step))} failed: unknown variable {reference}; "
         f"known variables: {known}{suggestions}"
     )
+
+
+def robot_failure(step: Any, robot_message: str) -> str:
+    """Robot's own failure of a Seamline step (before the step ran), with the step and its line."""
+    return f"{step_label(str(step.name), where_of(step))} failed: {bounded(robot_message)}"
 
 
 def _texts(step: Any) -> Iterable[str]:

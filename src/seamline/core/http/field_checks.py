@@ -34,7 +34,7 @@ _MANY = re.compile(r"\*|\.\.|\?|\[[^\]]*[:,][^\]]*\]")
 
 
 def _failure(response: Response, message: str) -> CheckFailed:
-    return CheckFailed(message, details=response_details(response))
+    return CheckFailed(message, details=response_details(response), about_last_request=True)
 
 
 def check_status(ctx: Context, expected: str) -> None:
@@ -98,7 +98,8 @@ def check_field_exists(ctx: Context, path: str, exists: bool) -> None:
         raise _failure(ctx.http.response(), f"the response has no field at {path}")
     if not exists and values:
         shown = values[0] if len(values) == 1 else values
-        raise _failure(ctx.http.response(), f"the response has a field at {path} ({show(shown, limit=VALUE_LIMIT)}), expected none")
+        shown_text = show(shown, limit=VALUE_LIMIT)
+        raise _failure(ctx.http.response(), f"the response has a field at {path} ({shown_text}), expected none")
 
 
 def check_field_count(ctx: Context, path: str, count: int) -> None:

@@ -44,7 +44,7 @@ def send_until(
             response = send_request(ctx, request, log=False)
         except ServiceUnreachable as error:
             if tolerate_unreachable:
-                raise CheckFailed(error.message) from None
+                raise CheckFailed(error.message, about_last_request=True) from None
             raise
         latest.append(response)
         check()

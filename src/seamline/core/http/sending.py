@@ -103,6 +103,7 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         retry=service.retry if service else None,
         credentials=_credentials(ctx, headers, url),
         cookies=cookies,
+        service=service.name if service else None,
     )
 
 
@@ -209,6 +210,7 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
         return keep_trying(attempt, Patience(attempts=attempts, interval=policy.interval if policy else 0), on_retry)
     except ServiceError as error:
         ctx.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+        error.about_last_request = True  # the request just sent: shown as a curl command
         raise
     except GaveUp as gave_up:
         last: NotYet[Response] = gave_up.last
@@ -216,6 +218,7 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
             return last.value  # the last transient answer is the answer
         unreachable = cast(ServiceError, last.cause)
         ctx.log(f"{request.method} {request.url}\n-> {unreachable.message}", "WARN")
+        unreachable.about_last_request = True
         raise unreachable from None
 
 

@@ -21,8 +21,11 @@ current test has no answer for is its own and fails it, as before.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import functools
 import json
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,7 +39,7 @@ from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
 from ..matching.jsonpath import compile_path, find_all
 from ..matching.matcher import equals, matches_document
 from ..values.literals import describe, parse_json, parse_literal
-from ..values.text import excerpt
+from ..values.text import describe_bytes, excerpt, is_binary
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
@@ -166,7 +169,9 @@ class RecordedRequest:
     def describe(self) -> str:
         """One line: method, path with query, and the start of the body."""
         body = self.body.decode("utf-8", errors="replace").strip()
-        if self.is_json():
+        if is_binary(self.body, self.headers.get("content-type", "")):
+            body = describe_bytes(self.body, self.headers.get("content-type", ""))
+        elif self.is_json():
             body = json.dumps(self.json(), ensure_ascii=False)
         shown = excerpt(" ".join(body.split()), _REQUEST_LINE_LIMIT) if body else ""
         return f"{self.method} {self.path}{_query_text(self.query)}" + (f" {shown}" if shown else "")
@@ -235,7 +240,7 @@ class StubServer:
     def url(self) -> str:
         if self._server is None:
             raise ServiceError(f"stub {self.name!r} is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     @property
     def running(self) -> bool:
@@ -249,14 +254,21 @@ class StubServer:
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass
 
+        # Bound here, not by werkzeug: werkzeug prints the OS error to stderr and exits with 1.
         try:
+            listening = socket.create_server(("127.0.0.1", self._port))
+        except OSError as error:
+            raise ServiceError(
+                f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: "
+                f"{os.strerror(error.errno).lower() if error.errno else error}{_port_hint(error)}"
+            ) from None
+        with listening:
             # Single-threaded on purpose: every request is answered and its connection closed
             # (HTTP/1.0) before the next, so stopping the server leaves no handler thread behind.
             self._server = make_server(
-                "127.0.0.1", self._port, self._app, threaded=False, request_handler=QuietHandler
+                "127.0.0.1", self._port, self._app, threaded=False, request_handler=QuietHandler,
+                fd=listening.fileno(),  # werkzeug serves a copy of the socket
             )
-        except (OSError, SystemExit) as error:
-            raise ServiceError(f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: {error}") from None
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"seamline-stub-{self.name}",
             daemon=True,
@@ -426,6 +438,12 @@ class StubServers:
 
 
 # -- steps' core calls -------------------------------------------------------------------
+
+
+def _port_hint(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return " (another program listens there: stop it, or give the stub another port or port: auto)"
+    return ""
 
 
 def _stub_url_variable(name: str) -> str:

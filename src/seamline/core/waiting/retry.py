@@ -123,4 +123,5 @@ def retry_until(
         raise CheckFailed(
             f"still failing after {timeout:g} s ({gave_up.tries} attempts): {failure.message}",
             details=failure.details,
+            about_last_request=failure.about_last_request,
         ) from None
