@@ -293,7 +293,8 @@ class _Matcher:
         elif isinstance(expected, list):
             yield from self.array(expected, actual, keys)
         elif not _scalar_equals(_literal(expected), actual):
-            yield self.mismatch(keys, show(_literal(expected)), show(actual, near=_literal(expected)))
+            literal = _literal(expected)
+            yield self.mismatch(keys, show(literal, near=actual), show(actual, near=literal))
 
     def marker(self, marker: Marker, actual: object, keys: Keys) -> Iterator[Mismatch]:
         if marker.absent_only or not marker.test(actual):
