@@ -6,11 +6,11 @@ import difflib
 from collections.abc import Sequence
 
 from .core.context import Context
-from .core.errors import CheckFailed, SeamlineError
+from .core.errors import MESSAGE_LIMIT, CheckFailed, SeamlineError, bounded
 from .core.http.curl import as_curl
 from .core.http.sending import masked_headers
 from .core.values.secrets import Secrets
-from .core.values.text import MESSAGE_LIMIT, VALUE_LIMIT, bounded, cut_around
+from .core.values.text import VALUE_LIMIT, cut_around
 
 __all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table", "step_label",
            "unknown_step_message"]

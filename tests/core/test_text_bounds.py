@@ -3,8 +3,8 @@ exception tree that applies it to every message and its details."""
 
 from __future__ import annotations
 
-from seamline.core.errors import CheckFailed, ServiceError
-from seamline.core.values.text import MESSAGE_LIMIT, bounded, cut_around, describe_bytes, first_difference, is_binary
+from seamline.core.errors import MESSAGE_LIMIT, CheckFailed, ServiceError, bounded
+from seamline.core.values.text import cut_around, describe_bytes, first_difference, is_binary
 
 
 def test_a_long_value_is_cut_around_where_it_differs_and_says_its_size() -> None:

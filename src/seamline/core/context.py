@@ -19,13 +19,12 @@ from typing import Protocol, TypeVar, cast
 from .config import Config, load_config
 from .contract.state import ContractState
 from .db.state import DbState
-from .errors import SeamlineError
+from .errors import SeamlineError, bounded
 from .http.state import HttpState
 from .messaging.state import MessagingState
 from .stubs.state import StubState
 from .values.generators import Generators
 from .values.secrets import Secrets
-from .values.text import bounded
 from .values.variables import Scope, ScopeListener, Variables
 
 __all__ = ["Cleanup", "Context", "LogSink", "MemorySink", "RunResource", "Runtime"]

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .values.text import MESSAGE_LIMIT, bounded
-
 __all__ = [
+    "MESSAGE_LIMIT",
     "AuthError",
     "CheckFailed",
     "ConfigError",
@@ -39,7 +38,22 @@ __all__ = [
     "StepArgumentError",
     "UsageError",
     "VariableError",
+    "bounded",
 ]
+
+# A failure's one line, and separately its details, stay about this long whatever they quote.
+MESSAGE_LIMIT = 2000
+
+
+def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message cut to about ``limit`` characters: its start (what failed) and its end,
+    with how much was left out in between."""
+    if len(text) <= limit:
+        return text
+    keep_end = limit // 4
+    keep_start = limit - keep_end
+    left_out = len(text) - keep_start - keep_end
+    return f"{text[:keep_start]} ... ({left_out:,} of {len(text):,} characters left out) ... {text[-keep_end:]}"
 
 
 class SeamlineError(Exception):

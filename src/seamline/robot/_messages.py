@@ -16,8 +16,9 @@ from typing import Any
 from robot.libraries.BuiltIn import BuiltIn
 
 from ..core.context import Context
+from ..core.errors import bounded
 from ..core.values.secrets import Secrets
-from ..core.values.text import bounded, cut_around
+from ..core.values.text import cut_around
 from ..frontend import step_label, unknown_step_message
 from ._compat import search_variable
 

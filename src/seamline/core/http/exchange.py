@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..config import RetryPolicy
-from ..errors import CheckFailed
+from ..errors import MESSAGE_LIMIT, CheckFailed
 from ..values.secrets import MASK, Secrets
-from ..values.text import BODY_LOG_LIMIT, MESSAGE_LIMIT, VALUE_LIMIT, cut_around, describe_bytes, excerpt, is_binary
+from ..values.text import BODY_LOG_LIMIT, VALUE_LIMIT, cut_around, describe_bytes, excerpt, is_binary
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar

@@ -1,10 +1,9 @@
 """Long texts cut to a size a log or a failure message can show, and bodies that are not text
 described rather than printed.
 
-Every bound on what Seamline writes into a message is here: :func:`bounded` cuts a whole
-message (the exception tree applies it to every message and its details), :func:`cut_around`
-cuts one value around where it differs from another, :func:`describe_bytes` tells what a
-binary body is without dumping it.
+A whole message is bounded where every message is made, in :mod:`seamline.core.errors`;
+here :func:`cut_around` cuts one value quoted in it around where it differs from another, and
+:func:`describe_bytes` tells what a binary body is without dumping it.
 """
 
 from __future__ import annotations
@@ -13,9 +12,7 @@ import base64
 
 __all__ = [
     "BODY_LOG_LIMIT",
-    "MESSAGE_LIMIT",
     "VALUE_LIMIT",
-    "bounded",
     "cut_around",
     "describe_bytes",
     "excerpt",
@@ -24,8 +21,6 @@ __all__ = [
 ]
 
 BODY_LOG_LIMIT = 4000
-# A failure's one line, and separately its details, stay about this long whatever they quote.
-MESSAGE_LIMIT = 2000
 # One value quoted inside a one-line message (an actual field value, a URL).
 VALUE_LIMIT = 300
 _BINARY_EXCERPT = 24  # bytes shown (as hex) of a binary body
@@ -57,17 +52,6 @@ def cut_around(text: str, around: int = 0, limit: int = VALUE_LIMIT) -> str:
     head = "..." if start else ""
     tail = "..." if end < len(text) else ""
     return f"{head}{text[start:end]}{tail} ({len(text):,} characters)"
-
-
-def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """A message cut to about ``limit`` characters: its start (what failed) and its end,
-    with how much was left out in between."""
-    if len(text) <= limit:
-        return text
-    keep_end = limit // 4
-    keep_start = limit - keep_end
-    left_out = len(text) - keep_start - keep_end
-    return f"{text[:keep_start]} ... ({left_out:,} of {len(text):,} characters left out) ... {text[-keep_end:]}"
 
 
 # Content types whose bodies are text even without "text/" in their name.
