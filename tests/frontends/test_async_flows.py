@@ -312,11 +312,13 @@ def test_undo_actions_run_after_a_failure_and_report_their_own(project: Project,
     failed = result[CLEANS_UP_AFTER_FAILURE.name]
     assert not failed.passed
     own = 'response field $.status: expected "shipped", actual "pending"'
-    cleanup = "cleanup 'GET http://127.0.0.1:"
+    # The cleanup's failure names the step that registered it, and where it is written.
+    where = "test.robot:12" if front_end == "robot" else "features/test.feature:12"
+    cleanup = f"""Step 'And I GET "/status/500" afterwards' ({where}) failed when the test ended (cleanup: GET http://"""
     if front_end == "robot":
         assert failed.message.splitlines()[0].endswith(own)  # the test's own failure comes first
         assert "Also: " + cleanup in failed.message
-        assert "/status/500' failed: GET http" in failed.message
+        assert "/status/500): GET http" in failed.message
     else:
         # pytest reports the test's failure, and the cleanup's as an error at teardown.
         assert own in result.output

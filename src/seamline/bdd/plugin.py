@@ -24,7 +24,7 @@ from ..core.errors import SeamlineError, UsageError
 from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..core.values.secrets import masked_log_records
 from ..core.values.variables import Filled
-from ..frontend import curl_of_last_request, failure_message, unknown_step_message
+from ..frontend import curl_of_last_request, failure_message, step_label, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
 from ._render import examples_row, render_placeholders, render_step
@@ -32,6 +32,7 @@ from ._render import examples_row, render_placeholders, render_step
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
+_RUNNING_STEP = pytest.StashKey[str]()  # Step '...' (file:line) of the step running now
 _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
@@ -299,7 +300,11 @@ def seamline_context(
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
     runtime = request.config.stash[_RUNTIME]
     name = request.node.stash.get(_SCENARIO_NAME, request.node.name)
-    context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name)
+    node = request.node
+    context = Context(
+        runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name,
+        running_step=lambda: node.stash.get(_RUNNING_STEP, None),
+    )
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:
         for name, value in request.getfixturevalue("seamline_row").items():
@@ -341,6 +346,11 @@ for _phrase in CATALOG.values():
 
 
 # -- failures: one line naming the step and where it is written ------------------------
+
+
+def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any) -> None:
+    written = f"{step.keyword} {step.name}".strip()
+    request.node.stash[_RUNNING_STEP] = step_label(written, f"{_relative(feature.filename)}:{step.line_number}")
 
 
 def pytest_bdd_step_error(
@@ -395,7 +405,7 @@ def _explain_failure(
     if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
         runtime = item.config.stash[_RUNTIME]
         line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
-        curl = curl_of_last_request(context) if context is not None else ""
+        curl = curl_of_last_request(context, error) if context is not None else ""
         report.longrepr = "\n".join(part for part in (line, details, curl) if part)
 
 

@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar, cast
 from .config import Config, load_config
 from .contract.state import ContractState
 from .db.state import DbState
-from .errors import SeamlineError
+from .errors import SeamlineError, bounded
 from .http.state import HttpState
 from .messaging.state import MessagingState
 from .stubs.state import StubState
@@ -127,6 +127,7 @@ class Runtime:
 class Cleanup:
     description: str
     action: Callable[[], None]
+    step: str | None = None  # the step that registered it, as its front end names it
 
 
 @dataclass
@@ -146,6 +147,9 @@ class Context:
     contract: ContractState = field(default_factory=ContractState)
     cleanups: list[Cleanup] = field(default_factory=list)
     name: str = ""
+    # The step running now, named as the front end names it (``Step '...' (file:line)``), so
+    # that a cleanup failing when the test ends says which step registered it.
+    running_step: Callable[[], str | None] = field(default_factory=lambda: _no_step)
 
     def __post_init__(self) -> None:
         self.variables = Variables(
@@ -168,7 +172,7 @@ class Context:
     # -- cleanup --------------------------------------------------------------------
 
     def add_cleanup(self, description: str, action: Callable[[], None]) -> None:
-        self.cleanups.append(Cleanup(description, action))
+        self.cleanups.append(Cleanup(description, action, self.running_step()))
 
     def finish(self) -> list[str]:
         """Run the cleanup actions last-in-first-out; return the failures, one line each."""
@@ -178,9 +182,19 @@ class Context:
             try:
                 cleanup.action()
             except SeamlineError as error:
-                failures.append(f"cleanup '{cleanup.description}' failed: {error.message}")
+                failures.append(_cleanup_failure(cleanup, error.message))
             except Exception as error:
-                failures.append(f"cleanup '{cleanup.description}' failed: {type(error).__name__}: {error}")
+                failures.append(_cleanup_failure(cleanup, bounded(f"{type(error).__name__}: {error}")))
         for failure in failures:
             self.log(failure, "WARN")
         return failures
+
+
+def _no_step() -> None:
+    return None
+
+
+def _cleanup_failure(cleanup: Cleanup, cause: str) -> str:
+    if cleanup.step is None:
+        return f"cleanup '{cleanup.description}' failed: {cause}"
+    return f"{cleanup.step} failed when the test ended (cleanup: {cleanup.description}): {cause}"

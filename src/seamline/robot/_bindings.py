@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.context import Context
+from ..core.errors import StepArgumentError
 from ..steps import Phrase
 from ..steps._user import UserPhrase
 from ._as_written import (
@@ -179,6 +180,12 @@ def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> l
     table: list[list[str]] = []
     for row in rows:
         text = str(row).strip()
+        if text == "|" or text.startswith("|") != text.endswith("|"):
+            raise StepArgumentError(
+                f"the table row {text!r} is a piece of a row: Robot ends a cell at two or more spaces "
+                "(or a tab), so a row aligned with extra spaces is cut apart; write each row with single "
+                "spaces around the pipes (| user | alice |), or give name=value arguments"
+            )
         if text.startswith("|"):
             table.append([cell.strip() for cell in text.strip("|").split("|")])
         else:

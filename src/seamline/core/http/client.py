@@ -7,6 +7,7 @@ import re
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import ServiceError, ServiceUnreachable
 from .exchange import Request, Response, origin_of
@@ -165,11 +166,7 @@ class HttpClient:
                     warnings.simplefilter("ignore")
                     answer = session.request(request.method, request.url, **kwargs)
         except requests.exceptions.Timeout:
-            hint = (
-                f"the timeout {request.timeout_from}"
-                if request.timeout_from
-                else f"service {service!r}; raise its timeout in seamline.yaml if that is expected"
-            )
+            hint = f"the timeout {request.timeout_from}" if request.timeout_from else _timeout_hint(request)
             raise ServiceError(
                 f"{request.method} {request.url}: no answer within {request.timeout:g} s ({hint})"
             ) from None
@@ -187,12 +184,10 @@ class HttpClient:
                 ) from None
             raise ServiceError(
                 f"{request.method} {request.url}: TLS verification failed ({_reason(error)}); "
-                f"set verify_tls: false for service {service!r} if the certificate is self-signed"
+                f"{_tls_hint(request)}"
             ) from None
         except requests.exceptions.ConnectionError as error:
-            raise ServiceUnreachable(
-                f"cannot reach service {service!r} at {request.url}: {_reason(error)}"
-            ) from None
+            raise ServiceUnreachable(f"cannot reach {_target(request)}: {_reason(error)}") from None
         except requests.exceptions.RequestException as error:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
         finally:
@@ -225,6 +220,33 @@ def _hop_line(hop: requests.Response) -> str:
     return (
         f"{hop.request.method} {hop.url} -> {hop.status_code} {hop.reason or ''} "
         f"({hop.elapsed.total_seconds() * 1000:.0f} ms), Location: {hop.headers.get('Location', '(none)')}"
+    )
+
+
+# A request to a full URL written in a step is sent by the session of the service in use, but
+# that service's settings (timeout, verify_tls) do not apply to it: its failures name the URL.
+
+
+def _target(request: Request) -> str:
+    if request.service is not None:
+        return f"service {request.service!r} at {request.url}"
+    host = urlsplit(request.url).netloc or request.url
+    return f"{host} ({request.method} {request.url})"
+
+
+def _timeout_hint(request: Request) -> str:
+    if request.service is not None:
+        return f"service {request.service!r}; raise its timeout in seamline.yaml if that is expected"
+    return "a full URL: no service's timeout applies; declare a service for it to set one"
+
+
+def _tls_hint(request: Request) -> str:
+    if request.service is not None:
+        return f"set verify_tls: false for service {request.service!r} if the certificate is self-signed"
+    host = urlsplit(request.url).hostname or request.url
+    return (
+        f"{host} is no service's URL: declare a service for it with verify_tls: false "
+        "if its certificate is self-signed"
     )
 
 

@@ -120,6 +120,7 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         credentials=_credentials(ctx, headers, url),
         cookies=cookies,
         cert=_client_cert(service) if service else None,
+        service=service.name if service else None,
     )
 
 
@@ -253,7 +254,7 @@ def _send(ctx: Context, request: Request, name: str, once: bool) -> Response:
         return ctx.runtime.resource(HttpClient).send(request, name)
     except ServiceUnreachable as error:
         if request.retry is not None and request.retry.connection_errors:
-            raise CheckFailed(error.message) from None
+            raise CheckFailed(error.message, about_last_request=True) from None
         raise
 
 
@@ -286,6 +287,7 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
         return keep_trying(attempt, Patience(attempts=attempts, interval=policy.interval if policy else 0), on_retry)
     except ServiceError as error:
         ctx.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+        error.about_last_request = True  # the request just sent: shown as a curl command
         raise
     except GaveUp as gave_up:
         last: NotYet[Response] = gave_up.last
@@ -293,6 +295,7 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
             return last.value  # the last transient answer is the answer
         unreachable = cast(ServiceError, last.cause)
         ctx.log(f"{request.method} {request.url}\n-> {unreachable.message}", "WARN")
+        unreachable.about_last_request = True
         raise unreachable from None
 
 

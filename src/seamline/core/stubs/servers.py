@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import json
+import os
 import socket
 import threading
 import time
@@ -38,7 +40,7 @@ from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
 from ..matching.jsonpath import compile_path, find_all
 from ..matching.matcher import equals, matches_document
 from ..values.literals import describe, parse_json, parse_literal
-from ..values.text import excerpt
+from ..values.text import describe_bytes, excerpt, is_binary
 from .answers import StubAnswer, describe_answers, in_turn, parse_answer, parse_answers
 
 if TYPE_CHECKING:
@@ -194,7 +196,9 @@ class RecordedRequest:
     def describe(self) -> str:
         """One line: method, path with query, and the start of the body."""
         body = self.body.decode("utf-8", errors="replace").strip()
-        if self.is_json():
+        if is_binary(self.body, self.headers.get("content-type", "")):
+            body = describe_bytes(self.body, self.headers.get("content-type", ""))
+        elif self.is_json():
             body = json.dumps(self.json(), ensure_ascii=False)
         shown = excerpt(" ".join(body.split()), _REQUEST_LINE_LIMIT) if body else ""
         return f"{self.method} {self.path}{_query_text(self.query)}" + (f" {shown}" if shown else "")
@@ -265,7 +269,7 @@ class StubServer:
     def url(self) -> str:
         if self._server is None:
             raise ServiceError(f"stub {self.name!r} is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     @property
     def running(self) -> bool:
@@ -293,11 +297,20 @@ class StubServer:
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass
 
+        # Bound here, not by werkzeug: werkzeug prints the OS error to stderr and exits with 1.
         try:
+            listening = socket.create_server(("127.0.0.1", self._port))
+        except OSError as error:
+            raise ServiceError(
+                f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: "
+                f"{os.strerror(error.errno).lower() if error.errno else error}{_port_hint(error)}"
+            ) from None
+        with listening:
             # A thread per request, so that a delayed answer does not hold back the others.
-            server = ThreadedWSGIServer("127.0.0.1", self._port, self._app, handler=QuietHandler)
-        except (OSError, SystemExit) as error:
-            raise ServiceError(f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: {error}") from None
+            server = ThreadedWSGIServer(
+                "127.0.0.1", self._port, self._app, handler=QuietHandler,
+                fd=listening.fileno(),  # werkzeug serves a copy of the socket
+            )
         # socketserver then joins every handler thread when the server closes: none is left behind.
         server.daemon_threads = False
         server.block_on_close = True
@@ -494,6 +507,12 @@ class StubServers:
 
 
 # -- steps' core calls -------------------------------------------------------------------
+
+
+def _port_hint(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return " (another program listens there: stop it, or give the stub another port or port: auto)"
+    return ""
 
 
 def _stub_url_variable(name: str) -> str:

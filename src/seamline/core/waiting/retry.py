@@ -126,7 +126,9 @@ def retry_until(
     except GaveUp as gave_up:
         failure = cast(CheckFailed, gave_up.last.cause)
         raise CheckFailed(
-            f"still failing after {_tried(patience, gave_up.tries)}: {failure.message}", details=failure.details
+            f"still failing after {_tried(patience, gave_up.tries)}: {failure.message}",
+            details=failure.details,
+            about_last_request=failure.about_last_request,
         ) from None
 
 
