@@ -120,11 +120,20 @@ class Phrase:
         return found.groupdict() if found else None
 
     def robot_name(self) -> str:
-        """The phrase as a Robot keyword name with embedded arguments."""
+        """The phrase as a Robot keyword name with embedded arguments, written as the phrase is.
 
-        return _PLACEHOLDER.sub(
-            lambda m: f"{m.group(1)}${{{m.group(2)}:{self._pattern(m)}}}{m.group(3)}", self.template
-        )
+        Robot matches a step to the name without regard to case, then checks each argument
+        against its own pattern: a vocabulary pattern (``is not|...``) carries ``(?i)`` so that
+        ``Is Not`` passes that check too, as it does in pytest (Robot 8 fails an argument that
+        does not match its pattern)."""
+
+        def embedded(match: re.Match[str]) -> str:
+            pattern = self._pattern(match)
+            if re.search("[A-Za-z]", re.sub(r"\[[^]]*\]|\\.", "", pattern)):  # a letter not in [...] or \d
+                pattern = "(?i)" + pattern
+            return f"{match.group(1)}${{{match.group(2)}:{pattern}}}{match.group(3)}"
+
+        return _PLACEHOLDER.sub(embedded, self.template)
 
     def run(
         self,
