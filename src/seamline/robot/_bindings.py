@@ -46,6 +46,7 @@ class Binding:
     pattern: re.Pattern[str]  # the step names that call it, as Robot matches them
     signature: inspect.Signature  # the arguments Robot passes (after the embedded ones, the block)
     origin: Callable[..., Any]  # the function behind it: libdoc's source and line
+    phrase: Phrase | None = None  # the catalog or phrasebook phrase it runs (None: a classic keyword)
 
     def matches(self, step_name: str) -> bool:
         return self.pattern.fullmatch(step_name) is not None
@@ -102,6 +103,7 @@ def phrase_binding(
         pattern,
         inspect.Signature(arguments),
         phrase.func,
+        phrase,
     )
 
 

@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 from robot.api import logger
+from robot.libraries.BuiltIn import BuiltIn
 
 from .._version import installed_version
 from ..core.context import Context, Runtime
-from ..core.errors import CheckFailed, SeamlineError, UsageError
+from ..core.errors import CheckFailed, SeamlineError, StepArgumentError, UsageError
 from ..core.values.secrets import masked_log_records
 from ..frontend import curl_of_last_request, failure_message
 from ..steps import CATALOG
@@ -226,10 +227,23 @@ class Seamline:
     def end_library_keyword(self, data: Any, implementation: Any, result: Any) -> None:
         if self._steps:
             self._steps.pop()
+        if result.not_run and BuiltIn().dry_run_active:
+            self._check_without_running(data, implementation, result)
         if result.failed and self._test is not None and result.message not in self._explained:
             reference = missing_variable(data)
             if reference is not None:
                 self._explained[result.message] = unknown_variable(data, reference, result.message, self._test)
+
+    def _check_without_running(self, data: Any, implementation: Any, result: Any) -> None:
+        """``robot --dryrun`` runs no library keyword: a phrase written without the doc string or
+        table it needs fails there with the message a real run would give."""
+        binding = self._bindings.get(str(implementation.name))
+        if binding is None or binding.phrase is None or data.args:
+            return
+        missing = binding.phrase.block_missing(None, None)
+        if missing is not None:
+            line, _ = failure_message(StepArgumentError(missing), str(data.name), where_of(data), self.runtime.secrets)
+            result.status, result.message = "FAIL", line
 
     def end_invalid_keyword(self, data: Any, implementation: Any, result: Any) -> None:
         # No keyword, or several, match the step: one no phrase matches is an unknown step.

@@ -58,6 +58,8 @@ def _convert(name: str, value: object) -> object:
             raise StepArgumentError(f"{value!r} is not a whole number") from None
     if name == "scope":
         return Scope.parse(str(value))
+    if name == "operator":  # vocabulary matches in any case, as Robot's keyword names do
+        return str(value).lower()
     if name == "value":
         return value
     if name in ("method", "any_method"):
@@ -135,6 +137,14 @@ class Phrase:
 
         return _PLACEHOLDER.sub(embedded, self.template)
 
+    def block_missing(self, docstring: str | None, table: Sequence[Sequence[str]] | None) -> str | None:
+        """What is wrong when the phrase's doc string or data table is not given; None if nothing."""
+        if self.block == "docstring" and docstring is None:
+            return 'this step needs a doc string (a """ block) below it'
+        if self.block == "table" and not table:
+            return "this step needs a data table (| rows |) below it"
+        return None
+
     def run(
         self,
         ctx: Context,
@@ -144,14 +154,13 @@ class Phrase:
     ) -> Any:
         placeholders = self.placeholders[1:] if self.waits else self.placeholders
         kwargs = {name: _convert(name, arguments[name]) for name in placeholders}
+        missing = self.block_missing(docstring, table)
+        if missing is not None:
+            raise StepArgumentError(missing)
         if self.block == "docstring":
-            if docstring is None:
-                raise StepArgumentError('this step needs a doc string (a """ block) below it')
             kwargs["docstring"] = docstring
         elif self.block == "table":
-            if not table:
-                raise StepArgumentError("this step needs a data table (| rows |) below it")
-            kwargs["table"] = [list(row) for row in table]
+            kwargs["table"] = [list(row) for row in table or []]
         if "value" in kwargs:
             raw = kwargs["value"]
             kwargs["value"] = parse_literal(ctx.variables.expand(raw) if isinstance(raw, str) else raw)
