@@ -121,7 +121,7 @@ def test_a_pytest_bdd_project_passes_unchanged_beside_a_seamline_folder(tmp_path
     ], output
 
 
-def test_features_outside_a_seamline_folder_run_when_the_ini_option_names_them(tmp_path: Path, demo_url: str) -> None:
+def test_features_outside_a_seamline_folder_run_when_named(tmp_path: Path, demo_url: str) -> None:
     (tmp_path / "elsewhere").mkdir()
     feature = SHOP_FEATURE.replace('I look at "A1"', 'I GET "/products/A1"')
     (tmp_path / "elsewhere" / "cart.feature").write_text(feature, encoding="utf-8")
@@ -130,6 +130,9 @@ def test_features_outside_a_seamline_folder_run_when_the_ini_option_names_them(t
     config.write_text(f"services:\n  shop:\n    base_url: {demo_url}\n", encoding="utf-8")
     ignored = _pytest(tmp_path, f"--seamline-config={config}", "elsewhere")
     assert "no tests ran" in ignored.stdout, ignored.stdout + ignored.stderr
+    # Named on the command line, a .feature file is Seamline's: nothing else runs a bare one.
+    named_file = _pytest(tmp_path, f"--seamline-config={config}", "elsewhere/cart.feature")
+    assert named_file.returncode == 0 and "1 passed" in named_file.stdout, named_file.stdout + named_file.stderr
     (tmp_path / "pytest.ini").write_text(
         textwrap.dedent("""\
             [pytest]

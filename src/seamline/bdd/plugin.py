@@ -295,14 +295,18 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
 
 
 def _governed(path: Path, config: pytest.Config) -> bool:
-    """Whether Seamline runs this .feature file: one under a seamline.yaml (in its folder or
-    above, up to the rootdir, or the one this run reads), or under a folder the
-    ``seamline_features`` ini option names. Any other .feature file belongs to someone else
+    """Whether Seamline runs this .feature file: one named on the command line, one under a
+    seamline.yaml (in its folder or above, up to the rootdir, or the one this run reads), or
+    under a folder the ``seamline_features`` ini option names. Any other .feature file belongs to someone else
     (a pytest-bdd project of its own, beside Seamline in the same environment)."""
     setting: list[str] = config.getini("seamline_features")
     if [word.lower() for word in setting] in (["true"], ["false"]):
         return setting[0].lower() == "true"
     path = path.resolve()
+    # A .feature file named on the command line: only Seamline runs a bare .feature file.
+    named_files = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
+    if path in named_files:
+        return True
     roots = [(config.rootpath / folder).resolve() for folder in setting]
     named = config.getoption("seamline_config") or os.environ.get("SEAMLINE_CONFIG")
     used = Path(named).expanduser() if named else find_config()
@@ -361,12 +365,8 @@ def _bound_feature(item: pytest.Item) -> Path | None:
     if not written.endswith(".feature"):
         return None
     base_dir = str(item.config.getini("bdd_features_base_dir") or "")
-    bases = [item.config.rootpath / base_dir] if base_dir else [item.path.parent]
-    for base in bases:
-        candidate = (base / written).resolve()
-        if candidate.is_file():
-            return candidate
-    return None
+    candidate = ((item.config.rootpath / base_dir) if base_dir else item.path.parent) / written
+    return candidate.resolve() if candidate.is_file() else None
 
 
 @pytest.hookimpl(tryfirst=True)
