@@ -1,4 +1,4 @@
-"""``Seamline``, the one class Robot sees: a dynamic library (catalog phrases as
+"""``Seamline``, the one class Robot sees: a hybrid library (catalog phrases as
 embedded-argument keywords, plus a few classic keywords) that is also its own listener, for
 the test and suite lifecycles.
 
@@ -104,6 +104,7 @@ class Seamline:
         return list(self._bindings)
 
     def get_keyword_tags(self, name: str) -> list[str]:
+        """For tools that list the keywords; Robot itself reads each keyword's ``robot_tags``."""
         return self._bindings[name].tags
 
     def __getattr__(self, name: str) -> Any:
