@@ -47,7 +47,10 @@ def test_a_feature_file_that_does_not_parse_fails_alone(project: Project) -> Non
         "features/a_ragged.feature:5: the feature file does not parse: "
         "inconsistent cell count within the table (line: | X-B |)"
     ) in output, output
-    assert "features/c_unclosed.feature:6: the feature file does not parse: unexpected end of file" in output
+    assert (
+        "features/c_unclosed.feature:4: the feature file does not parse: the doc string opened here is never closed "
+        "(unexpected end of file, expected: #DocStringSeparator, #Other)"
+    ) in output, output
     assert "Traceback" not in output and "GherkinParseError" not in output, output
 
 

@@ -231,8 +231,13 @@ class UnreadableFeature(pytest.Item):
         reason = "; ".join(reasons) or error.message.strip()
         written = " ".join(error.line_content.split())
         self.line = error.line
+        opened = _unclosed_doc_string(self.path) if "#DocStringSeparator" in reason else None
+        if opened is not None:
+            # The parser stops at the end of the file; the mistake is where the block opened.
+            self.line, written = opened, ""
+            reason = f"the doc string opened here is never closed ({reason})"
         self.message = _bounded(
-            f"{_relative(str(self.path))}:{error.line}: the feature file does not parse: {reason}"
+            f"{_relative(str(self.path))}:{self.line}: the feature file does not parse: {reason}"
             + (f" (line: {written})" if written else "")
         )
 
@@ -241,6 +246,18 @@ class UnreadableFeature(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.line - 1, 0), f"{self.path.name} (does not parse)"
+
+
+def _unclosed_doc_string(path: Path) -> int | None:
+    """The line of the doc string separator (\"\"\" or ```) that no later one closes."""
+    opened: tuple[int, str] | None = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        separator = line.strip()[:3]
+        if opened is None and separator in ('"""', "```"):
+            opened = (number, separator)
+        elif opened is not None and separator == opened[1]:
+            opened = None
+    return opened[0] if opened else None
 
 
 def _bounded(text: str, limit: int = 500) -> str:
