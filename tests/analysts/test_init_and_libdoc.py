@@ -87,7 +87,24 @@ def test_libdoc_json_shows_version_argument_types_and_keyword_sources(tmp_path: 
     assert classic["source"].endswith("seamline/robot/_classic.py")
     source_lines = Path(classic["source"]).read_text(encoding="utf-8").splitlines()
     assert "def row_count_should_be" in "\n".join(source_lines[classic["lineno"] - 1 : classic["lineno"] + 1])
-    phrase = next(k for name, k in keywords.items() if name.startswith("I Obtain A Token") and name.endswith("Token"))
+    phrase = keywords["I obtain a token"]
     assert phrase["source"].endswith("seamline/steps/auth.py")
     phrase_lines = Path(phrase["source"]).read_text(encoding="utf-8").splitlines()
-    assert "I obtain a token" in "\n".join(phrase_lines[phrase["lineno"] - 1 : phrase["lineno"] + 2])
+    # Robot points at the function's `def`; the phrase is declared just above it.
+    assert phrase_lines[phrase["lineno"] - 1].startswith("def obtain_token")
+    assert "I obtain a token" in "\n".join(phrase_lines[phrase["lineno"] - 3 : phrase["lineno"] - 1])
+
+
+def test_libdoc_names_read_as_the_phrases_do(tmp_path: Path) -> None:
+    """Robot 7 title-cases a dynamic library's names ("is Greater Than" inside a pattern); the
+    phrases keep their words, so Robot's check of each argument against its pattern holds."""
+    import json
+
+    from seamline.steps import CATALOG
+
+    built = _run([str(BIN / "libdoc"), "Seamline", "Seamline.json"], cwd=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    names = {keyword["name"] for keyword in json.loads((tmp_path / "Seamline.json").read_text("utf-8"))["keywords"]}
+    assert {phrase.robot_name() for phrase in CATALOG.values()} <= names
+    field_check = next(name for name in names if name.startswith('the response field "${path:[^"]*}" ${operator:'))
+    assert "is greater than|is less than|is at least|is at most|is not|is|does not contain" in field_check

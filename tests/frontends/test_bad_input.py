@@ -26,6 +26,7 @@ class BadInput:
     config: str | None = None
     pytest_only: tuple[str, ...] = ()
     robot_only: tuple[str, ...] = ()
+    warns: bool = False  # Seamline logs the failed exchange as a warning (Robot: WARN in output.xml)
 
 
 CASES = [
@@ -79,6 +80,7 @@ CASES = [
         "a token request that fails",
         'Given I obtain a token as "mallory"',
         ("token request of auth profile 'shop' for user 'mallory' failed: 401",),
+        warns=True,
     ),
     BadInput(
         "invalid JSON in a doc string",
@@ -90,12 +92,14 @@ CASES = [
         'Given I use the service "gone"\nWhen I GET "/anything"',
         ("cannot reach service 'gone' at http://127.0.0.1:9/anything",),
         config="services:\n  shop:\n    base_url: {url}\n  gone:\n    base_url: http://127.0.0.1:9\n",
+        warns=True,
     ),
     BadInput(
         "a timeout",
         'Given I use the service "slow"\nWhen I GET "/delay/3"',
         ("no answer within 0.5 s", "service 'slow'"),
         config="services:\n  shop:\n    base_url: {url}\n  slow:\n    base_url: {url}\n    timeout: 0.5\n",
+        warns=True,
     ),
     BadInput(
         "a malformed config file",
@@ -127,7 +131,7 @@ def test_bad_input_fails_one_test_with_one_clear_line(project: Project, front_en
     scenario = _scenario(case)
     fine = AFTERWARDS if case.config is None else None
     scenarios = (scenario, fine) if fine else (scenario,)
-    result = project.run(front_end, *scenarios)
+    result = project.run(front_end, *scenarios, warns=case.warns)
 
     outcome = result[case.name]
     assert not outcome.passed, result.output

@@ -84,7 +84,7 @@ def _run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
     project.write_config(f"services:\n  shop: {project.demo_url}\nstubs:\n  payments: {{}}\n")
     if front_end == "pytest":
         return project.run_pytest(*scenarios, args=("-rP",))  # -rP: the log of passing scenarios too
-    return project.run(front_end, *scenarios)
+    return project.run(front_end, *scenarios, warns=True)  # a late call is logged as a warning
 
 
 def _log_of(project: Project, front_end: str, run: Run, test: str) -> str:
@@ -189,7 +189,10 @@ def test_the_shops_late_charge_of_an_earlier_tests_order_fails_nothing(project: 
         Then the stub "payments" received 0 POST "/charges" requests
         """,
     )
-    result = project.run_pytest(a, b, args=("-rP",)) if front_end == "pytest" else project.run(front_end, a, b)
+    if front_end == "pytest":
+        result = project.run_pytest(a, b, args=("-rP",))
+    else:
+        result = project.run(front_end, a, b, warns=True)  # the late call is logged as a warning
     assert result[a.name].passed, result[a.name].message + result.output
     assert result[b.name].passed, result[b.name].message + result.output
     log = _log_of(project, front_end, result, b.name)

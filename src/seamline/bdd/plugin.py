@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 from pytest_bdd import parsers, step
+from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
 
+from ..core.config import CONFIG_NAMES, find_config
 from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError, UsageError
 from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
@@ -47,7 +49,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("seamline")
     group.addoption("--seamline-config", default=None, help="path of seamline.yaml (default: nearest one upward)")
     group.addoption("--seamline-env", default=None, help="named environment of seamline.yaml (default: SEAMLINE_ENV)")
-    parser.addini("seamline_collect_features", "collect .feature files as tests (default: true)", default="true")
+    parser.addini(
+        "seamline_features",
+        "where Seamline runs .feature files: empty (default) where a seamline.yaml governs them; "
+        "folders (relative to the rootdir) to add; true for every one; false for none",
+        type="args",
+        default=[],
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,10 +107,10 @@ def _make_report_folders(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--cucumberjson {path}: cannot create the folder {folder}: {error}") from None
 
 
-def _register_user_phrases(config: pytest.Config) -> None:
+def _register_user_phrases(config: pytest.Config, config_path: str | Path | None = None) -> None:
     """The phrasebook's phrases as steps, in a plugin of their own: the config names the file."""
     try:
-        user_phrases = load_user_phrases(config.getoption("seamline_config"))
+        user_phrases = load_user_phrases(config_path or config.getoption("seamline_config"))
     except SeamlineError as error:
         raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
     if not user_phrases:
@@ -174,8 +182,28 @@ class FeatureFile(pytest.Module):
     built here (through `obj`'s public setter) instead of imported from the file."""
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
-        self.obj = self._module_of_scenarios()
+        self._register_tags()
+        try:
+            self.obj = self._module_of_scenarios()
+        except NoScenariosFound:
+            return []  # a feature with no scenario yet: nothing to run, as an empty test module
+        except GherkinParseError as error:
+            # One failing test in the file's place: every other file of the run still runs.
+            return [UnreadableFeature.from_parent(self, name=self.path.name, error=error)]
         return super().collect()
+
+    def _register_tags(self) -> None:
+        """The feature's tags are markers: Seamline owns this file, so ``--strict-markers``
+        does not ask the project to declare ``@smoke``. Read from the text (tag lines start
+        with ``@``), as pytest-bdd turns the tags of Examples into marks without a hook."""
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeError):
+            return  # the parser says what is wrong with the file
+        tags = {word[1:] for line in text.splitlines() if line.lstrip().startswith("@") for word in line.split()}
+        # A tag with ':' (@data:rows.csv) cannot be a marker name; Seamline handles those itself.
+        for tag in sorted(tag for tag in tags if tag and ":" not in tag):
+            self.config.addinivalue_line("markers", f"{tag}: a tag of a Seamline feature file")
 
     def _module_of_scenarios(self) -> types.ModuleType:
         from pytest_bdd import scenarios
@@ -193,6 +221,50 @@ class FeatureFile(pytest.Module):
         finally:
             _collecting.pop()
         return module
+
+
+class UnreadableFeature(pytest.Item):
+    """A .feature file that does not parse, as one failing test: ``file:line`` and the
+    parser's reason, in one line."""
+
+    def __init__(self, *, error: GherkinParseError, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        reasons = [re.sub(r"^\(\d+:\d+\): ", "", line.strip()) for line in error.message.splitlines()]
+        reasons = [line for line in reasons if line and not line.startswith(("Unknown parsing error", "Parser errors"))]
+        reason = "; ".join(reasons) or error.message.strip()
+        written = " ".join(error.line_content.split())
+        self.line = error.line
+        opened = _unclosed_doc_string(self.path) if "#DocStringSeparator" in reason else None
+        if opened is not None:
+            # The parser stops at the end of the file; the mistake is where the block opened.
+            self.line, written = opened, ""
+            reason = f"the doc string opened here is never closed ({reason})"
+        self.message = _bounded(
+            f"{_relative(str(self.path))}:{self.line}: the feature file does not parse: {reason}"
+            + (f" (line: {written})" if written else "")
+        )
+
+    def runtest(self) -> None:
+        pytest.fail(self.message, pytrace=False)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, max(self.line - 1, 0), f"{self.path.name} (does not parse)"
+
+
+def _unclosed_doc_string(path: Path) -> int | None:
+    """The line of the doc string separator (\"\"\" or ```) that no later one closes."""
+    opened: tuple[int, str] | None = None
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        separator = line.strip()[:3]
+        if opened is None and separator in ('"""', "```"):
+            opened = (number, separator)
+        elif opened is not None and separator == opened[1]:
+            opened = None
+    return opened[0] if opened else None
+
+
+def _bounded(text: str, limit: int = 500) -> str:
+    return text if len(text) <= limit else f"{text[: limit - 30]}... ({len(text)} characters)"
 
 
 # First: pytest-bdd's own implementation turns any tag into a mark and answers for it, and
@@ -263,11 +335,84 @@ def pytest_bdd_before_step_call(
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if file_path.suffix != ".feature":
-        return None
-    if parent.config.getini("seamline_collect_features").strip().lower() in ("false", "no", "0"):
+    if file_path.suffix != ".feature" or not _governed(file_path, parent.config):
         return None
     return FeatureFile.from_parent(parent, path=file_path)
+
+
+def _governed(path: Path, config: pytest.Config) -> bool:
+    """Whether Seamline runs this .feature file: one named on the command line, one under a
+    seamline.yaml (in its folder or above, up to the rootdir, or the one this run reads), or
+    under a folder the ``seamline_features`` ini option names. Any other .feature file belongs to someone else
+    (a pytest-bdd project of its own, beside Seamline in the same environment)."""
+    setting: list[str] = config.getini("seamline_features")
+    if [word.lower() for word in setting] in (["true"], ["false"]):
+        return setting[0].lower() == "true"
+    path = path.resolve()
+    # A .feature file named on the command line: only Seamline runs a bare .feature file.
+    named_files = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
+    if path in named_files:
+        return True
+    roots = [(config.rootpath / folder).resolve() for folder in setting]
+    named = config.getoption("seamline_config") or os.environ.get("SEAMLINE_CONFIG")
+    used = Path(named).expanduser() if named else find_config()
+    if used is not None:
+        roots.append(used.resolve().parent)
+    return any(path.is_relative_to(root) for root in roots) or _governing_config(path, config) is not None
+
+
+def _governing_config(path: Path, config: pytest.Config) -> Path | None:
+    """The seamline.yaml in the folder of ``path`` or above it, up to the rootdir."""
+    rootdir = config.rootpath.resolve()
+    for folder in path.resolve().parents:
+        for name in CONFIG_NAMES:
+            if (folder / name).is_file():
+                return folder / name
+        if folder == rootdir:
+            break
+    return None
+
+
+def _adopt_governing_config(config: pytest.Config, ours: list[pytest.Item]) -> None:
+    """A run started above a Seamline folder (``pytest`` at the root of a repository that
+    holds one) reads that folder's seamline.yaml, as a run started inside it would."""
+    runtime = config.stash[_RUNTIME]
+    if runtime.config_path is not None or os.environ.get("SEAMLINE_CONFIG") or find_config() is not None:
+        return
+    found = sorted({path for item in ours if (path := _governing_config(item.path, config)) is not None})
+    if len(found) > 1:
+        listed = ", ".join(_relative(str(path)) for path in found)
+        raise pytest.UsageError(
+            f"Seamline: the collected .feature files belong to {len(found)} seamline.yaml files ({listed}); "
+            "run each folder on its own, or name one with --seamline-config"
+        )
+    if found:
+        runtime.config_path = found[0]
+        _register_user_phrases(config, found[0])
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A feature file that the project's own ``scenarios()`` or ``@scenario`` binds runs there,
+    with the project's steps, and not a second time as Seamline's."""
+    theirs = {_bound_feature(item) for item in items if item.getparent(FeatureFile) is None}
+    theirs.discard(None)
+    if theirs:
+        items[:] = [item for item in items if item.getparent(FeatureFile) is None or item.path.resolve() not in theirs]
+    _adopt_governing_config(config, [item for item in items if item.getparent(FeatureFile) is not None])
+
+
+def _bound_feature(item: pytest.Item) -> Path | None:
+    """The feature file a pytest-bdd test of a Python module runs. pytest-bdd names it in the
+    test function's docstring, "<feature path as given to scenario()>: <scenario name>": an
+    absolute path from scenarios(), else one relative to the module or to bdd_features_base_dir."""
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    written = doc.split(": ", 1)[0]
+    if not written.endswith(".feature"):
+        return None
+    base_dir = str(item.config.getini("bdd_features_base_dir") or "")
+    candidate = ((item.config.rootpath / base_dir) if base_dir else item.path.parent) / written
+    return candidate.resolve() if candidate.is_file() else None
 
 
 @pytest.hookimpl(tryfirst=True)

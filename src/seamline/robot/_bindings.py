@@ -13,7 +13,6 @@ import re
 import typing
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..core.context import Context
@@ -43,28 +42,17 @@ class Binding:
     """One keyword: how Robot calls it and where it goes."""
 
     name: str
-    arguments: list[str]
     doc: str
     run: Callable[..., Any]
     tags: list[str]
     types: dict[str, Any]
-    source: str | None  # "path:line" of the Python function or phrasebook entry behind it
     pattern: re.Pattern[str]  # the step names that call it, as Robot matches them
+    signature: inspect.Signature  # the arguments Robot passes (after the embedded ones, the block)
+    origin: Callable[..., Any]  # the function behind it: libdoc's source and line
+    phrase: Phrase | None = None  # the catalog or phrasebook phrase it runs (None: a classic keyword)
 
     def matches(self, step_name: str) -> bool:
         return self.pattern.fullmatch(step_name) is not None
-
-
-def _source_of(func: Callable[..., Any]) -> str | None:
-    func = inspect.unwrap(func)
-    try:
-        path = inspect.getsourcefile(func)
-    except TypeError:
-        return None
-    code = getattr(func, "__code__", None)
-    if path is None:
-        return None
-    return f"{path}:{code.co_firstlineno}" if code is not None else path
 
 
 def phrase_binding(
@@ -72,11 +60,12 @@ def phrase_binding(
 ) -> Binding:
     """The keyword of a phrase, run in the context ``context()`` returns, tagged with its area,
     "phrase" and ``tags``; ``running_step()`` is the step Robot runs, as written."""
-    arguments = list(phrase.placeholders)
+    parameter = inspect.Parameter
+    arguments = [parameter(name, parameter.POSITIONAL_OR_KEYWORD) for name in phrase.placeholders]
     if phrase.block == "docstring":
-        arguments.append("*docstring")
+        arguments.append(parameter("docstring", parameter.VAR_POSITIONAL))
     elif phrase.block == "table":
-        arguments += ["*rows", "**cells"]
+        arguments += [parameter("rows", parameter.VAR_POSITIONAL), parameter("cells", parameter.VAR_KEYWORD)]
 
     # A path next to a method is a URL: its values are encoded for the part each lands in. A user
     # phrase's arguments may land in a URL of its steps: each is handed over as written too.
@@ -114,21 +103,15 @@ def phrase_binding(
     types: dict[str, Any] = {}
     return Binding(
         phrase.robot_name(),
-        arguments,
         doc,
         run,
         [f"area: {phrase.area}", "phrase", *tags],
         types,
-        _phrase_source(phrase),
         pattern,
+        inspect.Signature(arguments),
+        phrase.func,
+        phrase,
     )
-
-
-def _phrase_source(phrase: Phrase) -> str | None:
-    user_source = getattr(phrase, "source", None)  # a phrase of phrases.yaml: its entry there
-    if user_source is not None:
-        return f"{Path(user_source.file).resolve()}:{user_source.line}"
-    return _source_of(phrase.func)
 
 
 def classic_bindings(library: RunningLibrary) -> Iterator[Binding]:
@@ -141,16 +124,6 @@ def classic_bindings(library: RunningLibrary) -> Iterator[Binding]:
 
 
 def _classic_binding(method: Callable[..., Any]) -> Binding:
-    arguments = []
-    for parameter in inspect.signature(method).parameters.values():
-        if parameter.kind is parameter.VAR_POSITIONAL:
-            arguments.append(f"*{parameter.name}")
-        elif parameter.kind is parameter.VAR_KEYWORD:
-            arguments.append(f"**{parameter.name}")
-        elif parameter.default is parameter.empty:
-            arguments.append(parameter.name)
-        else:
-            arguments.append(f"{parameter.name}={parameter.default}")
     types = {name: _or_secret(hint) for name, hint in typing.get_type_hints(method).items() if name != "return"}
     name: str = method.robot_name  # type: ignore[attr-defined]
     doc = inspect.getdoc(method) or ""
@@ -167,7 +140,8 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
         # Robot has replaced every variable already: no text it hands over is expanded again.
         return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})
 
-    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), pattern)
+    signature = inspect.signature(method)
+    return Binding(name, doc, run, ["classic"], types, pattern, signature, method)
 
 
 def _or_secret(hint: Any) -> Any:

@@ -1,7 +1,7 @@
 """The only place Seamline reaches into Robot Framework's internals; each use is guarded.
 
 Everything else in the Robot front end uses public APIs: the listener API v3, ``BuiltIn()``'s
-methods, the dynamic library API. Three things have no public way:
+methods, the hybrid library API. Three things have no public way:
 
 * setting a Robot variable without Robot writing its value to the log (``Set Test Variable``
   logs ``${token} = ...``); the public fallback does log it, with secrets masked by the

@@ -1,4 +1,4 @@
-"""``Seamline``, the one class Robot sees: a dynamic library (catalog phrases as
+"""``Seamline``, the one class Robot sees: a hybrid library (catalog phrases as
 embedded-argument keywords, plus a few classic keywords) that is also its own listener, for
 the test and suite lifecycles.
 
@@ -11,14 +11,15 @@ paths as the suite writes them, ``_messages`` tells failures in Seamline's words
 
 from __future__ import annotations
 
-import inspect
+from collections.abc import Callable
 from typing import Any
 
 from robot.api import logger
+from robot.libraries.BuiltIn import BuiltIn
 
 from .._version import installed_version
 from ..core.context import Context, Runtime
-from ..core.errors import CheckFailed, SeamlineError, UsageError
+from ..core.errors import CheckFailed, SeamlineError, StepArgumentError, UsageError
 from ..core.values.secrets import masked_log_records
 from ..frontend import curl_of_last_request, failure_message, step_label
 from ..steps import CATALOG
@@ -58,6 +59,7 @@ class Seamline:
     ROBOT_LISTENER_API_VERSION = 3
 
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
+        """``config``: path of seamline.yaml; ``env``: a named environment of it."""
         self.ROBOT_LIBRARY_LISTENER = self
         self.runtime = Runtime(config, env)
         # What Python's logging prints (urllib3's request lines) is masked as Seamline's log is.
@@ -92,41 +94,45 @@ class Seamline:
     def _add(self, binding: Binding) -> None:
         self._bindings[binding.name] = binding
 
-    # -- the dynamic library API ----------------------------------------------------
+    # -- the hybrid library API ------------------------------------------------------
+    # Robot takes the names from get_keyword_names and each keyword from getattr: a function
+    # whose ``robot_name`` is the phrase as written. A dynamic library's names are title-cased
+    # by Robot 7 ("is Greater Than" inside a pattern, which then warns that "is greater than"
+    # does not match it); an explicit ``robot_name`` is kept as it is.
 
     def get_keyword_names(self) -> list[str]:
         return list(self._bindings)
 
-    def get_keyword_arguments(self, name: str) -> list[str]:
-        return self._bindings[name].arguments
-
-    def get_keyword_documentation(self, name: str) -> str:
-        if name == "__intro__":
-            return inspect.getdoc(self) or ""
-        if name == "__init__":
-            return "``config``: path of seamline.yaml; ``env``: a named environment of it."
-        binding = self._bindings.get(name)
-        return binding.doc if binding else ""
-
     def get_keyword_tags(self, name: str) -> list[str]:
+        """For tools that list the keywords; Robot itself reads each keyword's ``robot_tags``."""
         return self._bindings[name].tags
 
-    def get_keyword_types(self, name: str) -> dict[str, Any]:
-        binding = self._bindings.get(name)
-        return binding.types if binding else {}
+    def __getattr__(self, name: str) -> Any:
+        bindings = self.__dict__.get("_bindings", {})
+        if name not in bindings:
+            raise AttributeError(name)
+        keywords = self.__dict__.setdefault("_keywords", {})
+        if name not in keywords:
+            keywords[name] = self._keyword(bindings[name])
+        return keywords[name]
 
-    def get_keyword_source(self, name: str) -> str | None:
-        binding = self._bindings.get(name)
-        return binding.source if binding else None
+    def _keyword(self, binding: Binding) -> Callable[..., Any]:
+        def keyword(*args: Any, **named: Any) -> Any:
+            try:
+                return binding.run(*args, **named)
+            except SeamlineError as error:
+                self._fail(error, binding.name)
+            except UnicodeError as error:
+                self._fail(UsageError(str(error)), binding.name)
 
-    def run_keyword(self, name: str, args: list[Any], named: dict[str, Any] | None = None) -> Any:
-        binding = self._bindings[name]
-        try:
-            return binding.run(*args, **(named or {}))
-        except SeamlineError as error:
-            self._fail(error, name)
-        except UnicodeError as error:
-            self._fail(UsageError(str(error)), name)
+        keyword.robot_name = binding.name  # type: ignore[attr-defined]
+        keyword.robot_tags = binding.tags  # type: ignore[attr-defined]
+        # None: no conversion at all, as the phrases take every value as written.
+        keyword.robot_types = binding.types or None  # type: ignore[attr-defined]
+        keyword.__doc__ = binding.doc
+        keyword.__signature__ = binding.signature  # type: ignore[attr-defined]
+        keyword.__wrapped__ = binding.origin  # type: ignore[attr-defined]  # libdoc's source and line
+        return keyword
 
     def _fail(self, error: SeamlineError, name: str) -> None:
         running = self.running_step()
@@ -228,6 +234,8 @@ class Seamline:
     def end_library_keyword(self, data: Any, implementation: Any, result: Any) -> None:
         if self._steps:
             self._steps.pop()
+        if result.not_run and BuiltIn().dry_run_active:
+            self._check_without_running(data, implementation, result)
         if result.failed and self._test is not None and result.message not in self._explained:
             reference = missing_variable(data)
             if reference is not None:
@@ -238,6 +246,17 @@ class Seamline:
 
     def _is_ours(self, step: Any) -> bool:
         return any(binding.matches(str(step.name)) for binding in self._bindings.values())
+
+    def _check_without_running(self, data: Any, implementation: Any, result: Any) -> None:
+        """``robot --dryrun`` runs no library keyword: a phrase written without the doc string or
+        table it needs fails there with the message a real run would give."""
+        binding = self._bindings.get(str(implementation.name))
+        if binding is None or binding.phrase is None or data.args:
+            return
+        missing = binding.phrase.block_missing(None, None)
+        if missing is not None:
+            line, _ = failure_message(StepArgumentError(missing), str(data.name), where_of(data), self.runtime.secrets)
+            result.status, result.message = "FAIL", line
 
     def end_invalid_keyword(self, data: Any, implementation: Any, result: Any) -> None:
         # No keyword, or several, match the step: one no phrase matches is an unknown step.

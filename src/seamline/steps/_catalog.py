@@ -63,6 +63,8 @@ def _convert(name: str, value: object) -> object:
             raise StepArgumentError(f"{value!r} is not a whole number") from None
     if name == "scope":
         return Scope.parse(str(value))
+    if name == "operator":  # vocabulary matches in any case, as Robot's keyword names do
+        return str(value).lower()
     if name == "value":
         return value
     if name in ("method", "any_method"):
@@ -138,11 +140,28 @@ class Phrase:
         return {name: part for name, part in parts.items() if isinstance(part, WrittenText)}
 
     def robot_name(self) -> str:
-        """The phrase as a Robot keyword name with embedded arguments."""
+        """The phrase as a Robot keyword name with embedded arguments, written as the phrase is.
 
-        return _PLACEHOLDER.sub(
-            lambda m: f"{m.group(1)}${{{m.group(2)}:{self._pattern(m)}}}{m.group(3)}", self.template
-        )
+        Robot matches a step to the name without regard to case, then checks each argument
+        against its own pattern: a vocabulary pattern (``is not|...``) carries ``(?i)`` so that
+        ``Is Not`` passes that check too, as it does in pytest (Robot 8 fails an argument that
+        does not match its pattern)."""
+
+        def embedded(match: re.Match[str]) -> str:
+            pattern = self._pattern(match)
+            if re.search("[A-Za-z]", re.sub(r"\[[^]]*\]|\\.", "", pattern)):  # a letter not in [...] or \d
+                pattern = "(?i)" + pattern
+            return f"{match.group(1)}${{{match.group(2)}:{pattern}}}{match.group(3)}"
+
+        return _PLACEHOLDER.sub(embedded, self.template)
+
+    def block_missing(self, docstring: str | None, table: Sequence[Sequence[str]] | None) -> str | None:
+        """What is wrong when the phrase's doc string or data table is not given; None if nothing."""
+        if self.block == "docstring" and docstring is None:
+            return 'this step needs a doc string (a """ block) below it'
+        if self.block == "table" and not table:
+            return "this step needs a data table (| rows |) below it"
+        return None
 
     def run(
         self,
@@ -153,14 +172,13 @@ class Phrase:
     ) -> Any:
         placeholders = self.placeholders[1:] if self.waits else self.placeholders
         kwargs = {name: _convert(name, arguments[name]) for name in placeholders}
+        missing = self.block_missing(docstring, table)
+        if missing is not None:
+            raise StepArgumentError(missing)
         if self.block == "docstring":
-            if docstring is None:
-                raise StepArgumentError('this step needs a doc string (a """ block) below it')
             kwargs["docstring"] = docstring
         elif self.block == "table":
-            if not table:
-                raise StepArgumentError("this step needs a data table (| rows |) below it")
-            kwargs["table"] = [list(row) for row in table]
+            kwargs["table"] = [list(row) for row in table or []]
         if "value" in kwargs:
             raw = kwargs["value"]
             kwargs["value"] = parse_literal(ctx.variables.expand(raw) if isinstance(raw, str) else raw)
