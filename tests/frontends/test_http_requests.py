@@ -138,7 +138,7 @@ LOOP = Scenario.parse(
 
 
 def test_redirects_are_followed_or_not_each_hop_logged(project: Project, flaky: str, front_end: str) -> None:
-    run = project.run(front_end, FOLLOWED, NOT_FOLLOWED, SERVICE_SETTING, NEXT_TEST_FOLLOWS, HOPS_LOGGED, LOOP)
+    run = project.run(front_end, FOLLOWED, NOT_FOLLOWED, SERVICE_SETTING, NEXT_TEST_FOLLOWS, HOPS_LOGGED, LOOP, warns=True)
     _passed(run, FOLLOWED, NOT_FOLLOWED, SERVICE_SETTING, NEXT_TEST_FOLLOWS)
     log = _log(project, front_end, run)
     shop = project.demo_url
@@ -171,7 +171,7 @@ NEGATIVE = Scenario.parse("a negative timeout", 'When I GET "/products" with a t
 
 
 def test_one_request_has_its_own_timeout(project: Project, flaky: str, front_end: str) -> None:
-    run = project.run(front_end, TIMED_OUT, IN_TIME, ZERO, NEGATIVE)
+    run = project.run(front_end, TIMED_OUT, IN_TIME, ZERO, NEGATIVE, warns=True)
     _passed(run, IN_TIME)
     line = _one_line(run, TIMED_OUT.name)
     assert f"GET {project.demo_url}/delay/2: no answer within 0.3 s (the timeout this step gave the request)" in line

@@ -108,7 +108,7 @@ def test_a_100000_character_path_gives_a_failure_of_a_few_kilobytes(project: Pro
 
 
 def test_a_full_url_that_cannot_be_reached_names_its_host_not_the_service(project: Project, front_end: str) -> None:
-    run = project.run(front_end, Scenario.parse("gone", 'When I GET "http://127.0.0.1:9/nothing"'))
+    run = project.run(front_end, Scenario.parse("gone", 'When I GET "http://127.0.0.1:9/nothing"'), warns=True)
     first_line = run["gone"].message.splitlines()[0]
     assert first_line.endswith(
         "failed: cannot reach 127.0.0.1:9 (GET http://127.0.0.1:9/nothing): connection refused"
@@ -143,7 +143,7 @@ def test_a_stub_cleanup_failure_names_the_step_that_stubbed_it(project: Project,
         f"services:\n  shop:\n    base_url: {project.demo_url}\nstubs:\n  payments:\n    port: auto\n"
     )
     scenario = Scenario.parse("late", 'Given the "payments" service is stubbed\nWhen I GET "${payments_url}/nothing"')
-    run = project.run(front_end, scenario)
+    run = project.run(front_end, scenario, warns=True)
     where = "test.robot:6" if front_end == "robot" else "features/test.feature:4"
     assert (
         f"Step 'Given the \"payments\" service is stubbed' ({where}) failed when the test ended "

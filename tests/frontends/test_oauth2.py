@@ -151,7 +151,7 @@ def test_client_credentials_are_granted_once_for_the_run(
         'Given I obtain a "partner_in_body" token as "acme"\nWhen I GET "/orders"\nThen the response status is 200',
     )
     no_token = Scenario.parse("an answer without a token", 'Given I obtain a "partner" token as "silent"')
-    result = project.run(front_end, *scenarios, in_body, no_token)
+    result = project.run(front_end, *scenarios, in_body, no_token, warns=True)
     for scenario in (*scenarios, in_body):
         assert result[scenario.name].passed, result[scenario.name].message
     assert issuer.grants == Counter({"client_credentials:acme": 2, "client_credentials:silent": 1})
@@ -180,7 +180,7 @@ def test_refresh_tokens_are_rotated_and_an_expired_one_is_one_line(
         for n in (1, 2)
     ]
     expired = Scenario.parse("dave's refresh token has expired", 'Given I obtain a "mobile" token as "dave"')
-    result = project.run(front_end, *scenarios, expired)
+    result = project.run(front_end, *scenarios, expired, warns=True)
     for scenario in scenarios:
         assert result[scenario.name].passed, result[scenario.name].message
     # The access token lasts 1 s, less than the margin: each test refreshes, with the token the last answer gave.

@@ -60,9 +60,9 @@ def relay() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_port}/relay"
 
 
-def _run(project: Project, front_end: str, *scenarios: Scenario) -> Run:
+def _run(project: Project, front_end: str, *scenarios: Scenario, warns: bool = False) -> Run:
     project.write_config(f"services:\n  shop: {project.demo_url}\nstubs:\n  payments: {{}}\n")
-    return project.run(front_end, *scenarios)
+    return project.run(front_end, *scenarios, warns=warns)
 
 
 def _relayed(relay: str, order: str) -> str:
@@ -148,7 +148,7 @@ def test_a_failed_check_lists_what_the_stub_answered(project: Project, front_end
         Then the stub "payments" answered 1 POST "/charges" request with 201
         ''',
     )
-    outcome = _run(project, front_end, scenario)[scenario.name]
+    outcome = _run(project, front_end, scenario, warns=True)[scenario.name]
     assert not outcome.passed
     assert (
         "failed: stub 'payments' answered 0 POST /charges request(s) with 201, expected 1; "
