@@ -25,7 +25,7 @@ from .messaging.state import MessagingState
 from .stubs.state import StubState
 from .values.generators import Generators
 from .values.secrets import Secrets
-from .values.variables import Scope, ScopeListener, Variables
+from .values.variables import Scope, ScopeListener, Variables, fill_generated
 
 __all__ = ["Cleanup", "Context", "LogSink", "MemorySink", "RunResource", "Runtime"]
 
@@ -72,6 +72,7 @@ class Runtime:
         self.globals: dict[str, object] = {}
         self.generators = Generators()
         self._config: Config | None = None
+        self._run_values: dict[str, str] | None = None
         # One of each kind, opened on first use: a run that never stubs never loads werkzeug.
         self._resources: dict[type[RunResource], RunResource] = {}
         # A run that dies without its front end's end-of-run hook must not leave services running.
@@ -100,8 +101,12 @@ class Runtime:
         return re.sub(r"[^A-Za-z0-9]", "", self.generators.worker) or "main"
 
     def with_worker(self, text: str) -> str:
-        """``text`` with ``${worker}`` replaced by :attr:`worker`."""
-        return text.replace("${worker}", self.worker)
+        """``text`` with ``${worker}`` replaced by :attr:`worker`, and the generators it names
+        (``${unique}`` ...) read once for the run: it describes what lasts the run (a start
+        command, a database or broker URL, a queue's name)."""
+        if self._run_values is None:
+            self._run_values = self.generators.values()
+        return str(fill_generated(text, self._run_values.__getitem__, self.secrets)).replace("${worker}", self.worker)
 
     def resource(self, kind: type[R]) -> R:
         """The run's one ``kind`` (``Databases``, ``StubServers`` ...), opened on first use."""

@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 __all__ = [
     "CONFIG_NAMES",
+    "IDENTITY_FIELDS",
     "AuthProfile",
     "BrokerConfig",
     "Config",
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 CONFIG_NAMES = ("seamline.yaml", "seamline.yml")
+# An auth profile user's fields that name the user rather than prove who they are: these
+# stay readable in logs (``GET /profiles/alice``); every other field is a secret.
+IDENTITY_FIELDS = frozenset({"username", "user", "login", "email", "name", "client_id"})
 DEFAULT_TIMEOUT = 30.0
 
 

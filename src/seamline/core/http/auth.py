@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..config import AuthProfile
+from ..config.settings import IDENTITY_FIELDS
 from ..context import Context
 from ..errors import AuthError, ConfigError
 from ..matching.jsonpath import find_all
@@ -16,8 +17,6 @@ from .sending import bind_header, build_request, current_service
 
 __all__ = ["obtain_token"]
 
-# Credential fields that name the user rather than prove who they are: these stay readable in logs.
-_IDENTITY_FIELDS = frozenset({"username", "user", "login", "email", "name", "client_id"})
 
 
 def _fill(template: object, credentials: dict[str, object], ctx: Context) -> object:
@@ -51,8 +50,9 @@ def _credentials(profile: AuthProfile, user: str | None) -> tuple[str, dict[str,
 def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None = None) -> str:
     profile = ctx.runtime.config.auth_profile(profile_name)
     user, credentials = _credentials(profile, user)
+    credentials = {key: ctx.variables.fill(value) for key, value in credentials.items()}  # ${unique_email} ...
     for key, value in credentials.items():
-        if key.lower() not in _IDENTITY_FIELDS:
+        if key.lower() not in IDENTITY_FIELDS:
             ctx.runtime.secrets.add(to_text(value))
 
     service = ctx.runtime.config.service(profile.service) if profile.service else current_service(ctx)

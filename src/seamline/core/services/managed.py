@@ -70,9 +70,10 @@ class ManagedService:
         self._output: IO[bytes] | None = None
 
     def _fill(self, text: str) -> str:
-        text = text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
-        # ${stub:NAME} and ${broker:NAME}: addresses the run gives the service it starts.
-        return self._resolve(text) if self._resolve is not None else text
+        # ${stub:NAME}, ${broker:NAME}, ${worker} and generators: what the run gives the service
+        # it starts (first, while the text still knows which of its parts came from the environment).
+        text = self._resolve(text) if self._resolve is not None else text
+        return text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
 
     def _command(self) -> list[str]:
         command = self.start_spec.command
