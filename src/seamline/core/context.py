@@ -23,6 +23,7 @@ from .errors import SeamlineError
 from .http.state import HttpState
 from .messaging.state import MessagingState
 from .stubs.state import StubState
+from .values.files import find_file, missing_file
 from .values.generators import Generators
 from .values.secrets import Secrets
 from .values.variables import Scope, ScopeListener, Variables, fill_generated
@@ -94,6 +95,17 @@ class Runtime:
         return self._config
 
     @property
+    def config_folder(self) -> Path | None:
+        """The folder of seamline.yaml, where files named in tests are looked for after the
+        test file's folder; None without a config file (or with a broken one: the first step
+        that reads the config says what is wrong)."""
+        try:
+            path = self.config.path
+        except SeamlineError:
+            return None
+        return path.parent if path is not None else None
+
+    @property
     def worker(self) -> str:
         """This process's name among the workers of a parallel run (``gw1`` under pytest-xdist,
         ``pabot1`` under pabot, ``SEAMLINE_WORKER``); ``main`` in a run of one process. What
@@ -151,6 +163,7 @@ class Context:
     contract: ContractState = field(default_factory=ContractState)
     cleanups: list[Cleanup] = field(default_factory=list)
     name: str = ""
+    folder: Path | None = None  # the test file's folder: files its steps name are looked for there first
 
     def __post_init__(self) -> None:
         self.variables = Variables(
@@ -169,6 +182,17 @@ class Context:
         self.variables.set(name, value, scope, secret)
         shown = "***" if secret else value
         self.log(f"${{{name}}} = {shown!r}" if not isinstance(shown, str) else f"${{{name}}} = {shown}")
+
+    # -- files named in steps ---------------------------------------------------------
+
+    def locate_file(self, written: str) -> Path | None:
+        """The file a step names, by the one rule of :mod:`.values.files`: beside the test
+        file, then beside seamline.yaml; None if it is in neither place."""
+        return find_file(written, self.folder, self.runtime.config_folder)
+
+    def file_not_found(self, what: str, written: str) -> str:
+        """One line saying where ``written`` was looked for (``what``: "SQL file" ...)."""
+        return missing_file(what, written, self.folder, self.runtime.config_folder)
 
     # -- cleanup --------------------------------------------------------------------
 

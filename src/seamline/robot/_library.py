@@ -12,6 +12,7 @@ paths as the suite writes them, ``_messages`` tells failures in Seamline's words
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any
 
 from robot.api import logger
@@ -159,10 +160,11 @@ class Seamline:
             self._suite_context = self._new_context(in_test=False)
         return self._suite_context
 
-    def _new_context(self, in_test: bool, name: str = "") -> Context:
+    def _new_context(self, in_test: bool, name: str = "", source: object = None) -> Context:
         suite = self._suites[-1] if self._suites else {}
         listener = mirror(self._set_variable, in_test)
-        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name)
+        folder = Path(str(source)).parent if source else None  # files named in steps are found beside it
+        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name, folder=folder)
 
     # -- the listener ---------------------------------------------------------------
 
@@ -177,7 +179,7 @@ class Seamline:
             when_results_written(self.runtime.secrets.mask_file)
         publish_generated(self.context(), self._set_variable, in_test=False)
         adopt_gherkin_parser_blocks(data)
-        expand_data_tests(data, self._rows)
+        expand_data_tests(data, self._rows, self.runtime.config_folder)
 
     def end_suite(self, data: Any, result: Any) -> None:
         if self._suite_context is not None:
@@ -190,7 +192,7 @@ class Seamline:
             self._suites.pop()
 
     def start_test(self, data: Any, result: Any) -> None:
-        self._test = self._new_context(in_test=True, name=str(data.name))
+        self._test = self._new_context(in_test=True, name=str(data.name), source=data.source)
         self._steps.clear()
         self._explained.clear()
         publish_generated(self._test, self._set_variable, in_test=True)

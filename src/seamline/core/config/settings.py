@@ -56,7 +56,7 @@ class ManagedStart:
 class OpenApiConfig:
     """The service's OpenAPI document, and whether every response is checked against it."""
 
-    spec: str  # a file (relative to seamline.yaml), a URL, or a path on the service such as /openapi.json
+    spec: str  # a file (beside the test, then seamline.yaml), a URL, or a path on the service (/openapi.json)
     check_every_response: bool = False
 
 

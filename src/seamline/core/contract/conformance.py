@@ -100,11 +100,7 @@ def load_document(ctx: Context, location: str, service: ServiceConfig | None = N
     if location.startswith(("http://", "https://")):
         url = location
     else:
-        config_path = ctx.runtime.config.path
-        candidates = [Path(location).expanduser()]
-        if config_path is not None and not candidates[0].is_absolute():
-            candidates.append(config_path.parent / location)
-        found = next((path for path in candidates if path.is_file()), None)
+        found = ctx.locate_file(location)  # beside the test file, then beside seamline.yaml
         if found is not None:
             file_key = ("file", str(found.resolve()), found.stat().st_mtime_ns)
             if file_key not in cache:
@@ -115,8 +111,7 @@ def load_document(ctx: Context, location: str, service: ServiceConfig | None = N
                 cache[file_key] = Document(_parse(text, str(found)), str(found), found.resolve().parent)
             return cache[file_key]  # type: ignore[no-any-return]
         if service is None or not location.startswith("/"):
-            looked = " or ".join(str(path) for path in candidates)
-            raise SpecError(f"cannot read {location!r}: no such file ({looked})")
+            raise SpecError(ctx.file_not_found("schema or OpenAPI file", location))
         url = ctx.runtime.resource(ServiceManager).base_url(service) + location
     key = ("url", url)
     if key not in cache:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import mimetypes
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from ..config import ServiceConfig
@@ -278,13 +277,16 @@ def send_form(ctx: Context, method: str, path: str, table: Sequence[Sequence[str
 
 
 def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequence[str]]) -> Response:
-    """Like curl -F: a value starting with @ is a file to upload, relative to the working directory."""
+    """Like curl -F: a value starting with @ is a file to upload, found beside the test file,
+    then beside seamline.yaml (``Context.locate_file``)."""
     request = build_request(ctx, method, path)
     fields: dict[str, str] = {}
     files: dict[str, tuple[str, bytes, str | None]] = {}
     for name, value in _pairs(ctx, table, "multipart form"):
         if value.startswith("@"):
-            file = Path(value[1:]).expanduser()
+            file = ctx.locate_file(value[1:])
+            if file is None:
+                raise StepArgumentError(ctx.file_not_found(f"file for field {name!r},", value[1:]))
             try:
                 content = file.read_bytes()
             except OSError as error:
