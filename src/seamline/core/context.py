@@ -144,6 +144,8 @@ class Runtime:
 class Cleanup:
     description: str
     action: Callable[[], None]
+    # A check that runs when the test ends, before the cleanups: its failure is the test's own.
+    check: bool = False
 
 
 @dataclass
@@ -199,9 +201,22 @@ class Context:
     def add_cleanup(self, description: str, action: Callable[[], None]) -> None:
         self.cleanups.append(Cleanup(description, action))
 
+    def add_final_check(self, description: str, action: Callable[[], None]) -> None:
+        """A check that runs when the test ends (``every response must conform ... by the end
+        of the test``), before any cleanup; its failure fails the test."""
+        self.cleanups.append(Cleanup(description, action, check=True))
+
     def finish(self) -> list[str]:
-        """Run the cleanup actions last-in-first-out; return the failures, one line each."""
+        """Run the final checks, then the cleanup actions last-in-first-out; return the
+        failures, one line each."""
         failures = []
+        checks = [cleanup for cleanup in self.cleanups if cleanup.check]
+        self.cleanups = [cleanup for cleanup in self.cleanups if not cleanup.check]
+        for check in checks:
+            try:
+                check.action()
+            except SeamlineError as error:
+                failures.append(f"at the end of the test, {error.message}")
         while self.cleanups:
             cleanup = self.cleanups.pop()
             try:
