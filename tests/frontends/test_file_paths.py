@@ -90,7 +90,7 @@ def test_a_missing_file_names_both_places_it_was_looked_for(project: Project, fr
     assert not outcome.passed
     folder = project.root / ("features" if front_end == "pytest" else "robot")
     assert (
-        f"no file for field 'photo', 'files/none.png': looked beside the test file ({folder / 'files' / 'none.png'}) "
+        f"no file 'files/none.png' for field 'photo': looked beside the test file ({folder / 'files' / 'none.png'}) "
         f"and beside seamline.yaml ({project.root / 'files' / 'none.png'})"
     ) in outcome.message, outcome.message
 

@@ -192,9 +192,9 @@ class Context:
         file, then beside seamline.yaml; None if it is in neither place."""
         return find_file(written, self.folder, self.runtime.config_folder)
 
-    def file_not_found(self, what: str, written: str) -> str:
+    def file_not_found(self, what: str, written: str, purpose: str = "") -> str:
         """One line saying where ``written`` was looked for (``what``: "SQL file" ...)."""
-        return missing_file(what, written, self.folder, self.runtime.config_folder)
+        return missing_file(what, written, self.folder, self.runtime.config_folder, purpose)
 
     # -- cleanup --------------------------------------------------------------------
 

@@ -286,7 +286,7 @@ def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequenc
         if value.startswith("@"):
             file = ctx.locate_file(value[1:])
             if file is None:
-                raise StepArgumentError(ctx.file_not_found(f"file for field {name!r},", value[1:]))
+                raise StepArgumentError(ctx.file_not_found("file", value[1:], f" for field {name!r}"))
             try:
                 content = file.read_bytes()
             except OSError as error:

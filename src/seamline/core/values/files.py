@@ -32,13 +32,16 @@ def find_file(written: str, test_folder: Path | None, config_folder: Path | None
     return next((place for place in places_of(written, test_folder, config_folder) if place.is_file()), None)
 
 
-def missing_file(what: str, written: str, test_folder: Path | None, config_folder: Path | None) -> str:
-    """One line: the file was not found, and where it was looked for."""
+def missing_file(
+    what: str, written: str, test_folder: Path | None, config_folder: Path | None, purpose: str = ""
+) -> str:
+    """One line: the file was not found (``no SQL file 'x.sql'``, ``no file 'a.png' for field
+    'photo'``), and where it was looked for."""
     places = places_of(written, test_folder, config_folder)
     if len(places) == 1:
-        return f"no {what} {written!r}: {places[0]} does not exist"
+        return f"no {what} {written!r}{purpose}: {places[0]} does not exist"
     first = "beside the test file" if test_folder is not None else "in the working directory"
     looked = [f"{first} ({places[0]})"]
     if config_folder is not None and len(places) > 1:
         looked.append(f"beside seamline.yaml ({places[1]})")
-    return f"no {what} {written!r}: looked " + " and ".join(looked)
+    return f"no {what} {written!r}{purpose}: looked " + " and ".join(looked)
