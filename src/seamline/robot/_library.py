@@ -70,6 +70,7 @@ class Seamline:
         # Robot's failure message of a step that failed before Seamline could run it, and ours.
         self._explained: dict[str, str] = {}
         self._suites: list[dict[str, object]] = []
+        self._suite_files: list[object] = []
         self._test: Context | None = None
         self._suite_context: Context | None = None
         self._published = False
@@ -157,13 +158,15 @@ class Seamline:
         if self._test is not None:
             return self._test
         if self._suite_context is None:
-            self._suite_context = self._new_context(in_test=False)
+            source = self._suite_files[-1] if self._suite_files else None
+            self._suite_context = self._new_context(in_test=False, source=source)
         return self._suite_context
 
     def _new_context(self, in_test: bool, name: str = "", source: object = None) -> Context:
         suite = self._suites[-1] if self._suites else {}
         listener = mirror(self._set_variable, in_test)
-        folder = Path(str(source)).parent if source else None  # files named in steps are found beside it
+        path = Path(str(source)) if source else None  # files named in steps are found beside it
+        folder = path if path is None or path.is_dir() else path.parent
         return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name, folder=folder)
 
     # -- the listener ---------------------------------------------------------------
@@ -171,6 +174,7 @@ class Seamline:
     def start_suite(self, data: Any, result: Any) -> None:
         self._suites.append({})
         self._suite_context = None
+        self._suite_files.append(data.source)  # a suite setup's files are found beside it (a folder: in it)
         remember_keyword_lookups(self)
         if not self._published:
             # Once: the config's variables are global Robot variables.
@@ -190,6 +194,8 @@ class Seamline:
         self._suite_context = None
         if self._suites:
             self._suites.pop()
+        if self._suite_files:
+            self._suite_files.pop()
 
     def start_test(self, data: Any, result: Any) -> None:
         self._test = self._new_context(in_test=True, name=str(data.name), source=data.source)
