@@ -1,7 +1,7 @@
 """Contracts: JSON Schema (the jsonschema library) and OpenAPI conformance (openapi-core).
 
-A schema or spec is named by a file (relative to the working directory, then to
-seamline.yaml's folder), a URL, or for a spec in the config a path on the service
+A schema or spec is named by a file (beside the test file, then beside seamline.yaml:
+``Context.locate_file``), a URL, or for a spec in the config a path on the service
 itself (``/openapi.json``). Documents are read once per run. An OpenAPI document's
 ``servers`` are replaced by the service's configured base URL, so a spec written for
 production checks a local service.
