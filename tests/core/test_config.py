@@ -146,7 +146,7 @@ def test_generators_in_config_values_read_the_tests_values_and_never_an_environm
     assert second.variables.get("mail") == f"cfg-{other}@x.example" != first.variables.get("mail")
     assert first.variables.get("tail") == f"{unique}/${{uuid}}"
     assert first.variables.get("written") == "\\${unique}"  # escaped in the file: as written
-    header = first.variables.fill(runtime.config.services["shop"].headers["X-Key"])
+    header = first.variables.fill_generated(runtime.config.services["shop"].headers["X-Key"])
     assert header == f"key-from-env-{unique}"
     assert runtime.secrets.mask(header) == "***"  # a header read from the environment: a secret, filled
     # What lasts the run reads its values once for the run.

@@ -47,7 +47,7 @@ def publish_generated(context: Context, robot_set: VariableSetter, in_test: bool
     # A config variable that names generators (cfg-${unique}@x) reads this test's values.
     config = context.runtime.loaded_config
     for name, written in (config.variables if config is not None else {}).items():
-        if context.variables.fill(written) != written:
+        if context.variables.fill_generated(written) != written:
             robot_set(name, context.variables.get(name), Scope.TEST, in_test)
 
 

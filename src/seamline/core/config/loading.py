@@ -7,7 +7,7 @@ closest known key or the allowed values. Secrets never live in the file: ``${env
 read that way is a secret unless it names something (a service's address and start command,
 a broker URL, a user's name, a variable marked ``secret: false``). A value naming a generator
 (``${unique}``) becomes a :class:`~seamline.core.values.variables.Generated` text, filled per
-test (``Variables.fill``) or once per run (``Runtime.with_worker``).
+test (``Variables.fill_generated``) or once per run (``Runtime.with_worker``).
 """
 
 from __future__ import annotations
@@ -470,8 +470,8 @@ class _Loader:
 
     def _expand(self, value: object, secrets: set[str], secret: bool, path: PathParts) -> Any:
         if isinstance(value, str):
-            # Generators are read per test (Variables.fill); what comes from the environment
-            # then goes in escaped, so that it is never expanded.
+            # Generators are read per test (Variables.fill_generated); what comes from the
+            # environment then goes in escaped, so that it is never expanded.
             generated = names_generators(value)
 
             def replace(match: re.Match[str]) -> str:

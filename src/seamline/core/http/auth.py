@@ -50,7 +50,8 @@ def _credentials(profile: AuthProfile, user: str | None) -> tuple[str, dict[str,
 def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None = None) -> str:
     profile = ctx.runtime.config.auth_profile(profile_name)
     user, credentials = _credentials(profile, user)
-    credentials = {key: ctx.variables.fill(value) for key, value in credentials.items()}  # ${unique_email} ...
+    # ${unique_email} in a user's fields: the test's own value, as its steps read it.
+    credentials = {key: ctx.variables.fill_generated(value) for key, value in credentials.items()}
     for key, value in credentials.items():
         if key.lower() not in IDENTITY_FIELDS:
             ctx.runtime.secrets.add(to_text(value))

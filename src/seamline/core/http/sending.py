@@ -73,7 +73,7 @@ def url_for(ctx: Context, path: str, service: ServiceConfig | None = None) -> tu
     if path.startswith(("http://", "https://")):
         return path, None
     service = service or current_service(ctx)
-    base = str(ctx.variables.fill(ctx.runtime.resource(ServiceManager).base_url(service)))
+    base = str(ctx.variables.fill_generated(ctx.runtime.resource(ServiceManager).base_url(service)))
     # Joined as text: urljoin parses both URLs on every request for the same result.
     return f"{base.rstrip('/')}/{path.lstrip('/')}" if path else base, service
 
@@ -81,7 +81,8 @@ def url_for(ctx: Context, path: str, service: ServiceConfig | None = None) -> tu
 def build_request(ctx: Context, method: str, path: str, service: ServiceConfig | None = None) -> Request:
     # Each value encoded for the part of the URL it lands in; a leading one used as written.
     url, service = url_for(ctx, ctx.variables.expand_url(path), service)
-    headers = {name: str(ctx.variables.fill(value)) for name, value in service.headers.items()} if service else {}
+    configured = service.headers if service else {}
+    headers = {name: str(ctx.variables.fill_generated(value)) for name, value in configured.items()}
     headers.update(ctx.http.headers)
     cookies: CookieJar
     if service is not None and service.keep_cookies:

@@ -213,7 +213,7 @@ class Variables:
         if self.defaults is not None:
             defaults = self.defaults()
             if name in defaults:
-                return self.fill(defaults[name])
+                return self.fill_generated(defaults[name])
         # A stored variable wins over a generator of the same name.
         if self.generators is not None and name in self.generators:
             return self.generated()[name]
@@ -230,7 +230,7 @@ class Variables:
             self._generated = self.generators.values() if self.generators is not None else {}
         return self._generated
 
-    def fill(self, value: object) -> object:
+    def fill_generated(self, value: object) -> object:
         """A config value with this test's generated values in it (:func:`fill_generated`):
         ``${unique_email}`` in seamline.yaml reads what it reads in the test's steps."""
         return fill_generated(value, self.get, self.secrets)
