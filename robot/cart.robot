@@ -14,3 +14,15 @@ A signed-in user fills the cart
     And I store the response field "$.items[0].sku" as "sku"
     When I GET "/products/${sku}"
     Then the response status is 200
+
+The shop wants its token in the usertoken header, not as a bearer token
+    # The token is the one an earlier test obtained: the log says "reused".
+    Given I obtain a token
+    And I store the token as "t"
+    And I set the header "usertoken" to ""
+    When I use the bearer token "${t}"
+    And I GET "/cart"
+    Then the response status is 401
+    Given I set the header "usertoken" to "${t}"
+    When I GET "/cart"
+    Then the response status is 200

@@ -6,37 +6,47 @@ import difflib
 from collections.abc import Sequence
 
 from .core.context import Context
-from .core.errors import CheckFailed, SeamlineError
+from .core.errors import MESSAGE_LIMIT, CheckFailed, SeamlineError, bounded
 from .core.http.curl import as_curl
 from .core.http.sending import masked_headers
 from .core.values.secrets import Secrets
+from .core.values.text import VALUE_LIMIT, cut_around
 
-__all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table", "unknown_step_message"]
+__all__ = ["closest_phrases", "curl_of_last_request", "failure_message", "mismatch_table", "step_label",
+           "unknown_step_message"]
 
 _TABLE_HEADINGS = ("path", "expected", "actual")
 
 
 def mismatch_table(rows: Sequence[tuple[str, str, str]]) -> str:
-    """Every mismatch of a failed check as a plain-text table, columns aligned."""
+    """Every mismatch of a failed check as a plain-text table, columns aligned (as many rows
+    as fit in a message)."""
     table = [_TABLE_HEADINGS, *rows]
     widths = [max(len(row[column]) for row in table) for column in range(2)]
-    return "\n".join(
-        f"{row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}".rstrip() for row in table
+    return bounded(
+        "\n".join(f"{row[0].ljust(widths[0])}  {row[1].ljust(widths[1])}  {row[2]}".rstrip() for row in table),
+        MESSAGE_LIMIT,
     )
 
 
 def failure_message(error: BaseException, step: str, where: str | None, secrets: Secrets) -> tuple[str, str]:
     """``(one line, details)`` for a failed step, secrets masked; the details start with
     the table of mismatches when the check found several."""
-    location = f" ({where})" if where else ""
     if isinstance(error, SeamlineError):
         cause, details = error.message, error.details
     else:
-        cause, details = f"{type(error).__name__}: {error}", ""
+        cause, details = bounded(f"{type(error).__name__}: {error}"), ""
     if isinstance(error, CheckFailed) and error.mismatches:
         details = mismatch_table(error.mismatches) + ("\n\n" + details if details else "")
-    line = f"Step '{step}'{location} failed: {cause}"
+    line = f"{step_label(step, where)} failed: {cause}"
     return secrets.mask(line), secrets.mask(details)
+
+
+def step_label(step: str, where: str | None) -> str:
+    """``Step '...' (file:line)``, how every failure names its step; a step written with a
+    long value in it is cut."""
+    location = f" ({where})" if where else ""
+    return f"Step '{cut_around(step, 0, VALUE_LIMIT)}'{location}"
 
 
 def unknown_step_message(written: str, where: str | None) -> str:
@@ -45,8 +55,7 @@ def unknown_step_message(written: str, where: str | None) -> str:
 
     suggestions = closest_phrases(STEP_KEYWORD.sub("", written))
     hint = "; closest phrases: " + " | ".join(suggestions) if suggestions else ""
-    location = f" ({where})" if where else ""
-    return f"Step '{written}'{location} matches no phrase{hint} (`seamline steps` lists them all)"
+    return f"{step_label(written, where)} matches no phrase{hint} (`seamline steps` lists them all)"
 
 
 def closest_phrases(step: str, limit: int = 3) -> list[str]:
@@ -64,9 +73,10 @@ def closest_phrases(step: str, limit: int = 3) -> list[str]:
     return templates[:limit]
 
 
-def curl_of_last_request(ctx: Context) -> str:
-    """The test's last request as a curl command, credentials masked; "" before any request."""
-    if ctx.http.last_request is None:
+def curl_of_last_request(ctx: Context, error: BaseException) -> str:
+    """The test's last request as a curl command, credentials masked, when ``error`` is about
+    it (a check of its response, no answer); "" for any other failure (a database, a queue)."""
+    if ctx.http.last_request is None or not getattr(error, "about_last_request", False):
         return ""
     command = as_curl(ctx.http.last_request, ctx.runtime.secrets, masked_headers(ctx.runtime))
-    return f"the last request, as a curl command:\n{command}"
+    return f"the last request, as a curl command:\n{bounded(command, MESSAGE_LIMIT)}"

@@ -47,7 +47,7 @@ MISTAKES = [
     Mistake("typo of a section", "\nservises: {}\n", 2, "unknown section(s) servises; did you mean 'services'?"),
     Mistake("typo far from any key", "services:\n  shop: {base_url: http://x, colour: red}\n", 2,
             "unknown key 'colour' under services.shop; known: base_url, timeout, verify_tls, headers, start, openapi, "
-            "retry, until, keep_cookies"),
+            "retry, until, keep_cookies, follow_redirects, graphql, client_cert, client_key"),
     Mistake("typo in a secret variable", "variables:\n  key:\n    value: k\n    secert: true\n", 4,
             "unknown key 'secert' under variables.key; did you mean 'secret'?"),
     # duplicates

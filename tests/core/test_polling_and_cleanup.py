@@ -93,6 +93,34 @@ def test_a_timeout_shows_the_last_response(run: Runtime) -> None:
     assert "200 OK from GET http://127.0.0.1:" in failure.value.details
 
 
+def test_a_count_of_attempts_sends_each_once_and_logs_who_re_sent_what(run: Runtime) -> None:
+    ctx, sink = _context(run)
+    server = run.resource(StubServers).get("api")
+    server.add_rule(StubRule.parse("GET", "/busy", _json(503, '{"status": "down"}')))
+    check = lambda: field_checks.check_status(ctx, "200")  # noqa: E731
+    with pytest.raises(CheckFailed) as failure:
+        polling.send_until(ctx, "GET", "/busy", check, attempts=3, interval=0.01)
+    url = f"{server.url}/busy"
+    assert failure.value.message == (
+        f"still failing after 3 attempts, 0.01 s apart: expected status 200, got 503 SERVICE UNAVAILABLE from GET {url}"
+    )
+    assert len(server.received()) == 3  # the policy (503, 3 attempts) left to the polling: not 9
+    assert (
+        f"polling GET {url}: each attempt is sent once; the polling re-sends it, also after what the "
+        "service's retry policy would re-send (503)" in sink.lines
+    )
+    assert [line.split(":", 1)[0] for line in sink.lines if line.startswith("attempt ")] == [
+        "attempt 1 of 3",
+        "attempt 2 of 3",
+    ]
+    assert not any("re-sending" in line for line in sink.lines)
+
+    server.reset()
+    server.add_rule(StubRule.parse("GET", "/busy", _json(200, '{"status": "up"}')))
+    polling.send_until(ctx, "GET", "/busy", check, attempts=2, interval=0.01)
+    assert sink.lines[-2] == f"polling GET {url}: the check held at attempt 1 of 2"
+
+
 def test_connection_errors_are_waited_out_only_when_the_service_allows_it(run: Runtime) -> None:
     ctx = Context(run)
     use_service(ctx, "down")

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from seamline.core.errors import CheckFailed, StepArgumentError, UsageError
-from seamline.core.waiting.retry import parse_duration, retry_until
+from seamline.core.waiting.retry import Patience, parse_duration, retry_until
 
 
 @pytest.mark.parametrize(
@@ -131,3 +131,31 @@ def test_patience_without_a_limit_is_refused() -> None:
 
     with pytest.raises(ValueError, match="wait forever"):
         Patience(interval=0.1)
+
+
+def test_a_count_of_attempts_is_tried_exactly_and_said_so() -> None:
+    calls = []
+
+    def attempt() -> None:
+        calls.append(1)
+        raise CheckFailed(f"attempt {len(calls)} failed")
+
+    with pytest.raises(CheckFailed) as caught:
+        retry_until(attempt, Patience(attempts=3, interval=0.01))
+    assert len(calls) == 3
+    assert caught.value.message == "still failing after 3 attempts, 0.01 s apart: attempt 3 failed"
+
+
+def test_a_count_and_a_deadline_say_which_came_first() -> None:
+    def attempt() -> None:
+        raise CheckFailed("no")
+
+    with pytest.raises(CheckFailed) as caught:
+        retry_until(attempt, Patience(timeout=0.1, attempts=1000, interval=0.04))
+    assert caught.value.message.startswith("still failing after 0.1 s (")
+    assert " of 1000 attempts, 0.04 s apart): no" in caught.value.message
+
+
+def test_a_negative_duration_is_refused_in_words() -> None:
+    with pytest.raises(StepArgumentError, match=r"^'-2 s' is a negative duration: give 0 or more"):
+        parse_duration("-2 s")

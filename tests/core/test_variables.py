@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from seamline.core.errors import VariableError
 from seamline.core.values.secrets import Secrets
-from seamline.core.values.variables import Scope, Variables
+from seamline.core.values.variables import Scope, Variables, WrittenText, fill
 
 
 def make(defaults: dict[str, object] | None = None) -> Variables:
@@ -124,3 +126,24 @@ def test_query_parameter_values_are_expanded_once(tmp_path, monkeypatch) -> None
     sending.add_query_parameter(ctx, "r", "${odd}")
     request = build_request(ctx, "GET", "/echo")
     assert request.params == [("q", r"\${not_a_variable}"), ("r", r"\${not_a_variable}")]
+
+
+def test_values_a_front_end_filled_in_are_encoded_for_their_part_of_the_url() -> None:
+    """A row's cells (``<q>``) or a user phrase's arguments put into a step's text: the part of
+    the text that is the URL knows where each went. A plain value is a value (encoded, never
+    expanded); a WrittenText is text still to expand, used as written when it is the whole path."""
+    variables = make()
+    variables.set("v", "../health")
+    cells = {"q": "a&admin=true", "ref": "${v}", "path": WrittenText("/products/${v}", {})}
+    placeholder = re.compile(r"<(.+?)>")
+    filled = fill('GET "/echo?q=<q>&r=<ref>&k=<unknown>"', placeholder, cells)
+    assert filled.text == 'GET "/echo?q=a&admin=true&r=\\${v}&k=<unknown>"'
+    start = filled.text.index('"') + 1
+    url = filled.part(start, len(filled.text) - 1)
+    assert isinstance(url, WrittenText)
+    assert variables.expand_url(url) == "/echo?q=a%26admin%3Dtrue&r=%24%7Bv%7D&k=<unknown>"
+    whole = fill('"<path>"', placeholder, cells)
+    assert variables.expand_url(whole.part(1, len(whole.text) - 1)) == "/products/..%2Fhealth"
+    inside = fill('"/items/<path>"', placeholder, cells)
+    assert variables.expand_url(inside.part(1, len(inside.text) - 1)) == "/items/%2Fproducts%2F..%2Fhealth"
+    assert fill('"/x"', placeholder, cells).part(1, 3) == "/x"  # nothing filled in: plain text

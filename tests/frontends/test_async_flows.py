@@ -220,7 +220,7 @@ ORDER_FAILED = Scenario.parse(
       """
     And I store the response field "$.id" as "order_id"
     Then I GET "/orders/${order_id}" for up to 10 seconds until the response field "$.status" is "failed"
-    And the stub "payments" received 1 POST "/charges" request
+    And the stub "payments" received 3 POST "/charges" requests
     And the "orders" queue receives a message matching:
       """
       {"type": "order.created", "order_id": "${order_id}"}
@@ -312,11 +312,13 @@ def test_undo_actions_run_after_a_failure_and_report_their_own(project: Project,
     failed = result[CLEANS_UP_AFTER_FAILURE.name]
     assert not failed.passed
     own = 'response field $.status: expected "shipped", actual "pending"'
-    cleanup = "cleanup 'GET http://127.0.0.1:"
+    # The cleanup's failure names the step that registered it, and where it is written.
+    where = "test.robot:12" if front_end == "robot" else "features/test.feature:12"
+    cleanup = f"""Step 'And I GET "/status/500" afterwards' ({where}) failed when the test ended (cleanup: GET http://"""
     if front_end == "robot":
         assert failed.message.splitlines()[0].endswith(own)  # the test's own failure comes first
         assert "Also: " + cleanup in failed.message
-        assert "/status/500' failed: GET http" in failed.message
+        assert "/status/500): GET http" in failed.message
     else:
         # pytest reports the test's failure, and the cleanup's as an error at teardown.
         assert own in result.output

@@ -1,8 +1,10 @@
-"""`<name>` placeholders of a `@data:` scenario, filled from the row it runs with.
+"""`<name>` placeholders of an outline's steps, filled from the row it runs with.
 
 pytest-bdd fills them for an outline's own Examples; for rows from a data file Seamline
 does the same on the steps that pytest-bdd hands to `pytest_bdd_before_scenario`, using only
-the documented attributes of a step (name, docstring, datatable).
+the documented attributes of a step (name, docstring, datatable). Either way Seamline fills
+the step names again itself to learn where each cell went: a cell in a URL is encoded for the
+part it lands in, as a variable's value is (see ``Phrase.written_arguments``).
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import re
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from ..core.values.variables import escape
+from ..core.values.variables import Filled, WrittenText, escape, fill
+
+__all__ = ["examples_row", "render_placeholders", "render_step"]
 
 # As pytest-bdd's own outlines: `<name>`, left as written when the row has no such column.
 _PLACEHOLDER = re.compile(r"<(.+?)>")
@@ -31,16 +35,37 @@ def render_placeholders(text: str, row: Mapping[str, str]) -> str:
     return _PLACEHOLDER.sub(cell, text)
 
 
-def render_step(step: _Step, row: Mapping[str, str]) -> _Step:
-    """A copy of the step with its text, doc string and table cells filled from the row
-    (a copy: the step as parsed stays the same for the next row)."""
+def render_step(step: _Step, row: Mapping[str, object]) -> tuple[_Step, Filled]:
+    """A copy of the step with its text, doc string and table cells filled from the row (a
+    copy: the step as parsed stays the same for the next row), and its name as filled, which
+    knows where each cell went. A cell that is a plain string is a value (from a data file:
+    never expanded); a ``WrittenText`` is text to expand (an Examples cell, as written)."""
     rendered: Any = copy.copy(step)
-    rendered.name = render_placeholders(rendered.name, row)
+    filled = fill(rendered.name, _PLACEHOLDER, row)
+    rendered.name = filled.text
     if getattr(rendered, "docstring", None) is not None:
-        rendered.docstring = render_placeholders(rendered.docstring, row)
+        rendered.docstring = fill(rendered.docstring, _PLACEHOLDER, row).text
     if getattr(rendered, "datatable", None) is not None:
         rendered.datatable = copy.deepcopy(rendered.datatable)
         for table_row in rendered.datatable.rows:
             for cell in table_row.cells:
-                cell.value = render_placeholders(cell.value, row)
-    return rendered  # type: ignore[no-any-return]
+                cell.value = fill(cell.value, _PLACEHOLDER, row).text
+    return rendered, filled
+
+
+def examples_row(outline: Any, scenario: Any) -> dict[str, object]:
+    """The row of the outline's Examples that pytest-bdd filled ``scenario`` from (the row
+    whose cells fill the outline's steps as they read in ``scenario``), each cell as text to
+    expand, as pytest-bdd's own filling reads it; {} for a scenario without Examples."""
+    ran = [(step.name, step.docstring) for step in scenario.steps]
+    for examples in getattr(outline, "examples", []):
+        for row in examples.as_contexts():
+            cells: dict[str, object] = {name: WrittenText(str(cell), {}) for name, cell in row.items()}
+            filled = [
+                (fill(step.name, _PLACEHOLDER, cells).text, None if step.docstring is None else
+                 fill(step.docstring, _PLACEHOLDER, cells).text)
+                for step in outline.steps
+            ]
+            if filled == ran:
+                return cells
+    return {}

@@ -23,19 +23,22 @@ from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError, UsageError
 from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
 from ..core.values.secrets import masked_log_records
-from ..frontend import curl_of_last_request, failure_message, unknown_step_message
+from ..core.values.variables import Filled
+from ..frontend import curl_of_last_request, failure_message, step_label, unknown_step_message
 from ..steps import CATALOG, Phrase
 from ..steps._user import load_user_phrases
-from ._render import render_placeholders, render_step
+from ._render import examples_row, render_placeholders, render_step
 
 _RUNTIME = pytest.StashKey[Runtime]()
 _CONTEXT = pytest.StashKey[Context]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
+_RUNNING_STEP = pytest.StashKey[str]()  # Step '...' (file:line) of the step running now
 _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _SCENARIO_NAME = pytest.StashKey[str]()
 _FEATURE_FILE = pytest.StashKey[str]()
+_FILLED_STEPS = pytest.StashKey[dict[int, Filled]]()  # by id of a step: its name as filled from the row
 _REPORT_FILES = pytest.StashKey[list[Path]]()
 _RESTORE_LOG_RECORDS = pytest.StashKey[Callable[[], None]]()
 _WORKER_SECRETS = "seamline_secrets"  # a pytest-xdist worker's secrets, in its workeroutput
@@ -230,13 +233,39 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     """`<name>` in a `@data:` scenario's steps becomes the row's value before any step is
-    looked up, so that pytest-bdd's reports show the steps as they ran."""
+    looked up, so that pytest-bdd's reports show the steps as they ran. An outline's steps,
+    which pytest-bdd filled from its Examples row, are filled again from the outline as
+    written, the same way: each step then knows where each cell went (see
+    pytest_bdd_before_step_call)."""
+    row: dict[str, object] = {}
+    steps = scenario.steps
     if request.node.get_closest_marker("seamline_data") is not None:
-        row: dict[str, str] = request.getfixturevalue("seamline_row")
-        scenario.name = render_placeholders(scenario.name, row)
-        scenario.steps[:] = [render_step(step, row) for step in scenario.steps]
+        cells: dict[str, str] = request.getfixturevalue("seamline_row")  # from a file: values
+        scenario.name = render_placeholders(scenario.name, cells)
+        row = dict(cells)
+    else:
+        outline = next((s for s in feature.scenarios.values() if s.line_number == scenario.line_number), None)
+        if outline is not None and outline.examples:
+            row, steps = examples_row(outline, scenario), outline.steps
+    if row:
+        rendered = [render_step(step, row) for step in steps]
+        scenario.steps[:] = [step for step, _ in rendered]
+        request.node.stash[_FILLED_STEPS] = {id(step): filled for step, filled in rendered}
     request.node.stash[_SCENARIO_NAME] = scenario.name  # the Context's name, made at the first step
     request.node.stash[_FEATURE_FILE] = str(feature.filename)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_bdd_before_step_call(
+    request: pytest.FixtureRequest, step: Any, step_func: Any, step_func_args: dict[str, Any], **_: Any
+) -> None:
+    """An argument that a row's cell went into is handed over knowing where it went, so that
+    a cell in a URL is encoded for its part (``/echo?q=<q>`` with ``a&admin=true`` stays one
+    value), as a ``${name}`` is; a cell that is the whole path is used as written."""
+    filled = request.node.stash.get(_FILLED_STEPS, {}).get(id(step))
+    phrase = getattr(step_func, "seamline_phrase", None)
+    if filled is not None and isinstance(phrase, Phrase):
+        step_func_args.update(phrase.written_arguments(filled))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -277,9 +306,13 @@ def seamline_context(
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
     runtime = request.config.stash[_RUNTIME]
     name = request.node.stash.get(_SCENARIO_NAME, request.node.name)
-    feature = request.node.stash.get(_FEATURE_FILE, None)  # files named in steps are found beside it
+    node = request.node
+    feature = node.stash.get(_FEATURE_FILE, None)  # files named in steps are found beside it
     folder = Path(feature).parent if feature else None
-    context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name, folder=folder)
+    context = Context(
+        runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name,
+        running_step=lambda: node.stash.get(_RUNNING_STEP, None), folder=folder,
+    )
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:
         for name, value in request.getfixturevalue("seamline_row").items():
@@ -311,6 +344,7 @@ def _step_function(phrase: Phrase) -> Callable[..., Any]:
         parameters.append(inspect.Parameter("datatable", inspect.Parameter.KEYWORD_ONLY, default=None))
     run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     run.__name__ = f"seamline_{phrase.func.__name__}"
+    run.seamline_phrase = phrase  # type: ignore[attr-defined]  # read by pytest_bdd_before_step_call
     run.__doc__ = phrase.description
     return run
 
@@ -320,6 +354,11 @@ for _phrase in CATALOG.values():
 
 
 # -- failures: one line naming the step and where it is written ------------------------
+
+
+def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any) -> None:
+    written = f"{step.keyword} {step.name}".strip()
+    request.node.stash[_RUNNING_STEP] = step_label(written, f"{_relative(feature.filename)}:{step.line_number}")
 
 
 def pytest_bdd_step_error(
@@ -374,7 +413,7 @@ def _explain_failure(
     if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
         runtime = item.config.stash[_RUNTIME]
         line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
-        curl = curl_of_last_request(context) if context is not None else ""
+        curl = curl_of_last_request(context, error) if context is not None else ""
         report.longrepr = "\n".join(part for part in (line, details, curl) if part)
 
 

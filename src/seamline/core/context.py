@@ -19,7 +19,7 @@ from typing import Protocol, TypeVar, cast
 from .config import Config, load_config
 from .contract.state import ContractState
 from .db.state import DbState
-from .errors import SeamlineError
+from .errors import SeamlineError, bounded
 from .http.state import HttpState
 from .messaging.state import MessagingState
 from .stubs.state import StubState
@@ -144,6 +144,7 @@ class Runtime:
 class Cleanup:
     description: str
     action: Callable[[], None]
+    step: str | None = None  # the step that registered it, as its front end names it
     # A check that runs when the test ends, before the cleanups: its failure is the test's own.
     check: bool = False
 
@@ -166,6 +167,9 @@ class Context:
     cleanups: list[Cleanup] = field(default_factory=list)
     name: str = ""
     folder: Path | None = None  # the test file's folder: files its steps name are looked for there first
+    # The step running now, named as the front end names it (``Step '...' (file:line)``), so
+    # that a cleanup failing when the test ends says which step registered it.
+    running_step: Callable[[], str | None] = field(default_factory=lambda: _no_step)
 
     def __post_init__(self) -> None:
         self.variables = Variables(
@@ -199,12 +203,12 @@ class Context:
     # -- cleanup --------------------------------------------------------------------
 
     def add_cleanup(self, description: str, action: Callable[[], None]) -> None:
-        self.cleanups.append(Cleanup(description, action))
+        self.cleanups.append(Cleanup(description, action, self.running_step()))
 
     def add_final_check(self, description: str, action: Callable[[], None]) -> None:
         """A check that runs when the test ends (``every response must conform ... by the end
         of the test``), before any cleanup; its failure fails the test."""
-        self.cleanups.append(Cleanup(description, action, check=True))
+        self.cleanups.append(Cleanup(description, action, self.running_step(), check=True))
 
     def finish(self) -> list[str]:
         """Run the final checks, then the cleanup actions last-in-first-out; return the
@@ -222,9 +226,19 @@ class Context:
             try:
                 cleanup.action()
             except SeamlineError as error:
-                failures.append(f"cleanup '{cleanup.description}' failed: {error.message}")
+                failures.append(_cleanup_failure(cleanup, error.message))
             except Exception as error:
-                failures.append(f"cleanup '{cleanup.description}' failed: {type(error).__name__}: {error}")
+                failures.append(_cleanup_failure(cleanup, bounded(f"{type(error).__name__}: {error}")))
         for failure in failures:
             self.log(failure, "WARN")
         return failures
+
+
+def _no_step() -> None:
+    return None
+
+
+def _cleanup_failure(cleanup: Cleanup, cause: str) -> str:
+    if cleanup.step is None:
+        return f"cleanup '{cleanup.description}' failed: {cause}"
+    return f"{cleanup.step} failed when the test ended (cleanup: {cleanup.description}): {cause}"

@@ -16,7 +16,8 @@
         └── AuthError              the token request of an auth profile failed
 
 Adapters turn any of these into a one-line failure that names the step and where it
-is written; none of them should reach a user as a traceback.
+is written; none of them should reach a user as a traceback. A message and its details are
+bounded here, once for every front end: a 5 MB value quoted in one is cut, saying its size.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "MESSAGE_LIMIT",
     "AuthError",
     "CheckFailed",
     "ConfigError",
@@ -36,7 +38,22 @@ __all__ = [
     "StepArgumentError",
     "UsageError",
     "VariableError",
+    "bounded",
 ]
+
+# A failure's one line, and separately its details, stay about this long whatever they quote.
+MESSAGE_LIMIT = 2000
+
+
+def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """A message cut to about ``limit`` characters: its start (what failed) and its end,
+    with how much was left out in between."""
+    if len(text) <= limit:
+        return text
+    keep_end = limit // 4
+    keep_start = limit - keep_end
+    left_out = len(text) - keep_start - keep_end
+    return f"{text[:keep_start]} ... ({left_out:,} of {len(text):,} characters left out) ... {text[-keep_end:]}"
 
 
 class SeamlineError(Exception):
@@ -46,10 +63,14 @@ class SeamlineError(Exception):
     # Robot Framework prefixes failure messages with the exception's class name unless told not to.
     ROBOT_SUPPRESS_NAME = True
 
-    def __init__(self, message: str, details: str = "") -> None:
+    def __init__(self, message: str, details: str = "", *, about_last_request: bool = False) -> None:
+        message = bounded(message, MESSAGE_LIMIT)
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.details = bounded(details, MESSAGE_LIMIT)
+        # The failure is about the test's last HTTP request (a check of its response, a request
+        # that got no answer): front ends show that request, and only then, as a curl command.
+        self.about_last_request = about_last_request
 
     def __str__(self) -> str:
         return self.message if not self.details else f"{self.message}\n{self.details}"
@@ -61,8 +82,15 @@ class CheckFailed(SeamlineError, AssertionError):
     ``mismatches`` lists every difference found as (path, expected, actual) rows, which
     front ends show as a table; ``details`` then holds only the rest (the response)."""
 
-    def __init__(self, message: str, details: str = "", mismatches: Sequence[tuple[str, str, str]] = ()) -> None:
-        super().__init__(message, details)
+    def __init__(
+        self,
+        message: str,
+        details: str = "",
+        mismatches: Sequence[tuple[str, str, str]] = (),
+        *,
+        about_last_request: bool = False,
+    ) -> None:
+        super().__init__(message, details, about_last_request=about_last_request)
         self.mismatches = tuple(mismatches)
 
 

@@ -20,9 +20,9 @@ from seamline.demo._server import running_demo
 from seamline.demo._users import DEFAULT_USERS, USERS_ENV_VAR, parse_users
 
 if TYPE_CHECKING:
-    from seamline.demo._app import create_app
+    from seamline.demo._app import PaymentRetry, create_app
 
-__all__ = ["DEFAULT_USERS", "USERS_ENV_VAR", "create_app", "parse_users", "running_demo"]
+__all__ = ["DEFAULT_USERS", "USERS_ENV_VAR", "PaymentRetry", "create_app", "parse_users", "running_demo"]
 
 
 def __getattr__(name: str) -> object:
@@ -31,4 +31,8 @@ def __getattr__(name: str) -> object:
         from seamline.demo._app import create_app
 
         return create_app
+    if name == "PaymentRetry":
+        from seamline.demo._app import PaymentRetry
+
+        return PaymentRetry
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -71,6 +71,27 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long after an order is placed its payment is taken (default: 0.3)",
     )
+    parser.add_argument(
+        "--payment-attempts",
+        type=int,
+        default=3,
+        metavar="N",
+        help="how often a charge is tried when the payment service is down or fails (default: 3)",
+    )
+    parser.add_argument(
+        "--payment-backoff",
+        type=float,
+        default=0.2,
+        metavar="SECONDS",
+        help="wait before the first retry of a charge, doubled before each next one (default: 0.2)",
+    )
+    parser.add_argument(
+        "--payment-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long one charge attempt may take (default: 5)",
+    )
     parser.add_argument("--log-level", choices=LOG_LEVELS, default="warning")
     return parser
 
@@ -105,8 +126,13 @@ def _serve(args: argparse.Namespace, users: dict[str, str] | None, stack: ExitSt
         print(f"demo shop: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
 
-    from seamline.demo._app import create_app  # slow import, after the cheap checks
+    from seamline.demo._app import PaymentRetry, create_app  # slow import, after the cheap checks
 
+    try:
+        retry = PaymentRetry(args.payment_attempts, args.payment_backoff, args.payment_timeout)
+    except ValueError as exc:
+        print(f"demo shop: {exc}", file=sys.stderr)
+        return 2
     try:
         app = create_app(
             db_path,
@@ -115,6 +141,7 @@ def _serve(args: argparse.Namespace, users: dict[str, str] | None, stack: ExitSt
             broker_url=args.broker_url,
             queue=args.queue,
             settle_delay=args.settle_delay,
+            payment_retry=retry,
         )
     except sqlite3.Error as exc:
         print(f"demo shop: cannot open database {db_path}: {exc}", file=sys.stderr)

@@ -21,6 +21,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, TypeVar, cast
@@ -34,6 +35,7 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from seamline.demo import _graphql, _redirects
 from seamline.demo import _models as m
 from seamline.demo._echo import BodyError, decode_body, group_pairs
 from seamline.demo._events import EventPublisher
@@ -49,7 +51,7 @@ from seamline.demo._store import (
 from seamline.demo._store import Product as ProductRow
 from seamline.demo._users import DEFAULT_USERS
 
-__all__ = ["TOKEN_HEADER", "create_app"]
+__all__ = ["TOKEN_HEADER", "PaymentRetry", "create_app"]
 
 TOKEN_HEADER = "usertoken"
 MAX_DELAY_SECONDS = 10.0
@@ -68,7 +70,20 @@ _REQUEST_MODELS: tuple[type[BaseModel], ...] = (
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 _log = logging.getLogger("seamline.demo")
-PAYMENT_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class PaymentRetry:
+    """How the shop charges: ``attempts`` in all, ``backoff`` seconds before the first retry
+    (doubled before each next one), ``timeout`` seconds for each attempt."""
+
+    attempts: int = 3
+    backoff: float = 0.2
+    timeout: float = 5.0
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1 or self.backoff < 0 or self.timeout <= 0:
+            raise ValueError(f"payment retry needs attempts >= 1, backoff >= 0 and timeout > 0, not {self}")
 
 
 class ApiError(Exception):
@@ -347,25 +362,46 @@ def _publish(app: FastAPI, event: dict[str, Any]) -> None:
 
 
 async def _settle_payment(app: FastAPI, order_id: str, amount: float) -> None:
-    """Charge the order at the payment service; any answer but 2xx (or none) fails the order."""
-    import httpx
-
+    """Charge the order at the payment service: confirmed when it takes the charge, else failed."""
     await asyncio.sleep(app.state.settle_delay)
-    status = ORDER_STATUS_FAILED
-    try:
-        async with httpx.AsyncClient(timeout=PAYMENT_TIMEOUT_SECONDS, trust_env=False) as client:
-            answer = await client.post(
-                app.state.payments_url.rstrip("/") + "/charges",
-                json={"order_id": order_id, "amount": amount, "currency": "EUR"},
-            )
-        if answer.is_success:
-            status = ORDER_STATUS_CONFIRMED
-        else:
-            _log.warning("payment of order %s refused: %s", order_id, answer.status_code)
-    except httpx.HTTPError as exc:
-        _log.warning("payment service unreachable for order %s: %s", order_id, exc)
+    status = ORDER_STATUS_CONFIRMED if await _charge(app, order_id, amount) else ORDER_STATUS_FAILED
     if app.state.store.set_order_status(order_id, status):
         _publish(app, {"type": f"order.{status}", "order_id": order_id, "status": status})
+
+
+async def _charge(app: FastAPI, order_id: str, amount: float) -> bool:
+    """Whether the payment service took the charge, retrying what may pass later.
+
+    A 5xx or 429 answer, a timeout or a dropped connection is tried again after a back-off that
+    doubles each time; any other refusal (402 declined, say) is final. Every attempt carries the
+    same Idempotency-Key, one per order: a payment service that took an attempt whose answer was
+    lost on the way recognises the retry and does not charge the order twice.
+    """
+    import httpx
+
+    retry: PaymentRetry = app.state.payment_retry
+    url = app.state.payments_url.rstrip("/") + "/charges"
+    charge = {"order_id": order_id, "amount": amount, "currency": "EUR"}
+    headers = {"Idempotency-Key": f"order-{order_id}"}
+    async with httpx.AsyncClient(timeout=retry.timeout, trust_env=False) as client:
+        for attempt in range(1, retry.attempts + 1):
+            try:
+                answer = await client.post(url, json=charge, headers=headers)
+            except httpx.TimeoutException:
+                outcome = f"no answer within {retry.timeout:g} s"
+            except httpx.HTTPError as exc:
+                outcome = f"payment service unreachable: {type(exc).__name__}: {exc}"
+            else:
+                if answer.is_success:
+                    return True
+                if answer.status_code != 429 and answer.status_code < 500:
+                    _log.warning("payment of order %s refused: %s", order_id, answer.status_code)
+                    return False
+                outcome = f"payment service answered {answer.status_code}"
+            _log.warning("charge of order %s, attempt %d of %d: %s", order_id, attempt, retry.attempts, outcome)
+            if attempt < retry.attempts:
+                await asyncio.sleep(retry.backoff * 2 ** (attempt - 1))
+    return False
 
 
 @router.get("/orders", tags=["orders"], responses=_UNAUTHORIZED)
@@ -588,13 +624,15 @@ def create_app(
     broker_url: str | None = None,
     queue: str = "orders",
     settle_delay: float = 0.3,
+    payment_retry: PaymentRetry | None = None,
 ) -> FastAPI:
     """Build the demo shop on the SQLite file ``db_path``.
 
     The file is created and seeded if needed; existing data is kept.
     ``users`` maps user names to passwords (default: alice/wonderland and
     bob/builder). ``payments_url`` is the payment service orders are charged at,
-    ``settle_delay`` seconds after they are placed; ``broker_url`` (kombu) and
+    ``settle_delay`` seconds after they are placed, retried as ``payment_retry`` says
+    (default: 3 attempts, 0.2 s back-off); ``broker_url`` (kombu) and
     ``queue`` say where order events go.
     """
     store = Store(db_path)
@@ -627,8 +665,11 @@ def create_app(
     app.state.payments_url = payments_url
     app.state.events = events
     app.state.settle_delay = settle_delay
+    app.state.payment_retry = payment_retry or PaymentRetry()
     app.state.settlements = set()
     app.include_router(router)
+    app.include_router(_graphql.router)
+    app.include_router(_redirects.router)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

@@ -95,7 +95,7 @@ def running_demo(
 
     Without ``db_path`` the database lives in a temporary directory that is
     removed afterwards. ``options`` go to :func:`create_app` (``payments_url``,
-    ``broker_url``, ``queue``, ``settle_delay``). On exit the server is stopped
+    ``broker_url``, ``queue``, ``settle_delay``, ``payment_retry``). On exit the server is stopped
     and its thread joined.
     """
     from seamline.demo._app import create_app

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
 from robot.libraries.BuiltIn import BuiltIn
@@ -23,15 +24,17 @@ from ..core.db.sql import WrittenSql
 from ..core.values.secrets import Secrets
 from ..core.values.variables import WrittenText, escape, to_text
 from ..steps import Phrase
-from ._compat import SECRET_TYPE, search_variable, unescape
+from ._compat import SECRET_TYPE, search_variable, split_from_equals, unescape
 
 __all__ = [
     "classic_name",
+    "classic_url_as_written",
     "literal",
     "literal_argument",
     "literal_text",
     "phrase_sql_as_written",
     "revealed",
+    "secrets_as_written",
     "sql_as_written",
     "url_as_written",
 ]
@@ -98,14 +101,69 @@ def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: obj
     found = _written_step(step, pattern)
     if found is None or "${" not in found[1].group(name):
         return literal(resolved)
-    text, out, values = found[1].group(name), [], dict[str, object]()
-    while found_variable := search_variable(text, ignore_errors=True):
-        reference = f"robot_{len(values) + 1}"
-        values[reference] = _value(found_variable.match, secrets)
-        out += [escape(unescape(found_variable.before)), f"${{{reference}}}"]
-        text = found_variable.after
-    out.append(escape(unescape(text)))
-    return WrittenText("".join(out), values)
+    return WrittenText(*_rebuilt(found[1].group(name), secrets))
+
+
+def classic_url_as_written(step: Any, path: str, keyword: str, secrets: Secrets) -> str:
+    """The ``path`` argument of the running classic ``keyword`` (given by name, ``path=...``,
+    or else second, after the method) as the suite writes it: a :class:`WrittenText` whose
+    values the core encodes for the part of the URL each lands in; ``path`` as Robot gives it
+    when the step cannot be found."""
+    written = _classic_argument(step, keyword, "path", 1)
+    return path if written is None or "${" not in written else WrittenText(*_rebuilt(written, secrets))
+
+
+def secrets_as_written(
+    step: Any, pattern: re.Pattern[str], placeholders: Sequence[str], args: Sequence[Any], cells: dict[str, Any],
+    secrets: Secrets,
+) -> tuple[list[Any], dict[str, Any]]:
+    """A phrase's arguments, each text in which Robot put a ``Secret`` (``Bearer ${TOKEN}``, a
+    doc string line ``{"k": "${TOKEN}"}``, a table cell) rebuilt from the step as written with
+    the secret's real text, added to the secrets Seamline masks. Robot writes ``<secret>``
+    there. Everything else as Robot gives it."""
+    args = list(args)
+    found = _written_step(step, pattern)
+    if SECRET_TYPE is None or found is None or not any(_SECRET_SHOWN in str(v) for v in (*args, *cells.values())):
+        return args, cells
+    written_step, match = found
+    positional: list[str] = []
+    named: dict[str, str] = {}
+    for arg in map(str, written_step.args):
+        name, value = split_from_equals(arg)  # (the text, None) without a name
+        if value is None:
+            positional.append(arg)
+        else:
+            named[name] = value
+    written_args = [match.group(name) for name in placeholders]
+    if len(positional) == len(args) - len(placeholders):  # no @{list} spread the arguments out
+        written_args += positional
+    for index, written in enumerate(written_args[: len(args)]):
+        if _SECRET_SHOWN in str(args[index]):
+            args[index] = _revealed_text(written, args[index], secrets)
+    cells = {
+        name: _revealed_text(named[name], value, secrets) if name in named and _SECRET_SHOWN in str(value) else value
+        for name, value in cells.items()
+    }
+    return args, cells
+
+
+# What Robot writes where a Secret is put into text.
+_SECRET_SHOWN = "<secret>"
+
+
+def _revealed_text(written: str, resolved: object, secrets: Secrets) -> object:
+    """``written`` as Robot resolves it, but each ``Secret`` in it as its real text; ``resolved``
+    (Robot's own result) when it holds none."""
+    out: list[str] = []
+    text, holds_secret = written, False
+    while found := search_variable(text, ignore_errors=True):
+        value = _BUILTIN.replace_variables(found.match)
+        if isinstance(value, SECRET_TYPE):  # type: ignore[arg-type]
+            holds_secret, value = True, revealed(value, secrets)
+        out += [unescape(found.before), value if isinstance(value, str) else str(value)]
+        text = found.after
+    out.append(unescape(text))
+    return "".join(out) if holds_secret else resolved
 
 
 def phrase_sql_as_written(
@@ -124,9 +182,9 @@ def phrase_sql_as_written(
     step, match = found
     for name in phrase.sql:
         if name in values:
-            values[name] = _written(match.group(name), secrets)
+            values[name] = WrittenSql(*_rebuilt(match.group(name), secrets))
     if "docstring" in phrase.sql and docstring is not None:
-        return _written("\n".join(str(arg) for arg in step.args), secrets)
+        return WrittenSql(*_rebuilt("\n".join(str(arg) for arg in step.args), secrets))
     return docstring
 
 
@@ -134,14 +192,21 @@ def sql_as_written(step: Any, sql: str, keyword: str, secrets: Secrets) -> str:
     """The ``sql`` argument of the running classic ``keyword`` as the suite writes it (given
     by name, ``sql=...``, or else first), as :class:`WrittenSql`; ``sql`` as Robot gives it
     when the step cannot be found."""
+    written = _classic_argument(step, keyword, "sql", 0)
+    return sql if written is None else WrittenSql(*_rebuilt(written, secrets))
+
+
+def _classic_argument(step: Any, keyword: str, name: str, position: int) -> str | None:
+    """The argument ``name`` of the running classic ``keyword`` as the suite writes it: given
+    by name (``name=...``), or else the positional one at ``position``; None when the step
+    cannot be found or its arguments come from a list or dictionary variable (``@{args}``)."""
     found = _written_step(step, classic_name(keyword))
     arguments = [str(arg) for arg in found[0].args] if found is not None else []
-    written = next((arg.removeprefix("sql=") for arg in arguments if arg.startswith("sql=")), None)
-    if written is None:
-        written = next((arg for arg in arguments if not re.match(r"^\w+=", arg)), None)
-    if written is None:
-        return sql
-    return _written(written, secrets)
+    if any(arg.startswith(("@{", "&{")) for arg in arguments):
+        return None
+    named = next((arg.removeprefix(f"{name}=") for arg in arguments if arg.startswith(f"{name}=")), None)
+    positional = [arg for arg in arguments if not re.match(r"^\w+=", arg)]
+    return named if named is not None else positional[position] if len(positional) > position else None
 
 
 def _written_step(step: Any, pattern: re.Pattern[str]) -> tuple[Any, re.Match[str]] | None:
@@ -161,7 +226,9 @@ def classic_name(keyword: str) -> re.Pattern[str]:
     return re.compile(".*" + "".join(re.escape(letter) + r"[\s_]*" for letter in letters), re.IGNORECASE | re.DOTALL)
 
 
-def _written(text: str, secrets: Secrets) -> WrittenSql:
+def _rebuilt(text: str, secrets: Secrets) -> tuple[str, dict[str, object]]:
+    """``text`` as written, each Robot variable in it a ``${robot_N}`` reference, and the
+    values of those references (a ``Secret`` revealed)."""
     values: dict[str, object] = {}
     out: list[str] = []
     while found := search_variable(text, ignore_errors=True):
@@ -171,4 +238,4 @@ def _written(text: str, secrets: Secrets) -> WrittenSql:
         out += [escape(unescape(found.before)), f"${{{name}}}"]
         text = found.after
     out.append(escape(unescape(text)))
-    return WrittenSql("".join(out), values)
+    return "".join(out), values

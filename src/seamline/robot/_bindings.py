@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from ..core.context import Context
+from ..core.errors import StepArgumentError
 from ..steps import Phrase
+from ..steps._user import UserPhrase
 from ._as_written import (
     classic_name,
     literal,
@@ -25,6 +27,7 @@ from ._as_written import (
     literal_text,
     phrase_sql_as_written,
     revealed,
+    secrets_as_written,
     url_as_written,
 )
 from ._classic import CLASSIC_COMPONENTS, RunningLibrary
@@ -75,22 +78,26 @@ def phrase_binding(
     elif phrase.block == "table":
         arguments += ["*rows", "**cells"]
 
-    # A path next to a method is a URL: its values are encoded for the part each lands in.
+    # A path next to a method is a URL: its values are encoded for the part each lands in. A user
+    # phrase's arguments may land in a URL of its steps: each is handed over as written too.
     url = "path" in phrase.placeholders and not {"method", "any_method"}.isdisjoint(phrase.placeholders)
+    written = [name for name in phrase.placeholders if isinstance(phrase, UserPhrase) or (url and name == "path")]
     pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
 
     def run(*args: Any, **cells: Any) -> Any:
         ctx = context()
         args, cells = revealed(args, ctx.runtime.secrets), revealed(cells, ctx.runtime.secrets)
+        shown = secrets_as_written(running_step(), pattern, phrase.placeholders, args, cells, ctx.runtime.secrets)
+        args, cells = tuple(shown[0]), shown[1]
         # Robot has replaced every variable already: what it hands over is never expanded
         # again (a "value" keeps its type: 2 is a number, not "2").
         values = {
             name: arg if name == "value" and not isinstance(arg, str) else literal_text(arg)
             for name, arg in zip(phrase.placeholders, args, strict=False)
         }
-        if url:
-            resolved = args[phrase.placeholders.index("path")]
-            values["path"] = url_as_written(running_step(), pattern, "path", resolved, ctx.runtime.secrets)
+        for name, arg in zip(phrase.placeholders, args, strict=False):
+            if name in written and isinstance(values[name], str):
+                values[name] = url_as_written(running_step(), pattern, name, arg, ctx.runtime.secrets)
         rest = [literal_text(line) for line in args[len(phrase.placeholders):]]
         docstring = "\n".join(rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
@@ -149,15 +156,18 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
     doc = inspect.getdoc(method) or ""
 
     library: RunningLibrary = method.__self__.library  # type: ignore[attr-defined]
+    pattern = classic_name(name)
 
     @functools.wraps(method)
     def run(*args: Any, **named: Any) -> Any:
         secrets = library.context().runtime.secrets
         args, named = revealed(args, secrets), revealed(named, secrets)
+        shown = secrets_as_written(library.running_step(), pattern, (), args, named, secrets)
+        args, named = tuple(shown[0]), shown[1]
         # Robot has replaced every variable already: no text it hands over is expanded again.
         return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})
 
-    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), classic_name(name))
+    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), pattern)
 
 
 def _or_secret(hint: Any) -> Any:
@@ -170,6 +180,12 @@ def parse_rows(rows: Sequence[object], cells: dict[str, object], kind: str) -> l
     table: list[list[str]] = []
     for row in rows:
         text = str(row).strip()
+        if text == "|" or text.startswith("|") != text.endswith("|"):
+            raise StepArgumentError(
+                f"the table row {text!r} is a piece of a row: Robot ends a cell at two or more spaces "
+                "(or a tab), so a row aligned with extra spaces is cut apart; write each row with single "
+                "spaces around the pipes (| user | alice |), or give name=value arguments"
+            )
         if text.startswith("|"):
             table.append([cell.strip() for cell in text.strip("|").split("|")])
         else:

@@ -12,7 +12,7 @@ from typing import Any, Protocol, TypeVar
 from ..core.context import Context
 from ..core.db import databases as db
 from ..core.http import field_checks, sending
-from ._as_written import sql_as_written
+from ._as_written import classic_url_as_written, sql_as_written
 
 __all__ = ["CLASSIC_COMPONENTS"]
 
@@ -49,6 +49,8 @@ class HttpKeywords(_Component):
         """Send ``method`` to ``path`` with an optional ``body`` (a text, or a dictionary or list
         sent as JSON) and extra ``headers`` for this request only. Returns the status code."""
         ctx = self.library.context()
+        # Each value in the path encoded for the part of the URL it lands in, as in the phrases.
+        path = classic_url_as_written(self.library.running_step(), path, "Send Request", ctx.runtime.secrets)
         saved = dict(ctx.http.headers)
         ctx.http.headers.update(headers or {})
         try:

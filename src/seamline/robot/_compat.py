@@ -15,8 +15,9 @@ methods, the dynamic library API. Three things have no public way:
   ``benchmarks/bench_http.py`` against ``--public-only`` measured Seamline/thin keyword 1.07-1.09
   with it and 1.54-1.63 without.
 
-Robot's own reading of ``${name}`` in a text (``search_variable``) and its escaping
-(``escape``/``unescape``) are documented helpers outside ``robot.api``; they are imported here
+Robot's own reading of ``${name}`` in a text (``search_variable``), its escaping
+(``escape``/``unescape``) and its reading of ``name=value`` (``split_from_equals``) are
+documented helpers outside ``robot.api``; they are imported here
 too, so that this module is the one list of what Seamline takes from Robot beyond its API.
 
 Each internal is used only on a Robot Framework whose internals were checked to have the expected
@@ -32,7 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
-from robot.utils import escape, unescape
+from robot.utils import escape, split_from_equals, unescape
 from robot.variables import search_variable
 from robot.version import VERSION
 
@@ -45,6 +46,7 @@ __all__ = [
     "parse_keyword_names_once",
     "remember_keyword_lookups",
     "search_variable",
+    "split_from_equals",
     "unescape",
     "use_internals",
     "variable_setter",

@@ -21,14 +21,14 @@ from .._version import installed_version
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, UsageError
 from ..core.values.secrets import masked_log_records
-from ..frontend import curl_of_last_request, failure_message
+from ..frontend import curl_of_last_request, failure_message, step_label
 from ..steps import CATALOG
 from ..steps._user import load_user_phrases
 from ._bindings import Binding, classic_bindings, phrase_binding
 from ._compat import parse_keyword_names_once, remember_keyword_lookups, variable_setter, when_results_written
 from ._data_rows import expand_data_tests
 from ._gherkin_parser_fix import adopt_gherkin_parser_blocks
-from ._messages import html_table, missing_variable, unknown_step, unknown_variable, where_of
+from ._messages import html_table, missing_variable, robot_failure, unknown_step, unknown_variable, where_of
 from ._robot_variables import mirror, publish_config_variables, publish_generated
 
 __all__ = ["Seamline"]
@@ -140,7 +140,7 @@ class Seamline:
             details = self.runtime.secrets.mask(error.details)
         if details:
             self.context().log(details, "INFO")
-        curl = curl_of_last_request(self.context())
+        curl = curl_of_last_request(self.context(), error)
         if curl:
             self.context().log(curl, "INFO")
         raised = type(error)(line)
@@ -167,7 +167,14 @@ class Seamline:
         listener = mirror(self._set_variable, in_test)
         path = Path(str(source)) if source else None  # files named in steps are found beside it
         folder = path if path is None or path.is_dir() else path.parent
-        return Context(self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name, folder=folder)
+        return Context(
+            self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name,
+            running_step=self._step_label, folder=folder,
+        )
+
+    def _step_label(self) -> str | None:
+        running = self.running_step()
+        return step_label(str(running.name), where_of(running)) if running is not None else None
 
     # -- the listener ---------------------------------------------------------------
 
@@ -234,12 +241,18 @@ class Seamline:
             reference = missing_variable(data)
             if reference is not None:
                 self._explained[result.message] = unknown_variable(data, reference, result.message, self._test)
+            elif not result.message.startswith("Step '") and self._is_ours(data):
+                # Robot failed the step before it ran (`${}`, a wrong argument): say which step.
+                self._explained[result.message] = robot_failure(data, result.message)
+
+    def _is_ours(self, step: Any) -> bool:
+        return any(binding.matches(str(step.name)) for binding in self._bindings.values())
 
     def end_invalid_keyword(self, data: Any, implementation: Any, result: Any) -> None:
         # No keyword, or several, match the step: one no phrase matches is an unknown step.
         if self._test is None or result.message in self._explained or not str(data.name).strip():
             return
-        if not any(binding.matches(str(data.name)) for binding in self._bindings.values()):
+        if not self._is_ours(data):
             self._explained[result.message] = unknown_step(data)
 
     def log_message(self, message: Any) -> None:

@@ -16,11 +16,13 @@ from typing import Any
 from robot.libraries.BuiltIn import BuiltIn
 
 from ..core.context import Context
+from ..core.errors import bounded
 from ..core.values.secrets import Secrets
-from ..frontend import unknown_step_message
+from ..core.values.text import cut_around
+from ..frontend import step_label, unknown_step_message
 from ._compat import search_variable
 
-__all__ = ["html_table", "missing_variable", "unknown_step", "unknown_variable", "where_of"]
+__all__ = ["html_table", "missing_variable", "robot_failure", "unknown_step", "unknown_variable", "where_of"]
 
 _BUILTIN = BuiltIn()
 _ABSENT = object()
@@ -55,12 +57,18 @@ def missing_variable(step: Any) -> str | None:
 def unknown_variable(step: Any, reference: str, robot_message: str, context: Context) -> str:
     """Robot resolves ${name} before Seamline sees a step, so an unknown name fails with
     Robot's message; it is told the way the core tells it, with the names that exist."""
-    where = where_of(step)
-    location = f" ({where})" if where else ""
     known = ", ".join(context.variables.names()) or "none yet"
     # Robot's own suggestions (generators are Robot variables) follow its message's first line.
     suggestions = f"\n{robot_message}" if "\n" in robot_message.strip() else ""
-    return f"Step '{step.name}'{location} failed: unknown variable {reference}; known variables: {known}{suggestions}"
+    return (
+        f"{step_label(str(step.name), where_of(step))} failed: unknown variable {reference}; "
+        f"known variables: {known}{suggestions}"
+    )
+
+
+def robot_failure(step: Any, robot_message: str) -> str:
+    """Robot's own failure of a Seamline step (before the step ran), with the step and its line."""
+    return f"{step_label(str(step.name), where_of(step))} failed: {bounded(robot_message)}"
 
 
 def _texts(step: Any) -> Iterable[str]:
@@ -73,12 +81,20 @@ def _texts(step: Any) -> Iterable[str]:
             yield value
 
 
+# Rows of the mismatch table in the log: a check that finds thousands shows the first ones.
+_TABLE_ROWS = 50
+
+
 def html_table(rows: Sequence[tuple[str, str, str]], secrets: Secrets) -> str:
     """Mismatches (path, expected, actual) as an HTML table for the log, secrets masked."""
     cells = "".join(
-        "<tr>" + "".join(f"<td><code>{html.escape(secrets.mask(cell))}</code></td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>"
+        + "".join(f"<td><code>{html.escape(secrets.mask(cut_around(cell)))}</code></td>" for cell in row)
+        + "</tr>"
+        for row in rows[:_TABLE_ROWS]
     )
+    if len(rows) > _TABLE_ROWS:
+        cells += f'<tr><td colspan="3">... and {len(rows) - _TABLE_ROWS} more mismatches</td></tr>'
     return (
         '<table border="1" cellspacing="0" cellpadding="3"><tr><th>path</th><th>expected</th><th>actual</th></tr>'
         f"{cells}</table>"

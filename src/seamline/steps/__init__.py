@@ -6,7 +6,7 @@ the last response (one field, header or status; whole documents), ``auth`` and `
 are the HTTP area's auth profiles and cleanup requests.
 """
 
-from . import auth, checks, cleanup, contract, db, http, matching, messaging, stubs, values, waiting
+from . import auth, checks, cleanup, contract, db, graphql, http, matching, messaging, stubs, values, waiting
 from ._catalog import CATALOG, Phrase, phrase
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "cleanup",
     "contract",
     "db",
+    "graphql",
     "http",
     "matching",
     "messaging",

@@ -21,7 +21,7 @@ from ..core.context import Context
 from ..core.errors import CheckFailed, StepArgumentError
 from ..core.matching.matcher import OPERATORS
 from ..core.values.literals import parse_literal
-from ..core.values.variables import Scope, to_text
+from ..core.values.variables import Filled, Scope, WrittenText, to_text
 from ..core.waiting.retry import parse_duration, retry_until
 
 __all__ = ["CATALOG", "STEP_KEYWORD", "Phrase", "phrase", "response_check"]
@@ -36,10 +36,15 @@ PLACEHOLDER_PATTERNS: dict[str, str] = {
     "value": r".+",
     "count": r"\d+",
     "status": r"[0-9xX]+",  # the core says what is wrong with 999 or 2x0
+    # A stub's answers in turn ("503 once, then 201 after 2 seconds"); no ":" so that "... and:" is
+    # another phrase. The core reads it and says what is wrong with it.
+    "answers": r"[^:\"]+",
     "scope": r"test|scenario|suite|feature|global|run",
-    "duration": r"[0-9.]+ ?[a-zA-Z]+",
+    "duration": r"-?[0-9.]+ ?[a-zA-Z]+",  # a negative one is refused in words by parse_duration
     "check": r".+",  # the text of a check phrase, run by the step that names it
     "requests": r"requests?",  # "1 ... request", "2 ... requests"
+    "attempts": r"-?\d+",  # a count the core refuses in words when it is 0 or negative
+    "times": r"times?",  # "1 time", "3 times"
 }
 WAIT_PREFIX = "within {duration} "
 QUOTED_PATTERN = r'[^"]*'
@@ -118,6 +123,19 @@ class Phrase:
         """The arguments of ``step`` (without its Given/When/Then word) if it reads as this phrase."""
         found = self.matcher.fullmatch(STEP_KEYWORD.sub("", step.strip()))
         return found.groupdict() if found else None
+
+    def written_arguments(self, filled: Filled) -> dict[str, str]:
+        """The arguments of a step (``filled.text``) that read as this phrase and that a front
+        end put values into (a row's cells, a user phrase's arguments), each as a
+        ``WrittenText`` naming them, so that a URL encodes each for the part it lands in."""
+        start = len(filled.text) - len(filled.text.lstrip())
+        keyword = STEP_KEYWORD.match(filled.text[start:])  # Given/When/Then ..., as match() drops it
+        start += keyword.end() if keyword else 0
+        found = self.matcher.fullmatch(filled.text, start, len(filled.text.rstrip()))
+        if found is None:
+            return {}
+        parts = {name: filled.part(*found.span(name)) for name in found.groupdict() if found.group(name) is not None}
+        return {name: part for name, part in parts.items() if isinstance(part, WrittenText)}
 
     def robot_name(self) -> str:
         """The phrase as a Robot keyword name with embedded arguments."""

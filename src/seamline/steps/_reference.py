@@ -10,6 +10,7 @@ __all__ = ["phrase_reference"]
 AREA_TITLES = {
     "http": "Requests",
     "auth": "Authentication",
+    "graphql": "GraphQL",
     "values": "Storing values",
     "checks": "Checks",
     "matching": "Documents, cookies and time",

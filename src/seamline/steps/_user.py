@@ -20,7 +20,7 @@ from typing import Any
 from ..core.config.phrasebook import PARAMETER, InnerStep, PhraseDefinition, load_phrasebook, substitute
 from ..core.context import Context
 from ..core.errors import ConfigError, SeamlineError, UsageError
-from ..core.values.variables import Scope, to_text
+from ..core.values.variables import Scope, WrittenText, fill, to_text
 from ._catalog import CATALOG, PLACEHOLDER_PATTERNS, QUOTED_PATTERN, STEP_KEYWORD, Phrase
 
 __all__ = ["UserPhrase", "build_user_phrases", "find_phrase", "load_user_phrases"]
@@ -68,12 +68,17 @@ class UserPhrase(Phrase):
         table: Sequence[Sequence[str]] | None = None,
     ) -> Any:
         values = {name: _as_text(arguments[name]) for name in self.placeholders}
+        # Each argument is text still to expand (what Robot hands over is escaped already): where
+        # it lands in a URL it is encoded for its part, as a ${name} is; as the whole path, as written.
+        written = {name: v if isinstance(v, WrittenText) else WrittenText(v, {}) for name, v in values.items()}
         for step in self.source.steps:
-            text = substitute(step.text, values)
+            filled = fill(step.text, PARAMETER, written)
+            text = filled.text
             found = find_phrase(text, self.book)
             if found is None:
                 raise UsageError(f"{step.where}: step '{text}' of the phrase '{self.template}' matches no phrase")
             phrase, groups = found
+            groups = {**groups, **phrase.written_arguments(filled)}
             ctx.log(f"{step.where}: {text}", "INFO")
             inner_doc = substitute(step.docstring, values) if step.docstring is not None else None
             inner_table = [[substitute(cell, values) for cell in row] for row in step.table] if step.table else None

@@ -25,6 +25,12 @@ def obtain_profile_token_as(ctx: Context, profile: str, user: str) -> None:
     auth.obtain_token(ctx, user, profile)
 
 
+@phrase('I store the token as "{name}"', example='I store the token as "t"')
+def store_token(ctx: Context, name: str) -> None:
+    """Store the token this test obtained last (without its prefix) as a variable, masked as a secret."""
+    auth.store_token(ctx, name)
+
+
 @phrase('I use the bearer token "{token}"', example='I use the bearer token "${token}"')
 def use_bearer_token(ctx: Context, token: str) -> None:
     """Send Authorization: Bearer with later requests; the token is masked in every log."""

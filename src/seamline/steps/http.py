@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..core.context import Context
 from ..core.http import sending
+from ..core.waiting.retry import parse_duration
 from ._catalog import phrase
 
 
@@ -11,6 +12,24 @@ from ._catalog import phrase
 def request(ctx: Context, method: str, path: str) -> None:
     """Send a request without a body to a path of the current service (or to a full URL)."""
     sending.send(ctx, method, path)
+
+
+@phrase('I {method} "{path}" with a timeout of {duration}', example='I GET "/delay/3" with a timeout of 1 second')
+def request_with_timeout(ctx: Context, method: str, path: str, duration: str) -> None:
+    """Send a request without a body that may take at most this long (instead of the service's timeout)."""
+    sending.send(ctx, method, path, parse_duration(duration))
+
+
+@phrase("I do not follow redirects", example="I do not follow redirects")
+def do_not_follow_redirects(ctx: Context) -> None:
+    """For the rest of the test a redirect (3xx) is the answer: its status and Location header can be checked."""
+    sending.follow_redirects(ctx, False)
+
+
+@phrase("I follow redirects", example="I follow redirects")
+def follow_redirects(ctx: Context) -> None:
+    """For the rest of the test follow redirects (the default unless the service sets follow_redirects: false)."""
+    sending.follow_redirects(ctx, True)
 
 
 @phrase('I send a {any_method} request to "{path}"', example='I send a PURGE request to "/cache"')

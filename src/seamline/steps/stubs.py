@@ -17,22 +17,41 @@ def stubbed(ctx: Context, stub: str) -> None:
 
 
 @phrase(
-    'the stub "{stub}" answers {method} "{path}" with {status}',
-    example='the stub "payments" answers POST "/charges" with 503',
+    'the stub "{stub}" answers {method} "{path}" with {answers}',
+    example='the stub "payments" answers POST "/charges" with 503 once, then 201',
 )
-def answers(ctx: Context, stub: str, method: str, path: str, status: str) -> None:
-    """Answer requests to a path (a query in it must be among the request's) with a status and no body."""
-    servers.add_answer(ctx, stub, method, path, status)
+def answers(ctx: Context, stub: str, method: str, path: str, answers: str) -> None:
+    """Answer requests to a path (a query in it must be among the request's) with a status and no
+    body; or with several answers in turn: `503 twice, then a closed connection, then 201 after
+    2 seconds`. Each answer is a status or `a closed connection` (the stub drops it unanswered),
+    `once`, `twice` or `N times`, and `after N seconds`; the last answer without a count is given
+    from then on. When the answers run out, the request gets an older answer that fits, or 404 and
+    the test fails at its end naming this step."""
+    servers.add_answer(ctx, stub, method, path, answers)
 
 
 @phrase(
-    'the stub "{stub}" answers {method} "{path}" with {status} and:',
+    'the stub "{stub}" answers {method} "{path}" with {answers} and:',
     example='the stub "payments" answers POST "/charges" with 201 and:\n  """\n  {"id": "ch_1"}\n  """',
 )
-def answers_with_body(ctx: Context, stub: str, method: str, path: str, status: str, docstring: str) -> None:
-    """Answer with a status and the doc string as the body (JSON if it is JSON). The newest answer
-    that fits a request is the one given."""
-    servers.add_answer(ctx, stub, method, path, status, docstring)
+def answers_with_body(ctx: Context, stub: str, method: str, path: str, answers: str, docstring: str) -> None:
+    """Answer with a status (or answers in turn, as above) and the doc string as the body (JSON if it
+    is JSON). The newest answer that fits a request is the one given."""
+    servers.add_answer(ctx, stub, method, path, answers, docstring)
+
+
+@phrase(
+    'the stub "{stub}" answers {method} "{path}" in turn with:',
+    example='the stub "payments" answers POST "/charges" in turn with:\n'
+    '  | answer   | body                  |\n'
+    '  | 503 once | {"error": "down"}     |\n'
+    '  | 201      | {"id": "ch_1"}        |',
+    table="rows",
+)
+def answers_in_turn(ctx: Context, stub: str, method: str, path: str, table: list[list[str]]) -> None:
+    """Answers in turn, one row each, with a body of its own: columns `answer` (as in the phrase
+    above: `503 once`, `201 after 2 seconds`, `a closed connection`) and `body`."""
+    servers.add_answers_in_turn(ctx, stub, method, path, table)
 
 
 @phrase(
@@ -68,6 +87,32 @@ def received_count_with_body(
     """Check how many requests to a path had a JSON body with (at least) these fields; requests
     with other bodies (another test's order arriving late) are not counted."""
     servers.check_received_count(ctx, stub, count, method, path, docstring)
+
+
+@phrase(
+    'the stub "{stub}" received {count} {method} "{path}" {requests} with:',
+    example='the stub "payments" received 2 POST "/charges" requests with:\n'
+    '  | header Idempotency-Key | order-${order_id} |',
+    check=True,
+)
+def received_count_with(
+    ctx: Context, stub: str, count: int, method: str, path: str, requests: str, table: list[list[str]]
+) -> None:
+    """Check how many requests to a path had these headers, query parameters or body fields (rows
+    as for an answer's conditions: `header NAME | text`, `query NAME | text`, `field $.PATH | value`;
+    markers such as `#uuid` allowed)."""
+    servers.check_received_with(ctx, stub, count, method, path, table)
+
+
+@phrase(
+    'the stub "{stub}" answered {count} {method} "{path}" {requests} with {status}',
+    example='the stub "payments" answered 1 POST "/charges" request with 201',
+    check=True,
+)
+def answered_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str, status: str) -> None:
+    """Check how many requests to a path the stub answered with a status (so, with answers in turn,
+    how many got through); a failure lists what it answered to each."""
+    servers.check_answered_count(ctx, stub, count, method, path, status)
 
 
 @phrase(

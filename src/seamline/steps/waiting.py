@@ -44,3 +44,17 @@ def send_until(ctx: Context, method: str, path: str, check: str) -> None:
 def send_until_within(ctx: Context, method: str, path: str, duration: str, check: str) -> None:
     """Re-send a request until a check on its response holds, for up to the given time."""
     polling.send_until(ctx, method, path, lambda: _run_check(ctx, check), parse_duration(duration))
+
+
+@phrase(
+    'I {method} "{path}" up to {attempts} {times}, {duration} apart, until {check}',
+    example='I GET "/posts" up to 3 times, 1 second apart, until the response status is 200',
+)
+def send_until_attempts(
+    ctx: Context, method: str, path: str, attempts: str, times: str, duration: str, check: str
+) -> None:
+    """Re-send a request until a check on its response holds, at most so many times with the given
+    time between them. Each attempt is sent once: the service's retry policy does not multiply them."""
+    polling.send_until(
+        ctx, method, path, lambda: _run_check(ctx, check), attempts=int(attempts), interval=parse_duration(duration)
+    )

@@ -382,6 +382,12 @@ class _Loader:
                     f"{closest(service, services)}"
                 )
         for name, profile in auth.items():
+            if profile.oauth2 is None and profile.request is None:
+                raise ConfigError(f"{self.at('auth', name)} needs a request (or an oauth2 grant and its token_url)")
+            if profile.oauth2 is not None and (profile.request is not None or profile.token_url is None):
+                raise ConfigError(
+                    f"{self.at('auth', name, 'oauth2')}: an oauth2 profile names its token_url, and has no request"
+                )
             if profile.service is not None and profile.service not in services:
                 raise ConfigError(
                     f"{self.at('auth', name, 'service')} {profile.service!r} is not among the services"
@@ -537,7 +543,18 @@ class _Loader:
             ),
             until=UntilSettings(timeout=until.timeout, interval=until.interval),
             keep_cookies=spec.keep_cookies,
+            follow_redirects=spec.follow_redirects,
+            graphql=spec.graphql,
+            client_cert=self._file(spec.client_cert, secrets, (*path, "client_cert")),
+            client_key=self._file(spec.client_key, secrets, (*path, "client_key")),
         )
+
+    def _file(self, written: str | None, secrets: set[str], path: PathParts) -> str | None:
+        """A file named in the config, relative to its folder; whether it exists is checked on use."""
+        if written is None:
+            return None
+        name = Path(str(self._expand(written, secrets, False, path))).expanduser()
+        return str(name if name.is_absolute() or self.file is None else Path(self.file).parent / name)
 
     def _database(self, name: str, spec: Any, secrets: set[str]) -> DatabaseConfig:
         # Whatever comes from the environment in a URL (a password, or the whole URL) is masked.
@@ -551,6 +568,8 @@ class _Loader:
         return DatabaseConfig(name=name, url=url, service=spec.service, connect_timeout=spec.connect_timeout)
 
     def _auth_profile(self, name: str, spec: Any, secrets: set[str]) -> AuthProfile:
+        from .schema import RequestModel
+
         path: PathParts = ("auth", name)
         users = {
             user: {
@@ -559,20 +578,26 @@ class _Loader:
             }
             for user, fields in (spec.users or {}).items()
         }
-        request = spec.request
+        # An OAuth2 grant is a form POST to its token URL, built when the token is asked for.
+        request = spec.request or RequestModel(path=spec.token_url or "/")
         prefix = spec.prefix if spec.prefix is not None else ("Bearer " if spec.header == "Authorization" else "")
         return AuthProfile(
             name=name,
             service=spec.service,
             method=request.method.upper(),
-            path=request.path,
+            path=str(self._expand(request.path, secrets, False, (*path, "token_url" if spec.oauth2 else "request"))),
             body=self._expand(request.body, secrets, True, (*path, "request", "body")),
             headers=self._expand(request.headers or {}, secrets, True, (*path, "request", "headers")),
-            token=spec.token,
+            token=spec.token or ("$.access_token" if spec.oauth2 else "$.token"),
             header=spec.header,
             prefix=prefix,
             users=users,
             default_user=spec.default_user or next(iter(users), None),
+            oauth2=spec.oauth2,
+            scope=spec.scope,
+            client_auth=spec.client_auth,
+            lifetime=spec.lifetime,
+            cache=spec.cache,
         )
 
     def _variable(self, name: str, spec: Any, secrets: set[str]) -> Any:

@@ -173,6 +173,14 @@ class ServiceModel(_Strict):
     keep_cookies: bool = Field(
         default=False, description="true: the cookies the service sets last the whole run, not one test."
     )
+    follow_redirects: bool = Field(
+        default=True, description="false: a redirect (3xx) is the answer, its Location header checkable."
+    )
+    graphql: NonEmpty = Field(default="/graphql", description='The path "I send the GraphQL query:" posts to.')
+    client_cert: NonEmpty | None = Field(
+        default=None, description="A client certificate (PEM, relative to seamline.yaml) for mutual TLS."
+    )
+    client_key: NonEmpty | None = Field(default=None, description="Its private key, unless client_cert holds both.")
 
 
 class DatabaseModel(_Strict):
@@ -190,8 +198,23 @@ class RequestModel(_Strict):
 
 class AuthProfileModel(_Strict):
     service: str | None = Field(default=None, description="Default: the current service.")
-    request: RequestModel
-    token: str = Field(default="$.token", description="JSONPath of the token in the answer.")
+    request: RequestModel | None = Field(default=None, description="The token request (not with oauth2).")
+    oauth2: Literal["client_credentials", "refresh_token"] | None = Field(
+        default=None, description="An OAuth2 grant instead of a request: its users give client_id, client_secret "
+        "(and refresh_token)."
+    )
+    token_url: NonEmpty | None = Field(default=None, description="oauth2: the token endpoint, a path or a URL.")
+    scope: str | None = Field(default=None, description="oauth2: the scope asked for.")
+    client_auth: Literal["basic", "body"] = Field(
+        default="basic", description="oauth2: the client's id and secret in a Basic header, or in the form."
+    )
+    lifetime: Seconds | None = Field(
+        default=None, description="Seconds a token lasts when neither its JWT exp nor expires_in says."
+    )
+    cache: bool = Field(default=True, description="false: obtain a new token in every test.")
+    token: str | None = Field(
+        default=None, description="JSONPath of the token in the answer; default $.token ($.access_token for oauth2)."
+    )
     header: str = Field(default="Authorization", description="The header later requests carry the token in.")
     prefix: str | None = Field(default=None, description='Default "Bearer " for Authorization, "" otherwise.')
     users: dict[str, dict[str, Any]] | None = None

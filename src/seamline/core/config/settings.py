@@ -90,6 +90,10 @@ class ServiceConfig:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     until: UntilSettings = field(default_factory=UntilSettings)
     keep_cookies: bool = False  # its cookies last the run (per worker) instead of one test
+    follow_redirects: bool = True  # false: a 3xx is the answer, its Location checkable
+    graphql: str = "/graphql"  # the path "I send the GraphQL query:" posts to
+    client_cert: str | None = None  # mutual TLS: a PEM file (absolute), and its key unless it holds both
+    client_key: str | None = None
 
 
 DEFAULT_BROKER_URL = "memory://"
@@ -149,6 +153,11 @@ class AuthProfile:
     prefix: str = "Bearer "
     users: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     default_user: str | None = None
+    oauth2: str | None = None  # "client_credentials" or "refresh_token": a grant instead of a request
+    scope: str | None = None
+    client_auth: str = "basic"  # oauth2: the client's id and secret in a Basic header, or "body"
+    lifetime: float | None = None  # seconds, when neither the JWT exp nor expires_in says
+    cache: bool = True  # reuse a token for the run (per worker) until it expires or meets a 401
 
 
 @dataclass

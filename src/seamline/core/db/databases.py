@@ -747,7 +747,8 @@ def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], datab
 
     Each row is deleted by what identifies that one row: its primary key; else the
     database's own row identity (SQLite's rowid, PostgreSQL's ctid with the inserting
-    transaction's xmin, read back with RETURNING). Never by its values, which rows the
+    transaction's xmin, read back with RETURNING; a row the test updated since is followed
+    to its newest version, see :class:`_RowVersion`). Never by its values, which rows the
     test did not insert may share. Where there is neither (MariaDB/MySQL without a
     primary key) the seed is refused before anything is inserted."""
     from sqlalchemy import delete, insert, literal_column
@@ -755,7 +756,7 @@ def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], datab
     conditions = read_table(ctx, table)
     db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
-    identities: list[ColumnElement[bool] | TextClause] = []
+    identities: list[ColumnElement[bool] | TextClause | _RowVersion] = []
     statements: list[BoundStatement] = []
     with _reading(db) as connection:
         target = db.table(connection, name)
@@ -772,13 +773,18 @@ def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], datab
             outcome = connection.execute(statement)
             statements.append(_sent(outcome))
             identities.append(_identity(db, name, target, outcome))
+        versions = [identity for identity in identities if isinstance(identity, _RowVersion)]
+        storage = {oid: _storage(connection, oid) for oid in {version.tableoid for version in versions}}
     _log(ctx, db, statements[0], QueryResult([], [], len(statements)))
 
     def remove() -> None:
         deleted = 0
         with _reading(db) as connection:
             for identity in reversed(identities):
-                deleted += max(connection.execute(delete(target).where(identity)).rowcount, 0)
+                if isinstance(identity, _RowVersion):
+                    deleted += identity.delete(connection, target, storage[identity.tableoid])
+                else:
+                    deleted += max(connection.execute(delete(target).where(identity)).rowcount, 0)
         gone = "" if deleted == len(identities) else f" ({len(identities) - deleted} no longer there as seeded)"
         ctx.log(f"deleted {deleted} of the {_rows(len(identities))} seeded into {name!r} (database {db.name!r}){gone}")
 
@@ -790,12 +796,78 @@ _ROW_IDENTITY = ("sqlite", "postgresql")
 # PostgreSQL: the row version's place (ctid, unique per table, tableoid for partitions)
 # and the transaction that wrote it (xmin), so a place reused after VACUUM is not taken
 # for the seeded row.
-_PG_IDENTITY = {"tableoid": "oid", "ctid": "tid", "xmin": "xid"}
+_PG_IDENTITY = ("tableoid", "ctid", "xmin")  # as _RowVersion holds them
 
 
-def _identity(db: Database, name: str, target: Table, outcome: Any) -> ColumnElement[bool] | TextClause:
-    """The condition that finds the row an INSERT wrote, and no other."""
-    from sqlalchemy import and_, bindparam, literal_column, text
+@dataclass(frozen=True)
+class _RowVersion:
+    """A PostgreSQL row without a primary key as a seed wrote it: where that version of it
+    lies (tableoid, ctid) and the transaction that wrote it (xmin).
+
+    An UPDATE writes a new version elsewhere, with a new xmin; the old one keeps a link to
+    it until VACUUM removes it. So a version no longer there is followed along those links
+    to the row's newest version (``currtid2``, which checks each link's transaction). That
+    is done only while the old versions are known to be intact: no VACUUM, VACUUM FULL or
+    rewrite of the table since the seed (its storage the same), and no other row now in
+    the seeded version's place. Otherwise the row is left, never another deleted."""
+
+    tableoid: str
+    ctid: str
+    xmin: str
+
+    def delete(self, connection: Connection, target: Table, storage: tuple[object, ...]) -> int:
+        """Delete this row, also when updated since; how many rows were deleted (0 or 1)."""
+        from sqlalchemy import delete, exc, literal, select, text
+
+        deleted = connection.execute(delete(target).where(self._at(self.ctid, self.xmin))).rowcount
+        if deleted or _storage(connection, self.tableoid) != storage:
+            return max(deleted, 0)
+        if connection.execute(select(literal(1)).select_from(target).where(self._at(self.ctid, None))).first():
+            return 0  # another row is in its place: the links from there are not this row's
+        try:
+            with connection.begin_nested():
+                newest = connection.execute(
+                    text("SELECT currtid2(CAST(CAST(:oid AS oid) AS regclass)::text, CAST(:ctid AS tid))"),
+                    {"oid": self.tableoid, "ctid": self.ctid},
+                ).scalar()
+        except exc.DBAPIError:  # the place is gone (the table was truncated): nothing to follow
+            return 0
+        if newest is None or str(newest) == self.ctid:
+            return 0
+        return max(connection.execute(delete(target).where(self._at(str(newest), None))).rowcount, 0)
+
+    def _at(self, ctid: str, xmin: str | None) -> TextClause:
+        from sqlalchemy import text
+
+        where = _PG_PLACE + (" AND xmin = CAST(:seeded_xmin AS xid)" if xmin is not None else "")
+        values = {"seeded_tableoid": self.tableoid, "seeded_ctid": ctid}
+        return text(where).bindparams(**values, **({"seeded_xmin": xmin} if xmin is not None else {}))
+
+
+_PG_PLACE = "tableoid = CAST(:seeded_tableoid AS oid) AND ctid = CAST(:seeded_ctid AS tid)"
+
+
+def _storage(connection: Connection, tableoid: str) -> tuple[object, ...]:
+    """What changes when a PostgreSQL table's old row versions may be gone: its file (VACUUM
+    FULL, CLUSTER, TRUNCATE) and its count of vacuums."""
+    from sqlalchemy import text
+
+    row = connection.execute(
+        text(
+            "SELECT pg_relation_filenode(CAST(:oid AS oid)), "
+            "(SELECT coalesce(vacuum_count, 0) + coalesce(autovacuum_count, 0) FROM pg_stat_all_tables "
+            "WHERE relid = CAST(:oid AS oid))"
+        ),
+        {"oid": tableoid},
+    ).one()
+    return tuple(row)
+
+
+def _identity(
+    db: Database, name: str, target: Table, outcome: Any
+) -> ColumnElement[bool] | TextClause | _RowVersion:
+    """What finds the row an INSERT wrote, and no other."""
+    from sqlalchemy import and_, bindparam, literal_column
 
     primary = [c.name for c in target.primary_key.columns]
     returned = outcome.one() if db.dialect == "postgresql" else None
@@ -808,9 +880,7 @@ def _identity(db: Database, name: str, target: Table, outcome: Any) -> ColumnEle
         alias = next(a for a in ("rowid", "_rowid_", "oid") if a not in taken)
         return literal_column(alias) == bindparam("seeded_rowid", outcome.lastrowid)
     if returned is not None:
-        found = dict(zip(_PG_IDENTITY, returned[len(primary) :], strict=True))
-        where = " AND ".join(f"{column} = CAST(:seeded_{column} AS {kind})" for column, kind in _PG_IDENTITY.items())
-        return text(where).bindparams(**{f"seeded_{column}": str(value) for column, value in found.items()})
+        return _RowVersion(*(str(value) for value in returned[len(primary) :]))
     raise SqlError(
         _no_identity(db, name, "a seeded row's primary key is not known", "give each row's key in the table")
     )

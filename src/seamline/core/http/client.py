@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..errors import ServiceError, ServiceUnreachable
 from .exchange import Request, Response, origin_of
@@ -144,8 +146,10 @@ class HttpClient:
             "params": request.params or None,
             "timeout": request.timeout,
             "verify": request.verify,
-            "allow_redirects": True,
+            "allow_redirects": request.follow_redirects,
         }
+        if request.cert is not None:
+            kwargs["cert"] = request.cert
         if request.files is not None:
             kwargs["files"] = request.files
             kwargs["data"] = request.form
@@ -162,19 +166,28 @@ class HttpClient:
                     warnings.simplefilter("ignore")
                     answer = session.request(request.method, request.url, **kwargs)
         except requests.exceptions.Timeout:
+            hint = f"the timeout {request.timeout_from}" if request.timeout_from else _timeout_hint(request)
             raise ServiceError(
-                f"{request.method} {request.url}: no answer within {request.timeout:g} s "
-                f"(service {service!r}; raise its timeout in seamline.yaml if that is expected)"
+                f"{request.method} {request.url}: no answer within {request.timeout:g} s ({hint})"
+            ) from None
+        except requests.exceptions.TooManyRedirects as error:
+            last = error.response.url if error.response is not None else request.url
+            raise ServiceError(
+                f"{request.method} {request.url}: more than {session.max_redirects} redirects, a loop? "
+                f"(the last to {last}); to check one hop: I do not follow redirects"
             ) from None
         except requests.exceptions.SSLError as error:
+            if "CERTIFICATE_VERIFY_FAILED" not in str(error):  # the server refused us, not we it
+                hint = "" if request.cert else f"; if it asks for a client certificate, give {service!r} a client_cert"
+                raise ServiceError(
+                    f"{request.method} {request.url}: the TLS handshake failed ({_tls_reason(error)}){hint}"
+                ) from None
             raise ServiceError(
                 f"{request.method} {request.url}: TLS verification failed ({_reason(error)}); "
-                f"set verify_tls: false for service {service!r} if the certificate is self-signed"
+                f"{_tls_hint(request)}"
             ) from None
         except requests.exceptions.ConnectionError as error:
-            raise ServiceUnreachable(
-                f"cannot reach service {service!r} at {request.url}: {_reason(error)}"
-            ) from None
+            raise ServiceUnreachable(f"cannot reach {_target(request)}: {_reason(error)}") from None
         except requests.exceptions.RequestException as error:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
         finally:
@@ -192,6 +205,7 @@ class HttpClient:
             request_body=sent.body,
             set_cookies=tuple(answer.raw.headers.getlist("Set-Cookie")) if answer.raw is not None else (),
             withheld=tuple(guard.withheld),
+            hops=tuple(_hop_line(hop) for hop in answer.history),
         )
 
     def close(self) -> None:
@@ -201,6 +215,41 @@ class HttpClient:
         self._kept_cookies.clear()
 
 
+def _hop_line(hop: requests.Response) -> str:
+    """A redirect followed, in one line of the log."""
+    return (
+        f"{hop.request.method} {hop.url} -> {hop.status_code} {hop.reason or ''} "
+        f"({hop.elapsed.total_seconds() * 1000:.0f} ms), Location: {hop.headers.get('Location', '(none)')}"
+    )
+
+
+# A request to a full URL written in a step is sent by the session of the service in use, but
+# that service's settings (timeout, verify_tls) do not apply to it: its failures name the URL.
+
+
+def _target(request: Request) -> str:
+    if request.service is not None:
+        return f"service {request.service!r} at {request.url}"
+    host = urlsplit(request.url).netloc or request.url
+    return f"{host} ({request.method} {request.url})"
+
+
+def _timeout_hint(request: Request) -> str:
+    if request.service is not None:
+        return f"service {request.service!r}; raise its timeout in seamline.yaml if that is expected"
+    return "a full URL: no service's timeout applies; declare a service for it to set one"
+
+
+def _tls_hint(request: Request) -> str:
+    if request.service is not None:
+        return f"set verify_tls: false for service {request.service!r} if the certificate is self-signed"
+    host = urlsplit(request.url).hostname or request.url
+    return (
+        f"{host} is no service's URL: declare a service for it with verify_tls: false "
+        "if its certificate is self-signed"
+    )
+
+
 def _reason(error: BaseException) -> str:
     """The innermost cause of a requests error, without the nested wrapper text."""
     text = str(error)
@@ -208,3 +257,10 @@ def _reason(error: BaseException) -> str:
         if marker in text:
             return marker.lower()
     return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def _tls_reason(error: BaseException) -> str:
+    """What OpenSSL said, without urllib3's wrappers around it: ``EOF occurred in violation of
+    protocol``, ``[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert certificate required``."""
+    found = re.search(r"\(\d+, '(.+?)(?: \(_ssl\.c:\d+\))?'\)", str(error))
+    return found.group(1) if found else _reason(error)

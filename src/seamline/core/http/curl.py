@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from ..values.secrets import MASK, Secrets
+from ..values.text import describe_bytes, is_binary
 from .exchange import SENSITIVE_HEADERS, Request
 
 __all__ = ["as_curl"]
@@ -21,6 +22,7 @@ def as_curl(request: Request, secrets: Secrets, masked_headers: frozenset[str] =
     if request.params:
         url += ("&" if "?" in url else "?") + urlencode(request.params)
     parts = ["curl"] if request.method == "GET" else ["curl", "-X", request.method]
+    note = ""
     parts.append(shlex.quote(url))
     for name, value in _headers(request.headers, hidden).items():
         parts += ["-H", shlex.quote(f"{name}: {value}")]
@@ -28,17 +30,26 @@ def as_curl(request: Request, secrets: Secrets, masked_headers: frozenset[str] =
         for name, value in (request.form or {}).items():
             parts += ["-F", shlex.quote(f"{name}={value}")]
         for name, (filename, content, _) in request.files.items():
-            shown = f"@{filename}" if filename else content.decode("utf-8", errors="replace")
+            shown = f"@{filename}" if filename else _text(content, "")
             parts += ["-F", shlex.quote(f"{name}={shown}")]
     elif request.form is not None:
         for name, value in request.form.items():
             parts += ["--data-urlencode", shlex.quote(f"{name}={value}")]
+    elif isinstance(request.body, bytes) and is_binary(request.body, request.headers.get("Content-Type", "")):
+        # Bytes a shell cannot hold: the command reads them from a file the note describes.
+        note = "\n(body.bin: " + describe_bytes(request.body, request.headers.get("Content-Type", ""))[1:]
+        parts += ["--data-binary", "@body.bin"]
     elif request.body is not None:
-        body = request.body.decode("utf-8", errors="replace") if isinstance(request.body, bytes) else request.body
-        parts += ["--data-raw", shlex.quote(body)]
+        parts += ["--data-raw", shlex.quote(_text(request.body, ""))]
     if not request.verify:
         parts.append("--insecure")
-    return secrets.mask(" ".join(parts))
+    return secrets.mask(" ".join(parts) + note)
+
+
+def _text(body: bytes | str, content_type: str) -> str:
+    if isinstance(body, str):
+        return body
+    return describe_bytes(body, content_type) if is_binary(body, content_type) else body.decode("utf-8")
 
 
 def _headers(headers: Mapping[str, str], hidden: frozenset[str]) -> dict[str, str]:

@@ -68,6 +68,7 @@ def mismatch_failure(
         f"{subject} in {places}: {summary}{more}",
         details=response_details(response, body),
         mismatches=[(m.path, m.expected, m.actual) for m in mismatches],
+        about_last_request=True,
     )
 
 
@@ -141,7 +142,9 @@ def _cookie_failure(response: Response, message: str) -> CheckFailed:
     for value in _cookies(response).values():
         values.add(value)
     cookies = ", ".join(_cookies(response)) or "none"
-    return CheckFailed(f"{values.mask(message)} (cookies set: {cookies})", details=response_line(response))
+    return CheckFailed(
+        f"{values.mask(message)} (cookies set: {cookies})", details=response_line(response), about_last_request=True
+    )
 
 
 def check_cookie(ctx: Context, name: str, operator: str, expected: object) -> None:
@@ -164,7 +167,9 @@ def check_content_type(ctx: Context, expected: str) -> None:
     actual = " ".join(header.lower().split()) if ";" in wanted else response.content_type
     if actual.replace("; ", ";") != wanted.replace("; ", ";"):
         shown = header or "no Content-Type header"
-        raise CheckFailed(f"expected content type {wanted}, actual {shown}", details=response_line(response))
+        raise CheckFailed(
+            f"expected content type {wanted}, actual {shown}", details=response_line(response), about_last_request=True
+        )
 
 
 def check_response_time(ctx: Context, limit: str) -> None:
@@ -174,4 +179,5 @@ def check_response_time(ctx: Context, limit: str) -> None:
         raise CheckFailed(
             f"the response took {response.elapsed_ms:.0f} ms, expected under {seconds * 1000:g} ms",
             details=response_line(response),
+            about_last_request=True,
         )

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..config import RetryPolicy
-from ..errors import CheckFailed
+from ..errors import MESSAGE_LIMIT, CheckFailed
 from ..values.secrets import MASK, Secrets
-from ..values.text import BODY_LOG_LIMIT, excerpt
+from ..values.text import BODY_LOG_LIMIT, VALUE_LIMIT, cut_around, describe_bytes, excerpt, is_binary
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
@@ -64,13 +64,20 @@ class Request:
     form: dict[str, str] | None = None
     files: dict[str, tuple[str, bytes, str | None]] | None = None
     timeout: float = 30.0
+    # Who set the timeout, for the message when it runs out: None for the service's config.
+    timeout_from: str | None = None
     verify: bool = True
+    follow_redirects: bool = True
     retry: RetryPolicy | None = None  # the service's transient failures, re-sent by Context.send
     # Credential headers (lower-case names) and the origins each may go to; the client drops
     # one from the request, and from each redirect hop, whose origin is not among them.
     credentials: dict[str, frozenset[str]] = field(default_factory=dict)
     # The cookies sent and received: the test's jar, or the run's for a service keeping them.
     cookies: CookieJar | None = None
+    cert: str | tuple[str, str] | None = None  # mutual TLS: the client certificate (and key) files
+    # The service whose base URL the path was joined to; None for a full URL written in the step
+    # (its failures name the URL's host, not the service whose session happens to send it).
+    service: str | None = None
 
 
 @dataclass
@@ -89,6 +96,8 @@ class Response:
     # One line for each origin on the way (the request's or a redirect hop's) that was not
     # given the credentials of the request.
     withheld: tuple[str, ...] = ()
+    # One line for each redirect followed on the way to this response (its status and Location).
+    hops: tuple[str, ...] = ()
     _json: object = field(default=_NO_BODY, repr=False)
 
     @property
@@ -118,7 +127,8 @@ class Response:
                 raise CheckFailed(
                     f"the response of {self.method} {self.url} is not JSON ({kind}, "
                     f"{len(self.content)} bytes)",
-                    details=excerpt(self.text),
+                    details=body_for_log(self.content, self.content_type),
+                    about_last_request=True,
                 ) from None
         return self._json
 
@@ -127,6 +137,8 @@ def body_for_log(body: bytes | str | None, content_type: str, limit: int = BODY_
     """A body as a person reads it: JSON pretty-printed, long bodies cut."""
     if body is None or body == b"" or body == "":
         return ""
+    if isinstance(body, bytes) and is_binary(body, content_type):
+        return describe_bytes(body, content_type)  # an image or random bytes: told, not dumped
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     if "json" in content_type:
         with contextlib.suppress(ValueError):
@@ -144,7 +156,8 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
     """A request and its response as a log shows them, credentials masked."""
     hidden = SENSITIVE_HEADERS | masked_headers
     request_type = response.request_headers.get("Content-Type", "")
-    parts = [f"{response.method} {response.url}", _headers_text(response.request_headers, hidden)]
+    url = cut_around(response.url, 0, MESSAGE_LIMIT)  # a 100,000-character path is not logged whole
+    parts = [f"{response.method} {url}", _headers_text(response.request_headers, hidden)]
     request_body = body_for_log(response.request_body, request_type)
     if request_body:
         parts += ["", request_body]
@@ -164,7 +177,8 @@ FAILURE_BODY_LIMIT = 1500
 
 
 def response_line(response: Response) -> str:
-    return f"response: {response.status} {response.reason} from {response.method} {response.url}"
+    url = cut_around(response.url, 0, VALUE_LIMIT)
+    return f"response: {response.status} {response.reason} from {response.method} {url}"
 
 
 def response_details(response: Response, body: str | None = None) -> str:

@@ -9,8 +9,8 @@ from functools import partial
 from ..context import Context
 from ..errors import CheckFailed, StepArgumentError
 from ..matching.jsonpath import find_all
-from ..matching.matcher import accepts_absence, compare, is_number
-from ..values.literals import describe
+from ..matching.matcher import accepts_absence, compare, is_number, show
+from ..values.text import VALUE_LIMIT, cut_around
 from .exchange import Response, response_details
 
 __all__ = [
@@ -34,7 +34,7 @@ _MANY = re.compile(r"\*|\.\.|\?|\[[^\]]*[:,][^\]]*\]")
 
 
 def _failure(response: Response, message: str) -> CheckFailed:
-    return CheckFailed(message, details=response_details(response))
+    return CheckFailed(message, details=response_details(response), about_last_request=True)
 
 
 def check_status(ctx: Context, expected: str) -> None:
@@ -50,7 +50,7 @@ def check_status(ctx: Context, expected: str) -> None:
         raise _failure(
             response,
             f"expected status {expected.lower()}, got {response.status} {response.reason} "
-            f"from {response.method} {response.url}",
+            f"from {response.method} {cut_around(response.url, 0, VALUE_LIMIT)}",
         )
 
 
@@ -77,13 +77,19 @@ def check_field(ctx: Context, path: str, operator: str, expected: object) -> Non
             return  # "#absent", "#ignore" and "##..." hold where there is no field at all
     actual = field_value(ctx, path)
     if not compare(operator, actual, expected):
+        shown, shown_expected = _shown_pair(actual, expected)
         raise _failure(
             ctx.http.response(),
-            f"response field {path}: expected a value that {operator} {describe(expected)}, "
-            f"actual {describe(actual)}"
+            f"response field {path}: expected a value that {operator} {shown_expected}, actual {shown}"
             if operator != "is"
-            else f"response field {path}: expected {describe(expected)}, actual {describe(actual)}",
+            else f"response field {path}: expected {shown_expected}, actual {shown}",
         )
+
+
+def _shown_pair(actual: object, expected: object) -> tuple[str, str]:
+    """Both sides of a comparison as a one-line message quotes them, a long one cut around
+    where the two differ."""
+    return show(actual, near=expected, limit=VALUE_LIMIT), show(expected, near=actual, limit=VALUE_LIMIT)
 
 
 def check_field_exists(ctx: Context, path: str, exists: bool) -> None:
@@ -92,13 +98,14 @@ def check_field_exists(ctx: Context, path: str, exists: bool) -> None:
         raise _failure(ctx.http.response(), f"the response has no field at {path}")
     if not exists and values:
         shown = values[0] if len(values) == 1 else values
-        raise _failure(ctx.http.response(), f"the response has a field at {path} ({describe(shown)}), expected none")
+        shown_text = show(shown, limit=VALUE_LIMIT)
+        raise _failure(ctx.http.response(), f"the response has a field at {path} ({shown_text}), expected none")
 
 
 def check_field_count(ctx: Context, path: str, count: int) -> None:
     actual = field_value(ctx, path)
     if not isinstance(actual, (list, dict)):
-        raise _failure(ctx.http.response(), f"response field {path} is {describe(actual)}, not an array")
+        raise _failure(ctx.http.response(), f"response field {path} is {show(actual, limit=VALUE_LIMIT)}, not an array")
     if len(actual) != count:
         raise _failure(ctx.http.response(), f"response field {path}: expected {count} items, actual {len(actual)}")
 
@@ -115,9 +122,8 @@ def compare_named(
     if actual is None:
         raise fail(f"the response {verb} no {kind} {name!r}")
     if not compare(operator, actual, expected):
-        raise fail(
-            f"response {kind} {name}: expected a value that {operator} {describe(expected)}, actual {describe(actual)}"
-        )
+        shown, shown_expected = _shown_pair(actual, expected)
+        raise fail(f"response {kind} {name}: expected a value that {operator} {shown_expected}, actual {shown}")
 
 
 def check_named_presence(
@@ -153,4 +159,7 @@ def check_header_exists(ctx: Context, name: str, exists: bool) -> None:
 def check_body(ctx: Context, operator: str, expected: object) -> None:
     text = ctx.http.response().text
     if not compare(operator, text, expected):
-        raise _failure(ctx.http.response(), f"response body: expected a body that {operator} {describe(expected)}")
+        raise _failure(
+            ctx.http.response(),
+            f"response body: expected a body that {operator} {show(expected, limit=VALUE_LIMIT)}",
+        )

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import mimetypes
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from ..config import ServiceConfig
 from ..context import Context, Runtime
-from ..errors import ConfigError, ServiceError, ServiceUnreachable, StepArgumentError, UsageError
+from ..errors import CheckFailed, ConfigError, ServiceError, ServiceUnreachable, StepArgumentError, UsageError
 from ..services.managed import ServiceManager
 from ..values.literals import parse_json
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
@@ -20,15 +21,18 @@ if TYPE_CHECKING:
     from http.cookiejar import CookieJar
 
 __all__ = [
+    "ResendHook",
     "ResponseHook",
     "add_query_parameter",
     "allow_credentials_to",
     "bind_header",
     "build_request",
     "current_service",
+    "follow_redirects",
     "log_exchange",
     "masked_headers",
     "on_response",
+    "resend_after",
     "resend_last_request",
     "send",
     "send_form",
@@ -41,6 +45,7 @@ __all__ = [
     "use_basic_auth",
     "use_bearer_token",
     "use_service",
+    "with_timeout",
 ]
 
 
@@ -54,6 +59,17 @@ def on_response(hook: ResponseHook) -> None:
     """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
     if hook not in _RESPONSE_HOOKS:
         _RESPONSE_HOOKS.append(hook)
+
+
+ResendHook = Callable[[Context, Request, Response], "Request | None"]
+_RESEND_HOOKS: list[ResendHook] = []
+
+
+def resend_after(hook: ResendHook) -> None:
+    """Let ``hook(ctx, request, response)`` answer a request to send once more instead (the
+    auth area renews a token reused from an earlier test when it meets a 401)."""
+    if hook not in _RESEND_HOOKS:
+        _RESEND_HOOKS.append(hook)
 
 
 # -- the service and the request --------------------------------------------------------
@@ -100,10 +116,46 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         params=[(k, ctx.variables.expand(v)) for k, v in ctx.http.pending_params],
         timeout=service.timeout if service else 30.0,
         verify=service.verify_tls if service else True,
+        follow_redirects=_follows_redirects(ctx, service),
         retry=service.retry if service else None,
         credentials=_credentials(ctx, headers, url),
         cookies=cookies,
+        cert=_client_cert(service) if service else None,
+        service=service.name if service else None,
     )
+
+
+def _follows_redirects(ctx: Context, service: ServiceConfig | None) -> bool:
+    if ctx.http.follow_redirects is not None:
+        return ctx.http.follow_redirects
+    return service.follow_redirects if service else True
+
+
+def follow_redirects(ctx: Context, follow: bool) -> None:
+    """Follow redirects (or answer with the 3xx itself) for the rest of the test."""
+    ctx.http.follow_redirects = follow
+    ctx.log("redirects are followed from here on" if follow else "redirects are not followed from here on")
+
+
+def with_timeout(request: Request, seconds: float) -> Request:
+    """The request with a timeout of its own, set by the step."""
+    if seconds <= 0:
+        raise StepArgumentError(f"a timeout of {seconds:g} s cannot be met: give a positive duration, such as 1 second")
+    request.timeout = seconds
+    request.timeout_from = "this step gave the request"
+    return request
+
+
+def _client_cert(service: ServiceConfig) -> str | tuple[str, str] | None:
+    """The service's client certificate files for mutual TLS; a missing one is named here,
+    not as a TLS error deep in the handshake."""
+    files = [name for name in (service.client_cert, service.client_key) if name is not None]
+    for name in files:
+        if not Path(name).is_file():
+            raise ConfigError(f"service {service.name!r}: client certificate file {name} does not exist")
+    if service.client_key is not None and service.client_cert is None:
+        raise ConfigError(f"service {service.name!r}: client_key {service.client_key} is given without client_cert")
+    return (files[0], files[1]) if len(files) == 2 else (files[0] if files else None)
 
 
 # -- where credentials may go -----------------------------------------------------------
@@ -167,20 +219,44 @@ def allow_credentials_to(ctx: Context, url: str) -> None:
     ctx.log(f"the credentials of this test may also go to {origin}")
 
 
-def send_request(ctx: Context, request: Request, service_name: str | None = None, *, log: bool = True) -> Response:
+def send_request(
+    ctx: Context, request: Request, service_name: str | None = None, *, log: bool = True, once: bool = False
+) -> Response:
     """Send ``request``, re-sending it after the failures its service's retry policy names.
 
-    ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way."""
+    ``log=False`` leaves the exchange out of the log, for a caller that logs it its own way.
+    ``once=True`` sends it once, the policy left to a caller that re-sends it itself (polling):
+    a connection error the policy tolerates is then a failed check, for the caller to retry."""
     ctx.http.pending_params = []
     ctx.http.last_request = request
     name = service_name or ctx.http.service_name or ctx.runtime.config.default_service or "(url)"
-    response = _send_with_retry_policy(ctx, request, name)
+    response = _send(ctx, request, name, once)
+    for resend in _RESEND_HOOKS:
+        again = resend(ctx, request, response)
+        if again is not None:  # once: the answer to the request sent again is the answer
+            if log:
+                log_exchange(ctx, response)
+            request = ctx.http.last_request = again
+            response = _send(ctx, again, name, once)
+            break
     ctx.http.last_response = response
     if log:
         log_exchange(ctx, response)
     for hook in _RESPONSE_HOOKS:
         hook(ctx, response)
     return response
+
+
+def _send(ctx: Context, request: Request, name: str, once: bool) -> Response:
+    """One send: with the service's retry policy, or once (the caller re-sends it itself)."""
+    if not once:
+        return _send_with_retry_policy(ctx, request, name)
+    try:
+        return ctx.runtime.resource(HttpClient).send(request, name)
+    except ServiceUnreachable as error:
+        if request.retry is not None and request.retry.connection_errors:
+            raise CheckFailed(error.message, about_last_request=True) from None
+        raise
 
 
 def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Response:
@@ -202,13 +278,17 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
 
     def on_retry(number: int, not_yet: NotYet[Response]) -> None:
         transient = not_yet.cause.message if isinstance(not_yet.cause, ServiceError) else str(not_yet.cause)
-        ctx.log(f"{request.method} {request.url} -> {transient or 'no connection'}; re-sending ({number}/{attempts})")
+        ctx.log(
+            f"{request.method} {request.url} -> {transient or 'no connection'}; "
+            f"the retry policy of service {service!r} is re-sending it ({number + 1} of {attempts})"
+        )
 
     attempts = policy.attempts if policy else 1
     try:
         return keep_trying(attempt, Patience(attempts=attempts, interval=policy.interval if policy else 0), on_retry)
     except ServiceError as error:
         ctx.log(f"{request.method} {request.url}\n-> {error.message}", "WARN")
+        error.about_last_request = True  # the request just sent: shown as a curl command
         raise
     except GaveUp as gave_up:
         last: NotYet[Response] = gave_up.last
@@ -216,10 +296,13 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
             return last.value  # the last transient answer is the answer
         unreachable = cast(ServiceError, last.cause)
         ctx.log(f"{request.method} {request.url}\n-> {unreachable.message}", "WARN")
+        unreachable.about_last_request = True
         raise unreachable from None
 
 
 def log_exchange(ctx: Context, response: Response) -> None:
+    for hop in response.hops:
+        ctx.log("redirected: " + ctx.runtime.secrets.mask(hop))
     for line in response.withheld:
         ctx.log(line)
     ctx.log(format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
@@ -234,8 +317,10 @@ def masked_headers(runtime: Runtime) -> frozenset[str]:
 # -- what steps send --------------------------------------------------------------------
 
 
-def send(ctx: Context, method: str, path: str) -> Response:
-    return send_request(ctx, build_request(ctx, method, path))
+def send(ctx: Context, method: str, path: str, timeout: float | None = None) -> Response:
+    """A request without a body; ``timeout`` (seconds) replaces the service's for this one."""
+    request = build_request(ctx, method, path)
+    return send_request(ctx, request if timeout is None else with_timeout(request, timeout))
 
 
 def _content_type(ctx: Context) -> str | None:
@@ -320,7 +405,7 @@ def resend_last_request(ctx: Context) -> Response:
             f"'within ...' in front of a response check sends the last request again, and a {request.method} "
             "is not sent twice; check with a GET: I GET \"...\" until <check>"
         )
-    return send_request(ctx, request)
+    return send_request(ctx, request, once=True)
 
 
 def set_header(ctx: Context, name: str, value: str) -> None:

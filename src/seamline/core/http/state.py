@@ -13,7 +13,21 @@ from .exchange import Request, Response
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
 
-__all__ = ["HttpState"]
+__all__ = ["HeldToken", "HttpState"]
+
+
+@dataclass(frozen=True)
+class HeldToken:
+    """The auth-profile token this test's requests carry: whose it is, the key it is kept
+    under for the run, and whether an earlier test obtained it (a 401 then renews it once)."""
+
+    profile: str
+    user: str
+    key: tuple[str, ...]
+    header: str
+    value: str  # the header's value, prefix included
+    token: str
+    reused: bool
 
 
 @dataclass
@@ -29,6 +43,9 @@ class HttpState:
     header_origins: dict[str, str] = field(default_factory=dict)
     credential_headers: set[str] = field(default_factory=set)  # set by the credential phrases
     credentials_also_to: set[str] = field(default_factory=set)  # origins a step let them go to
+    graphql_variables: dict[str, object] | None = None  # for the next GraphQL query only
+    follow_redirects: bool | None = None  # None: as the service's follow_redirects says
+    token: HeldToken | None = None  # the last token obtained through an auth profile
 
     def response(self) -> Response:
         if self.last_response is None:

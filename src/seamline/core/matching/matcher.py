@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ExpressionError, StepArgumentError
 from ..values.literals import describe, parse_literal
+from ..values.text import cut_around, first_difference
 
 __all__ = [
     "ABSENT",
@@ -230,15 +231,8 @@ Keys = tuple[str | int, ...]
 def show(value: object, near: object = None, limit: int = _SHOW_LIMIT) -> str:
     """A value as a mismatch shows it: JSON, long texts cut around where they differ from ``near``."""
     text = describe(value)
-    if len(text) <= limit:
-        return text
-    start = 0
-    if isinstance(value, str) and isinstance(near, str):
-        pairs = enumerate(zip(value, near, strict=False))
-        start = next((i for i, (a, b) in pairs if a != b), min(len(value), len(near)))
-        start = max(0, start - limit // 3)
-    cut = text[start : start + limit]
-    return ("..." if start else "") + cut + "..."
+    around = first_difference(text, describe(near)) if isinstance(value, str) and isinstance(near, str) else 0
+    return cut_around(text, around, limit)
 
 
 def _child(path: str, key: object) -> str:
@@ -299,7 +293,8 @@ class _Matcher:
         elif isinstance(expected, list):
             yield from self.array(expected, actual, keys)
         elif not _scalar_equals(_literal(expected), actual):
-            yield self.mismatch(keys, show(_literal(expected)), show(actual, near=_literal(expected)))
+            literal = _literal(expected)
+            yield self.mismatch(keys, show(literal, near=actual), show(actual, near=literal))
 
     def marker(self, marker: Marker, actual: object, keys: Keys) -> Iterator[Mismatch]:
         if marker.absent_only or not marker.test(actual):

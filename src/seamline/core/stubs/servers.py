@@ -20,9 +20,13 @@ current test has no answer for is its own and fails it, as before.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import functools
 import json
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -36,10 +40,11 @@ from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
 from ..matching.jsonpath import compile_path, find_all
 from ..matching.matcher import equals, matches_document
 from ..values.literals import describe, parse_json, parse_literal
-from ..values.text import excerpt
+from ..values.text import describe_bytes, excerpt, is_binary
+from .answers import StubAnswer, describe_answers, in_turn, parse_answer, parse_answers
 
 if TYPE_CHECKING:
-    from werkzeug.serving import BaseWSGIServer
+    from werkzeug.serving import ThreadedWSGIServer
 
 __all__ = [
     "LATE_WINDOW",
@@ -50,8 +55,11 @@ __all__ = [
     "StubServer",
     "StubServers",
     "add_answer",
+    "add_answers_in_turn",
+    "check_answered_count",
     "check_received_body",
     "check_received_count",
+    "check_received_with",
     "describe_requests",
     "restrict_answer",
     "stub_service",
@@ -63,26 +71,21 @@ LATE_WINDOW = 60.0
 """Seconds after a test ends during which an answer it set and never used is owed a late request."""
 
 
-@dataclass(frozen=True)
-class StubAnswer:
-    status: int
-    body: bytes = b""
-    content_type: str | None = None
-
-
 @dataclass
 class StubRule:
-    """An answer and the requests it is for; unset conditions match anything."""
+    """Answers, given in turn, and the requests they are for; unset conditions match anything."""
 
     method: str
     path: str
-    answer: StubAnswer
+    answers: tuple[StubAnswer, ...]
     query: list[tuple[str, str]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     fields: dict[str, object] = field(default_factory=dict)
+    step: str = ""  # the step that set the answers, for the message when they run out
+    given: int = 0  # requests answered so far
 
     @classmethod
-    def parse(cls, method: str, path_and_query: str, answer: StubAnswer) -> StubRule:
+    def parse(cls, method: str, path_and_query: str, *answers: StubAnswer, step: str = "") -> StubRule:
         """``/charges?currency=EUR`` answers requests to /charges that have (at least) that parameter."""
         parts = urlsplit(path_and_query)
         if parts.scheme or parts.netloc:
@@ -90,7 +93,26 @@ class StubRule:
         path = parts.path or "/"
         if not path.startswith("/"):
             path = "/" + path
-        return cls(method.upper(), path, answer, query=parse_qsl(parts.query, keep_blank_values=True))
+        return cls(method.upper(), path, answers, query=parse_qsl(parts.query, keep_blank_values=True), step=step)
+
+    @property
+    def exhausted(self) -> bool:
+        """Every answer was given as often as it says (never, when the last one has no count)."""
+        return self.given >= self._total
+
+    @property
+    def _total(self) -> float:
+        return sum(float("inf") if a.times is None else a.times for a in self.answers)
+
+    def next_answer(self) -> StubAnswer:
+        """The answer for the next request, counted as given; only while not exhausted."""
+        position = self.given
+        self.given += 1
+        for answer in self.answers:
+            if answer.times is None or position < answer.times:
+                return answer
+            position -= answer.times
+        raise AssertionError("next_answer() of an exhausted stub rule")
 
     def add_condition(self, kind: str, name: str, value: object) -> None:
         if kind == "header":
@@ -108,13 +130,14 @@ class StubRule:
         return (
             request.method == self.method
             and request.path == self.path
-            and all(pair in request.query for pair in self.query)
+            and all(any(k == name and equals(value, v) for k, v in request.query) for name, value in self.query)
         )
 
     def accepts(self, request: RecordedRequest) -> bool:
         if not self.targets(request):
             return False
-        if any(request.headers.get(name) != value for name, value in self.headers.items()):
+        # Header and query values may be markers (#uuid, #regex ...), as a field's value may.
+        if any(not equals(value, request.headers.get(name)) for name, value in self.headers.items()):
             return False
         if self.fields:
             document = request.json()
@@ -128,6 +151,11 @@ class StubRule:
 
     def describe(self) -> str:
         return f"{self.method} {self.path}{_query_text(self.query)}"
+
+    def ran_out(self, request: RecordedRequest) -> str:
+        """One line: this rule's answers ran out before ``request``."""
+        given = "its answer" if self.given == 1 else f"its {self.given} answers"
+        return f"the answers of step '{self.step}' ran out: it gave {given}, then {request.describe()} arrived"
 
 
 _NOT_JSON = object()
@@ -147,6 +175,8 @@ class RecordedRequest:
     headers: Mapping[str, str]  # names in lower case
     body: bytes
     expected: bool
+    answer: StubAnswer | None = None  # what the stub answered; None: 404, it had no answer
+    ran_out: str = ""  # why it had none, when an answer's turns had run out
 
     def json(self) -> object:
         """The body as JSON, or a marker object when it is not JSON; parsed once, as every
@@ -166,7 +196,9 @@ class RecordedRequest:
     def describe(self) -> str:
         """One line: method, path with query, and the start of the body."""
         body = self.body.decode("utf-8", errors="replace").strip()
-        if self.is_json():
+        if is_binary(self.body, self.headers.get("content-type", "")):
+            body = describe_bytes(self.body, self.headers.get("content-type", ""))
+        elif self.is_json():
             body = json.dumps(self.json(), ensure_ascii=False)
         shown = excerpt(" ".join(body.split()), _REQUEST_LINE_LIMIT) if body else ""
         return f"{self.method} {self.path}{_query_text(self.query)}" + (f" {shown}" if shown else "")
@@ -186,7 +218,7 @@ class LateRequest:
         origin = f" from test {self.test!r}" if self.test else ""
         when = "between tests" if self.between_tests else "during this test"
         answered = (
-            f"given the answer that test set ({self.answer.status})" if self.answer is not None else "answered 404"
+            f"given the answer that test set ({self.answer.what})" if self.answer is not None else "answered 404"
         )
         return (
             f"late request to stub {stub!r}{origin}, which had ended; it arrived {when}, was {answered} "
@@ -228,37 +260,64 @@ class StubServer:
         self._late: list[LateRequest] = []
         self._last_test = ""
         self._lock = threading.Lock()
-        self._server: BaseWSGIServer | None = None
+        self._server: ThreadedWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._connections: set[socket.socket] = set()  # open client connections, each with its thread
 
     @property
     def url(self) -> str:
         if self._server is None:
             raise ServiceError(f"stub {self.name!r} is not running")
-        return f"http://127.0.0.1:{self._server.server_port}"
+        return f"http://127.0.0.1:{self._server.port}"
 
     @property
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
     def start(self) -> None:
-        from werkzeug.serving import WSGIRequestHandler, make_server
+        from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+        connections = self._connections
 
         class QuietHandler(WSGIRequestHandler):
+            # One request per connection (werkzeug closes each after its answer), so that a
+            # handler thread never waits on an idle keep-alive connection and stop() can join it.
+            protocol_version = "HTTP/1.0"
+
+            def setup(self) -> None:
+                super().setup()
+                connections.add(self.connection)
+
+            def finish(self) -> None:
+                connections.discard(self.connection)
+                super().finish()
+
             # The record of received requests is the stub's log; werkzeug's access log would repeat it.
             def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
                 pass
 
+        # Bound here, not by werkzeug: werkzeug prints the OS error to stderr and exits with 1.
         try:
-            # Single-threaded on purpose: every request is answered and its connection closed
-            # (HTTP/1.0) before the next, so stopping the server leaves no handler thread behind.
-            self._server = make_server(
-                "127.0.0.1", self._port, self._app, threaded=False, request_handler=QuietHandler
+            listening = socket.create_server(("127.0.0.1", self._port))
+        except OSError as error:
+            raise ServiceError(
+                f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: "
+                f"{os.strerror(error.errno).lower() if error.errno else error}{_port_hint(error)}"
+            ) from None
+        with listening:
+            # A thread per request, so that a delayed answer does not hold back the others.
+            server = ThreadedWSGIServer(
+                "127.0.0.1", self._port, self._app, handler=QuietHandler,
+                fd=listening.fileno(),  # werkzeug serves a copy of the socket
             )
-        except (OSError, SystemExit) as error:
-            raise ServiceError(f"cannot start stub {self.name!r} on 127.0.0.1:{self._port}: {error}") from None
+        # socketserver then joins every handler thread when the server closes: none is left behind.
+        server.daemon_threads = False
+        server.block_on_close = True
+        self._server = server
+        self._stopping.clear()
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"seamline-stub-{self.name}",
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"seamline-stub-{self.name}",
             daemon=True,
         )
         self._thread.start()
@@ -266,8 +325,14 @@ class StubServer:
     def stop(self) -> None:
         server, thread = self._server, self._thread
         self._server = self._thread = None
+        self._stopping.set()  # a delayed answer in progress gives up waiting
         if server is not None:
             server.shutdown()
+            # A client that connected and sent nothing (yet) would keep its handler thread reading
+            # forever, and server_close() joins every handler thread: end those reads first.
+            for connection in list(self._connections):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
             server.server_close()
         if thread is not None:
             thread.join(5)
@@ -345,28 +410,37 @@ class StubServer:
     def _answer_for(self, recorded: RecordedRequest) -> tuple[StubAnswer | None, RecordedRequest]:
         """Which answer a request gets, and where it is recorded; called under the lock."""
         session = self._session
+        ran_out: StubRule | None = None
         if session is not None:
-            # The newest answer wins, so a test can override a general answer with a specific one.
-            rule = next((r for r in reversed(session.rules) if r.accepts(recorded)), None)
+            # The newest answer wins, so a test can override a general answer with a specific one;
+            # one whose turns have run out no longer answers, and an older one that fits may.
+            fitting = [r for r in reversed(session.rules) if r.accepts(recorded)]
+            rule = next((r for r in fitting if not r.exhausted), None)
             if rule is not None:
                 session.used.add(id(rule))
-                recorded = dataclasses.replace(recorded, expected=True)
+                answer = rule.next_answer()
+                recorded = dataclasses.replace(recorded, expected=True, answer=answer)
                 session.received.append(recorded)
-                return rule.answer, recorded
+                return answer, recorded
+            ran_out = fitting[0] if fitting else None
         now = time.monotonic()
         for ended in reversed(self._ended):
             if now - ended.ended > LATE_WINDOW:
                 continue
-            owed = next((r for r in reversed(ended.owed()) if r.accepts(recorded)), None)
+            owed = next((r for r in reversed(ended.owed()) if r.accepts(recorded) and not r.exhausted), None)
             if owed is not None:
                 ended.used.add(id(owed))  # owed one request: the next is not taken for this test's
-                self._late.append(LateRequest(recorded, ended.test, owed.answer, session is None))
+                answer = owed.next_answer()
+                recorded = dataclasses.replace(recorded, answer=answer)
+                self._late.append(LateRequest(recorded, ended.test, answer, session is None))
                 if session is not None:
                     session.late.append(recorded)
-                return owed.answer, recorded
+                return answer, recorded
         if session is None:
             self._late.append(LateRequest(recorded, self._last_test, None, True))
         else:
+            if ran_out is not None:
+                recorded = dataclasses.replace(recorded, ran_out=ran_out.ran_out(recorded))
             session.received.append(recorded)
         return None, recorded
 
@@ -387,10 +461,17 @@ class StubServer:
         with self._lock:
             answer, recorded = self._answer_for(recorded)
         if answer is None:
-            body = json.dumps({"error": f"stub {self.name!r} has no answer for {recorded.method} {recorded.path}"})
-            response = Response(body, status=404, content_type="application/json")
-        else:
-            response = Response(answer.body, status=answer.status, content_type=answer.content_type)
+            why = recorded.ran_out or f"stub {self.name!r} has no answer for {recorded.method} {recorded.path}"
+            response = Response(json.dumps({"error": why}), status=404, content_type="application/json")
+            return response(environ, start_response)
+        # Waited outside the lock, so other requests are answered meanwhile; a stop cuts it short.
+        if answer.delay and self._stopping.wait(answer.delay):
+            answer = dataclasses.replace(answer, closes=True)
+        if answer.closes:
+            # No status line, no headers: the client sees the connection closed under it.
+            environ["werkzeug.socket"].shutdown(socket.SHUT_RDWR)
+            raise ConnectionAbortedError(f"stub {self.name!r} closes the connection, as told")
+        response = Response(answer.body, status=answer.status, content_type=answer.content_type)
         return response(environ, start_response)
 
 
@@ -428,6 +509,12 @@ class StubServers:
 # -- steps' core calls -------------------------------------------------------------------
 
 
+def _port_hint(error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return " (another program listens there: stop it, or give the stub another port or port: auto)"
+    return ""
+
+
 def _stub_url_variable(name: str) -> str:
     return f"{name}_url"
 
@@ -455,6 +542,10 @@ def _finish_stub(ctx: Context, server: StubServer) -> None:
     for late in server.take_late():
         ctx.log(late.describe(server.name), "WARN")
     unexpected = server.release()
+    ran_out = [request.ran_out for request in unexpected if request.ran_out]
+    if ran_out:
+        more = f" ({len(unexpected) - 1} more request(s) it had no answer for)" if len(unexpected) > 1 else ""
+        raise CheckFailed(f"stub {server.name!r}: {ran_out[0]}; it was answered 404{more}")
     if unexpected:
         raise CheckFailed(
             f"stub {server.name!r} received {len(unexpected)} request(s) it had no answer for: "
@@ -474,41 +565,62 @@ def _stubbed(ctx: Context, name: str) -> StubServer:
     return server
 
 
-def add_answer(ctx: Context, name: str, method: str, path: str, status: str, body: str | None = None) -> None:
+def add_answer(ctx: Context, name: str, method: str, path: str, answers: str, body: str | None = None) -> None:
+    """Answers given in turn (``503 once, then 201``), each with ``body`` when there is one."""
     server = _stubbed(ctx, name)
-    code = _status(status)
-    content_type = None
-    payload = b""
-    if body is not None:
-        text = ctx.variables.expand(body)
-        if text.lstrip().startswith(("{", "[")):
-            parse_json(text, "stub answer")  # a typo in the document fails now, with its position
-            content_type = "application/json"
-        else:
-            content_type = "text/plain; charset=utf-8"
-        payload = text.encode("utf-8")
-    rule = StubRule.parse(method, ctx.variables.expand(path), StubAnswer(code, payload, content_type))
+    text = ctx.variables.expand(answers)
+    plan = parse_answers(text, *_body(ctx, body))
+    path = ctx.variables.expand(path)
+    step = f'the stub "{server.name}" answers {method} "{path}" with {text}' + (" and:" if body is not None else "")
+    _add_rule(ctx, server, StubRule.parse(method, path, *plan, step=step), body)
+
+
+def add_answers_in_turn(ctx: Context, name: str, method: str, path: str, table: list[list[str]]) -> None:
+    """A table of answers in turn: a header row naming the columns ``answer`` and (optional) ``body``."""
+    server = _stubbed(ctx, name)
+    header = [cell.strip().lower() for cell in table[0]]
+    if "answer" not in header or not set(header) <= {"answer", "body"} or len(table) < 2:
+        raise StepArgumentError(
+            f"a table of stub answers has a header row | answer | body | and a row per answer; got {table[0]}"
+        )
+    plan = []
+    for row in table[1:]:
+        cells = dict(zip(header, row, strict=False))
+        body = cells.get("body") or None
+        plan.append(parse_answer(ctx.variables.expand(cells.get("answer", "")), *_body(ctx, body)))
+    path = ctx.variables.expand(path)
+    step = f'the stub "{server.name}" answers {method} "{path}" in turn with: ({len(plan)} rows)'
+    _add_rule(ctx, server, StubRule.parse(method, path, *in_turn(plan), step=step), None)
+
+
+def _add_rule(ctx: Context, server: StubServer, rule: StubRule, body: str | None) -> None:
     server.add_rule(rule)
-    ctx.log(f"stub {server.name!r} answers {rule.describe()} with {code}" + (f":\n{body}" if body else ""))
+    answers = describe_answers(rule.answers)
+    ctx.log(f"stub {server.name!r} answers {rule.describe()} with {answers}" + (f":\n{body}" if body else ""))
 
 
-def _status(text: str) -> int:
-    try:
-        code = int(text)
-    except ValueError:
-        code = 0
-    if not 100 <= code <= 599:
-        raise StepArgumentError(f"a stub answers with a status code such as 200 or 503, not {text!r}")
-    return code
+def _body(ctx: Context, body: str | None) -> tuple[bytes, str | None]:
+    """An answer's body and its content type (JSON if it is JSON)."""
+    if body is None:
+        return b"", None
+    text = ctx.variables.expand(body)
+    if text.lstrip().startswith(("{", "[")):
+        parse_json(text, "stub answer")  # a typo in the document fails now, with its position
+        return text.encode("utf-8"), "application/json"
+    return text.encode("utf-8"), "text/plain; charset=utf-8"
 
 
 def restrict_answer(ctx: Context, name: str, table: list[list[str]]) -> None:
     """Conditions on the stub's latest answer: ``header NAME | value``, ``query NAME | value``,
-    ``field $.path | value`` (a JSON value, as in checks)."""
+    ``field $.path | value`` (a JSON value, as in checks); values may be markers (``#uuid``)."""
     server = _stubbed(ctx, name)
     rule = server.latest_rule()
     if rule is None:
         raise UsageError(f"the stub {server.name!r} has no answer yet to put conditions on")
+    _add_conditions(ctx, rule, table)
+
+
+def _add_conditions(ctx: Context, rule: StubRule, table: list[list[str]]) -> None:
     for row in table:
         if len(row) != 2 or len(row[0].split(None, 1)) != 2:
             raise StepArgumentError(
@@ -523,6 +635,46 @@ def restrict_answer(ctx: Context, name: str, table: list[list[str]]) -> None:
 def _requests_to(server: StubServer, method: str, path: str) -> list[RecordedRequest]:
     wanted = StubRule.parse(method, path, StubAnswer(200))
     return [request for request in server.received() if wanted.targets(request)]
+
+
+def check_received_with(
+    ctx: Context, name: str, count: int, method: str, path: str, table: list[list[str]]
+) -> None:
+    """Exactly ``count`` requests to the path with these headers, query parameters or body
+    fields (the rows of an answer's conditions, markers such as ``#uuid`` allowed)."""
+    server = _stubbed(ctx, name)
+    path = ctx.variables.expand(path)
+    wanted = StubRule.parse(method, path, StubAnswer(200))
+    _add_conditions(ctx, wanted, table)
+    found = [request for request in server.received() if wanted.accepts(request)]
+    conditions = "; ".join(f"{row[0]} {ctx.variables.expand(row[1])}" for row in table if len(row) == 2)
+    if len(found) != count:
+        raise CheckFailed(
+            f"stub {server.name!r} received {len(found)} {method} {path} request(s) with {conditions}, "
+            f"expected {count}; requests it received: {_received_text(server)}"
+        )
+    ctx.log(f"stub {server.name!r} received {count} {method} {path} request(s) with {conditions}: {_answered(found)}")
+
+
+def check_answered_count(ctx: Context, name: str, count: int, method: str, path: str, status: str) -> None:
+    """Exactly ``count`` requests to the path that the stub answered with ``status``."""
+    server = _stubbed(ctx, name)
+    path = ctx.variables.expand(path)
+    code = parse_answer(status).status
+    requests = _requests_to(server, method, path)
+    found = [r for r in requests if r.answer is not None and not r.answer.closes and r.answer.status == code]
+    if len(found) != count:
+        raise CheckFailed(
+            f"stub {server.name!r} answered {len(found)} {method} {path} request(s) with {code}, expected {count}; "
+            f"what it answered: {_answered(requests)}"
+        )
+    ctx.log(f"stub {server.name!r} answered {count} {method} {path} request(s) with {code}: {_answered(requests)}")
+
+
+def _answered(requests: list[RecordedRequest]) -> str:
+    """Each request and what the stub answered to it, on one line; 'none' when there were none."""
+    shown = [f"{i}. {r.describe()} -> {r.answer.what if r.answer else 404}" for i, r in enumerate(requests, 1)]
+    return "; ".join(shown) or "none"
 
 
 def check_received_count(

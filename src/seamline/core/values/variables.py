@@ -7,6 +7,7 @@ import enum
 import json
 import re
 from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..errors import VariableError
@@ -14,12 +15,14 @@ from .generators import GENERATORS, Generators
 from .secrets import Secrets
 
 __all__ = [
+    "Filled",
     "Generated",
     "Scope",
     "Variables",
     "WrittenText",
     "encode_url_value",
     "escape",
+    "fill",
     "fill_generated",
     "names_generators",
     "to_text",
@@ -71,7 +74,10 @@ class WrittenText(str):
     As a string it is that text with each ``${`` of the values escaped (:func:`escape`);
     ``template`` is the text as written with a ``${name}`` where each value went, and
     ``values`` those values, for whoever must know where a value landed (a URL encodes
-    each value for its part)."""
+    each value for its part).
+
+    A value that is itself a ``WrittenText`` is text still to be expanded (a user phrase's
+    argument, an Examples cell), put in as it is: its own values stay apart in it."""
 
     template: str
     values: Mapping[str, object]
@@ -81,12 +87,63 @@ class WrittenText(str):
             name = match.group(2).strip()
             if match.group(1) or name not in values:
                 return match.group(0)
-            return escape(to_text(values[name]))
+            return _put(values[name])
 
         written = super().__new__(cls, _REFERENCE.sub(put, template))
         written.template = template
         written.values = dict(values)
         return written
+
+
+def _put(value: object) -> str:
+    """A value as it is put into text that will be expanded: escaped, unless it is such text."""
+    return value if isinstance(value, WrittenText) else escape(to_text(value))
+
+
+@dataclass(frozen=True)
+class Filled:
+    """Text in which a front end put values in place of its placeholders (``<name>`` of an
+    Examples row, ``{name}`` of a user phrase), and where each went."""
+
+    text: str
+    spans: tuple[tuple[int, int, object], ...]  # start, end, value
+
+    def part(self, start: int, end: int) -> str:
+        """``text[start:end]`` (a step's argument); a :class:`WrittenText` naming the values
+        put into it, so that a URL encodes each for the part it lands in."""
+        inside = [(s, e, value) for s, e, value in self.spans if start <= s and e <= end]
+        if not inside:
+            return self.text[start:end]
+        out: list[str] = []
+        values: dict[str, object] = {}
+        position = start
+        for s, e, value in inside:
+            name = f"<{len(values) + 1}>"  # its values come first, before any variable of that name
+            out += [self.text[position:s], f"${{{name}}}"]
+            values[name] = value
+            position = e
+        out.append(self.text[position:end])
+        return WrittenText("".join(out), values)
+
+
+def fill(template: str, placeholder: re.Pattern[str], values: Mapping[str, object]) -> Filled:
+    """``template`` with each ``placeholder`` (its first group the name) whose name has a value
+    replaced by it: a value escaped, text still to expand (a :class:`WrittenText`) as it is.
+    A name without a value stays as written."""
+    out: list[str] = []
+    spans: list[tuple[int, int, object]] = []
+    length = position = 0
+    for match in placeholder.finditer(template):
+        if match.group(1) not in values:
+            continue
+        value = values[match.group(1)]
+        before, text = template[position : match.start()], _put(value)
+        spans.append((length + len(before), length + len(before) + len(text), value))
+        out += [before, text]
+        length += len(before) + len(text)
+        position = match.end()
+    out.append(template[position:])
+    return Filled("".join(out), tuple(spans))
 
 
 class Generated(str):
@@ -285,7 +342,11 @@ class Variables:
             name = match.group(2).strip()
             value = given[name] if name in given else self.get(name)
             so_far = "".join(out)
-            out.append(to_text(value) if _written_as_is(value, so_far) else encode_url_value(value, so_far))
+            if isinstance(value, WrittenText):  # text still to expand: its own values by part
+                text = self.expand(value)
+                out.append(self.expand_url(value) if _written_as_is(text, so_far) else encode_url_value(text, so_far))
+            else:
+                out.append(to_text(value) if _written_as_is(value, so_far) else encode_url_value(value, so_far))
         out.append(template[position:])
         return "".join(out)
 

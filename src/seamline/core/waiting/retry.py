@@ -19,7 +19,7 @@ _UNITS = {
     "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
     "m": 60.0, "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
 }  # fmt: skip
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*", re.IGNORECASE)
+_DURATION = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*([a-z]+)\s*", re.IGNORECASE)
 
 
 def parse_duration(text: str) -> float:
@@ -30,7 +30,10 @@ def parse_duration(text: str) -> float:
         raise StepArgumentError(
             f"cannot read {text!r} as a duration: write a number and a unit, such as 10 seconds, 500 ms or 2 minutes"
         )
-    return float(match.group(1)) * _UNITS[unit]
+    seconds = float(match.group(1)) * _UNITS[unit]
+    if seconds < 0:
+        raise StepArgumentError(f"{text.strip()!r} is a negative duration: give 0 or more, such as 1 second")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -96,15 +99,17 @@ def keep_trying(
 
 def retry_until(
     attempt: Callable[[], T],
-    timeout: float,
+    timeout: float | Patience,
     interval: float = DEFAULT_INTERVAL,
     on_retry: Callable[[int, CheckFailed], None] | None = None,
 ) -> T:
-    """Call ``attempt`` until it does not fail a check, or ``timeout`` seconds have passed.
+    """Call ``attempt`` until it does not fail a check, or patience runs out: ``timeout``
+    seconds (``interval`` apart), or a :class:`Patience` of a number of attempts too.
 
     Only failed checks are retried: a broken test (a usage error) fails at once. When
-    time runs out, the last failure is raised, saying how long and how often it was tried.
+    patience runs out, the last failure is raised, saying how long and how often it was tried.
     """
+    patience = timeout if isinstance(timeout, Patience) else Patience(timeout=timeout, interval=interval)
 
     def checked() -> T:
         try:
@@ -117,10 +122,21 @@ def retry_until(
             on_retry(tries, cast(CheckFailed, not_yet.cause))
 
     try:
-        return keep_trying(checked, Patience(timeout=timeout, interval=interval), retried)
+        return keep_trying(checked, patience, retried)
     except GaveUp as gave_up:
         failure = cast(CheckFailed, gave_up.last.cause)
         raise CheckFailed(
-            f"still failing after {timeout:g} s ({gave_up.tries} attempts): {failure.message}",
+            f"still failing after {_tried(patience, gave_up.tries)}: {failure.message}",
             details=failure.details,
+            about_last_request=failure.about_last_request,
         ) from None
+
+
+def _tried(patience: Patience, tries: int) -> str:
+    """How long and how often something was tried, as the patience was given."""
+    if patience.attempts is None:
+        return f"{patience.timeout:g} s ({tries} attempts)"
+    apart = f"{patience.interval:g} s apart"
+    if tries < patience.attempts:  # the deadline came first
+        return f"{patience.timeout:g} s ({tries} of {patience.attempts} attempts, {apart})"
+    return f"{tries} attempts, {apart}" if tries > 1 else "1 attempt"

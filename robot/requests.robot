@@ -1,0 +1,26 @@
+*** Settings ***
+Documentation     How one request is sent: whether a redirect is followed, how long it may take,
+...               and how often it is sent again until its answer is the one expected.
+Library           Seamline
+
+
+*** Test Cases ***
+A redirect is followed, every hop in the log
+    When I GET "/redirect/2"
+    Then the response status is 200
+    And the response field "$[0].sku" is "A1"
+
+A redirect not followed is the answer
+    Given I do not follow redirects
+    When I GET "/redirect/1"
+    Then the response status is 302
+    And the response header "Location" is "/products"
+
+One slow request gets a timeout of its own
+    When I GET "/delay/0.2" with a timeout of 5 seconds
+    Then the response status is 200
+    And the response field "$.delay" is 0.2
+
+A request is sent again a counted number of times
+    When I GET "/posts" up to 3 times, 200 ms apart, until the response field "$" has 3 items
+    Then the response field "$[0].id" is 1
