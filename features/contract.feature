@@ -9,6 +9,7 @@ Feature: Contract
       """
     Then the response status is 201
     And the response conforms to the API spec
+    And the response matches the schema "schemas/order.json"
     And the response matches:
       """
       {"id": "#uuid", "status": "pending", "items": "#[1]", "created": "#date-time", "total": "#? > 0"}

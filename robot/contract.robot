@@ -10,6 +10,7 @@ An order keeps the contract
     ...    {"items": [{"sku": "A1", "qty": 2}]}
     Then the response status is 201
     And the response conforms to the API spec
+    And the response matches the schema "schemas/order.json"
     And the response matches:
     ...    {"id": "#uuid", "status": "pending", "items": "#[1]", "created": "#date-time", "total": "#? > 0"}
     And each item of the response field "$.items" matches:

@@ -115,3 +115,41 @@ def test_an_unknown_name_in_a_step_suggests_the_closest_known_one(tmp_path: Path
     with pytest.raises(ConfigError) as nothing_close:
         config.service("zzz")
     assert "did you mean" not in str(nothing_close.value)
+
+
+def test_generators_in_config_values_read_the_tests_values_and_never_an_environment_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seamline.core.context import Context, Runtime
+
+    monkeypatch.setenv("SEAMLINE_TEST_TAIL", "${uuid}")  # a value from the environment is never expanded
+    monkeypatch.setenv("SEAMLINE_TEST_KEY", "key-from-env")
+    path = write(
+        tmp_path,
+        """\
+        services:
+          shop: {base_url: "http://127.0.0.1:8000", headers: {X-Key: "${env:SEAMLINE_TEST_KEY}-${unique}"}}
+        databases:
+          shop: "sqlite:///shop-${unique}.db"
+        variables:
+          mail: "cfg-${unique}@x.example"
+          tail: "${unique}/${env:SEAMLINE_TEST_TAIL}"
+          written: "\\\\${unique}"
+        """,
+    )
+    runtime = Runtime(path)
+    first, second = Context(runtime), Context(runtime)
+    unique = first.variables.get("unique")
+    assert first.variables.get("mail") == f"cfg-{unique}@x.example"
+    assert first.variables.get("mail") == first.variables.get("mail")  # once per test
+    other = second.variables.get("unique")
+    assert second.variables.get("mail") == f"cfg-{other}@x.example" != first.variables.get("mail")
+    assert first.variables.get("tail") == f"{unique}/${{uuid}}"
+    assert first.variables.get("written") == "\\${unique}"  # escaped in the file: as written
+    header = first.variables.fill_generated(runtime.config.services["shop"].headers["X-Key"])
+    assert header == f"key-from-env-{unique}"
+    assert runtime.secrets.mask(header) == "***"  # a header read from the environment: a secret, filled
+    # What lasts the run reads its values once for the run.
+    url = runtime.config.databases["shop"].url
+    assert runtime.with_worker(url) == runtime.with_worker(url) != url
+    assert "${" not in runtime.with_worker(url)

@@ -138,7 +138,8 @@ LOOP = Scenario.parse(
 
 
 def test_redirects_are_followed_or_not_each_hop_logged(project: Project, flaky: str, front_end: str) -> None:
-    run = project.run(front_end, FOLLOWED, NOT_FOLLOWED, SERVICE_SETTING, NEXT_TEST_FOLLOWS, HOPS_LOGGED, LOOP, warns=True)
+    scenarios = (FOLLOWED, NOT_FOLLOWED, SERVICE_SETTING, NEXT_TEST_FOLLOWS, HOPS_LOGGED, LOOP)
+    run = project.run(front_end, *scenarios, warns=True)
     _passed(run, FOLLOWED, NOT_FOLLOWED, SERVICE_SETTING, NEXT_TEST_FOLLOWS)
     log = _log(project, front_end, run)
     shop = project.demo_url

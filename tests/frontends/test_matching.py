@@ -303,9 +303,43 @@ def test_a_response_that_breaks_the_spec_in_two_places_reports_both(
 
     undeclared = result[UNDECLARED.name]
     assert not undeclared.passed
-    assert "status: expected a status the spec declares for this operation, actual 500 (not declared)" in (
+    declared = ", ".join(sorted(shop_spec["paths"]["/products/{sku}"]["get"]["responses"]))  # type: ignore[index]
+    assert declared == "200, 404"  # what the message below names
+    assert f"status: expected one the spec declares for this operation: {declared}, actual 500 (not declared)" in (
         undeclared.message.splitlines()[0]
     )
+
+
+SURVEY = Scenario.parse(
+    "a whole flow surveyed in one test",
+    """
+    Given I use the service "broken"
+    And every response must conform to the API spec by the end of the test
+    When I GET "/products/A1"
+    Then the response status is 200
+    When I GET "/products/B2"
+    Then the response status is 500
+    And I store "went on" as "after"
+    """,
+)
+
+
+def test_every_response_by_the_end_of_the_test_fails_once_with_every_nonconformance(
+    project: Project, front_end: str, broken_url: str, shop_spec: dict[str, object]
+) -> None:
+    (project.root / "shop-openapi.json").write_text(json.dumps(shop_spec), encoding="utf-8")
+    _config(project, extra=f"  broken:\n    base_url: {broken_url}\n    openapi: shop-openapi.json\n")
+    outcome = project.run(front_end, SURVEY)[SURVEY.name]
+    assert not outcome.passed
+    first_line = next(line for line in outcome.message.splitlines() if "did not conform" in line)
+    assert (
+        "at the end of the test, 2 responses of the test did not conform to the API spec: "
+        "GET /products/A1: $.price: expected a required field, actual (no such field), $.sku: expected type: "
+        "string, actual 1; GET /products/B2: status: expected one the spec declares for this operation: "
+        "200, 404, actual 500 (not declared)"
+    ) in first_line, outcome.message
+    # Once, at the end: no step failed on its own, the test went on to its last step.
+    assert first_line.count("did not conform") == 1 and "Step '" not in outcome.message, outcome.message
 
 
 def test_the_config_switch_checks_every_response(

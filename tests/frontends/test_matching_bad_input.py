@@ -36,7 +36,7 @@ CASES = [
     BadInput(
         "a schema file that does not exist",
         GET + 'Then the response matches the schema "schemas/nope.json"',
-        ("cannot read 'schemas/nope.json': no such file",),
+        ("no schema or OpenAPI file 'schemas/nope.json': looked beside the test file",),
     ),
     BadInput(
         "a schema that is not a schema",
@@ -46,7 +46,7 @@ CASES = [
     BadInput(
         "a spec file that does not exist",
         'Given the API spec is "missing-openapi.yaml"',
-        ('the API spec is "missing-openapi.yaml"', "cannot read 'missing-openapi.yaml': no such file"),
+        ('the API spec is "missing-openapi.yaml"', "no schema or OpenAPI file 'missing-openapi.yaml': looked beside"),
     ),
     BadInput(
         "a spec that is not OpenAPI",

@@ -39,6 +39,7 @@ _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _SCENARIO_NAME = pytest.StashKey[str]()
+_FEATURE_FILE = pytest.StashKey[str]()
 _FILLED_STEPS = pytest.StashKey[dict[int, Filled]]()  # by id of a step: its name as filled from the row
 _REPORT_FILES = pytest.StashKey[list[Path]]()
 _RESTORE_LOG_RECORDS = pytest.StashKey[Callable[[], None]]()
@@ -175,6 +176,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 # The feature file being collected: `@data:` tags name files relative to its directory.
 _collecting: list[Path] = []
+_config_folders: list[Path | None] = []  # and the folder of its seamline.yaml, where they are looked for next
 
 
 class FeatureFile(pytest.Module):
@@ -214,12 +216,14 @@ class FeatureFile(pytest.Module):
         code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
         names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
         _collecting.append(self.path)
+        _config_folders.append(self.config.stash[_RUNTIME].config_folder)
         try:
             exec(code, names, module.__dict__)
         except SeamlineError as error:
             raise self.CollectError(f"{_relative(str(self.path))}: {error.message}") from None
         finally:
             _collecting.pop()
+            _config_folders.pop()
         return module
 
 
@@ -273,7 +277,8 @@ def _bounded(text: str, limit: int = 500) -> str:
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
     feature = _collecting[-1] if _collecting else None
-    path = data_file_of(tag, feature.parent if feature else Path.cwd())
+    config_folder = _config_folders[-1] if _config_folders else None
+    path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
     if path is None:
         return None  # pytest-bdd makes the tag a mark, as usual
     try:
@@ -319,6 +324,7 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
         scenario.steps[:] = [step for step, _ in rendered]
         request.node.stash[_FILLED_STEPS] = {id(step): filled for step, filled in rendered}
     request.node.stash[_SCENARIO_NAME] = scenario.name  # the Context's name, made at the first step
+    request.node.stash[_FEATURE_FILE] = str(feature.filename)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -446,9 +452,11 @@ def seamline_context(
     runtime = request.config.stash[_RUNTIME]
     name = request.node.stash.get(_SCENARIO_NAME, request.node.name)
     node = request.node
+    feature = node.stash.get(_FEATURE_FILE, None)  # files named in steps are found beside it
+    folder = Path(feature).parent if feature else None
     context = Context(
         runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name,
-        running_step=lambda: node.stash.get(_RUNNING_STEP, None),
+        running_step=lambda: node.stash.get(_RUNNING_STEP, None), folder=folder,
     )
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:

@@ -23,9 +23,10 @@ from .errors import SeamlineError, bounded
 from .http.state import HttpState
 from .messaging.state import MessagingState
 from .stubs.state import StubState
+from .values.files import find_file, missing_file
 from .values.generators import Generators
 from .values.secrets import Secrets
-from .values.variables import Scope, ScopeListener, Variables
+from .values.variables import Scope, ScopeListener, Variables, fill_generated
 
 __all__ = ["Cleanup", "Context", "LogSink", "MemorySink", "RunResource", "Runtime"]
 
@@ -72,6 +73,7 @@ class Runtime:
         self.globals: dict[str, object] = {}
         self.generators = Generators()
         self._config: Config | None = None
+        self._run_values: dict[str, str] | None = None
         # One of each kind, opened on first use: a run that never stubs never loads werkzeug.
         self._resources: dict[type[RunResource], RunResource] = {}
         # A run that dies without its front end's end-of-run hook must not leave services running.
@@ -93,6 +95,17 @@ class Runtime:
         return self._config
 
     @property
+    def config_folder(self) -> Path | None:
+        """The folder of seamline.yaml, where files named in tests are looked for after the
+        test file's folder; None without a config file (or with a broken one: the first step
+        that reads the config says what is wrong)."""
+        try:
+            path = self.config.path
+        except SeamlineError:
+            return None
+        return path.parent if path is not None else None
+
+    @property
     def worker(self) -> str:
         """This process's name among the workers of a parallel run (``gw1`` under pytest-xdist,
         ``pabot1`` under pabot, ``SEAMLINE_WORKER``); ``main`` in a run of one process. What
@@ -100,8 +113,12 @@ class Runtime:
         return re.sub(r"[^A-Za-z0-9]", "", self.generators.worker) or "main"
 
     def with_worker(self, text: str) -> str:
-        """``text`` with ``${worker}`` replaced by :attr:`worker`."""
-        return text.replace("${worker}", self.worker)
+        """``text`` with ``${worker}`` replaced by :attr:`worker`, and the generators it names
+        (``${unique}`` ...) read once for the run: it describes what lasts the run (a start
+        command, a database or broker URL, a queue's name)."""
+        if self._run_values is None:
+            self._run_values = self.generators.values()
+        return str(fill_generated(text, self._run_values.__getitem__, self.secrets)).replace("${worker}", self.worker)
 
     def resource(self, kind: type[R]) -> R:
         """The run's one ``kind`` (``Databases``, ``StubServers`` ...), opened on first use."""
@@ -128,6 +145,8 @@ class Cleanup:
     description: str
     action: Callable[[], None]
     step: str | None = None  # the step that registered it, as its front end names it
+    # A check that runs when the test ends, before the cleanups: its failure is the test's own.
+    check: bool = False
 
 
 @dataclass
@@ -147,6 +166,7 @@ class Context:
     contract: ContractState = field(default_factory=ContractState)
     cleanups: list[Cleanup] = field(default_factory=list)
     name: str = ""
+    folder: Path | None = None  # the test file's folder: files its steps name are looked for there first
     # The step running now, named as the front end names it (``Step '...' (file:line)``), so
     # that a cleanup failing when the test ends says which step registered it.
     running_step: Callable[[], str | None] = field(default_factory=lambda: _no_step)
@@ -169,14 +189,38 @@ class Context:
         shown = "***" if secret else value
         self.log(f"${{{name}}} = {shown!r}" if not isinstance(shown, str) else f"${{{name}}} = {shown}")
 
+    # -- files named in steps ---------------------------------------------------------
+
+    def locate_file(self, written: str) -> Path | None:
+        """The file a step names, by the one rule of :mod:`.values.files`: beside the test
+        file, then beside seamline.yaml; None if it is in neither place."""
+        return find_file(written, self.folder, self.runtime.config_folder)
+
+    def file_not_found(self, what: str, written: str, purpose: str = "") -> str:
+        """One line saying where ``written`` was looked for (``what``: "SQL file" ...)."""
+        return missing_file(what, written, self.folder, self.runtime.config_folder, purpose)
+
     # -- cleanup --------------------------------------------------------------------
 
     def add_cleanup(self, description: str, action: Callable[[], None]) -> None:
         self.cleanups.append(Cleanup(description, action, self.running_step()))
 
+    def add_final_check(self, description: str, action: Callable[[], None]) -> None:
+        """A check that runs when the test ends (``every response must conform ... by the end
+        of the test``), before any cleanup; its failure fails the test."""
+        self.cleanups.append(Cleanup(description, action, self.running_step(), check=True))
+
     def finish(self) -> list[str]:
-        """Run the cleanup actions last-in-first-out; return the failures, one line each."""
+        """Run the final checks, then the cleanup actions last-in-first-out; return the
+        failures, one line each."""
         failures = []
+        checks = [cleanup for cleanup in self.cleanups if cleanup.check]
+        self.cleanups = [cleanup for cleanup in self.cleanups if not cleanup.check]
+        for check in checks:
+            try:
+                check.action()
+            except SeamlineError as error:
+                failures.append(f"at the end of the test, {error.message}")
         while self.cleanups:
             cleanup = self.cleanups.pop()
             try:

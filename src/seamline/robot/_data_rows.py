@@ -18,7 +18,7 @@ from ._compat import escape
 __all__ = ["expand_data_tests"]
 
 
-def expand_data_tests(suite: Any, rows_of_tests: dict[int, dict[str, str]]) -> None:
+def expand_data_tests(suite: Any, rows_of_tests: dict[int, dict[str, str]], config_folder: Path | None = None) -> None:
     """Replace each test of ``suite`` tagged with a data file by one copy per row, recording
     each copy's row in ``rows_of_tests`` by the copy's id. A data file that does not load
     fails its test, not the suite."""
@@ -26,7 +26,7 @@ def expand_data_tests(suite: Any, rows_of_tests: dict[int, dict[str, str]]) -> N
     tests = []
     for test in suite.tests:
         try:
-            path = data_file_of_tags(test.tags, base)
+            path = data_file_of_tags(test.tags, base, config_folder)
             if path is None:
                 tests.append(test)
                 continue

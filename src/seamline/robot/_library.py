@@ -12,6 +12,7 @@ paths as the suite writes them, ``_messages`` tells failures in Seamline's words
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from robot.api import logger
@@ -71,6 +72,7 @@ class Seamline:
         # Robot's failure message of a step that failed before Seamline could run it, and ours.
         self._explained: dict[str, str] = {}
         self._suites: list[dict[str, object]] = []
+        self._suite_files: list[object] = []
         self._test: Context | None = None
         self._suite_context: Context | None = None
         self._published = False
@@ -162,14 +164,18 @@ class Seamline:
         if self._test is not None:
             return self._test
         if self._suite_context is None:
-            self._suite_context = self._new_context(in_test=False)
+            source = self._suite_files[-1] if self._suite_files else None
+            self._suite_context = self._new_context(in_test=False, source=source)
         return self._suite_context
 
-    def _new_context(self, in_test: bool, name: str = "") -> Context:
+    def _new_context(self, in_test: bool, name: str = "", source: object = None) -> Context:
         suite = self._suites[-1] if self._suites else {}
         listener = mirror(self._set_variable, in_test)
+        path = Path(str(source)) if source else None  # files named in steps are found beside it
+        folder = path if path is None or path.is_dir() else path.parent
         return Context(
-            self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name, running_step=self._step_label
+            self.runtime, suite=suite, sink=_RobotLog(), listener=listener, name=name,
+            running_step=self._step_label, folder=folder,
         )
 
     def _step_label(self) -> str | None:
@@ -181,6 +187,7 @@ class Seamline:
     def start_suite(self, data: Any, result: Any) -> None:
         self._suites.append({})
         self._suite_context = None
+        self._suite_files.append(data.source)  # a suite setup's files are found beside it (a folder: in it)
         remember_keyword_lookups(self)
         if not self._published:
             # Once: the config's variables are global Robot variables.
@@ -189,7 +196,7 @@ class Seamline:
             when_results_written(self.runtime.secrets.mask_file)
         publish_generated(self.context(), self._set_variable, in_test=False)
         adopt_gherkin_parser_blocks(data)
-        expand_data_tests(data, self._rows)
+        expand_data_tests(data, self._rows, self.runtime.config_folder)
 
     def end_suite(self, data: Any, result: Any) -> None:
         if self._suite_context is not None:
@@ -200,9 +207,11 @@ class Seamline:
         self._suite_context = None
         if self._suites:
             self._suites.pop()
+        if self._suite_files:
+            self._suite_files.pop()
 
     def start_test(self, data: Any, result: Any) -> None:
-        self._test = self._new_context(in_test=True, name=str(data.name))
+        self._test = self._new_context(in_test=True, name=str(data.name), source=data.source)
         self._steps.clear()
         self._explained.clear()
         publish_generated(self._test, self._set_variable, in_test=True)

@@ -44,6 +44,11 @@ def publish_generated(context: Context, robot_set: VariableSetter, in_test: bool
     for name, value in context.variables.generated().items():
         if name not in taken:
             robot_set(name, value, Scope.TEST, in_test)
+    # A config variable that names generators (cfg-${unique}@x) reads this test's values.
+    config = context.runtime.loaded_config
+    for name, written in (config.variables if config is not None else {}).items():
+        if context.variables.fill_generated(written) != written:
+            robot_set(name, context.variables.get(name), Scope.TEST, in_test)
 
 
 def mirror(robot_set: VariableSetter, in_test: bool) -> Callable[[str, object, Scope], None]:

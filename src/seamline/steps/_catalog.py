@@ -99,8 +99,8 @@ class Phrase:
 
     @property
     def summary(self) -> str:
-        """The description's first sentence, on one line."""
-        return first_sentence(self.description)
+        """The description's whole first paragraph, on one line (what `seamline steps` shows)."""
+        return first_paragraph(self.description)
 
     def _pattern(self, match: re.Match[str]) -> str:
         open_quote, name, close_quote = match.groups()
@@ -206,10 +206,9 @@ class Phrase:
         return retry_until(attempt, timeout, on_retry=on_retry)
 
 
-def first_sentence(text: str) -> str:
-    joined = " ".join(text.split())
-    match = re.match(r"(.+?[.:;])(\s|$)", joined)
-    return match.group(1).rstrip(":;") if match else joined
+def first_paragraph(text: str) -> str:
+    """Up to the first blank line, on one line: a sentence may hold a ':' or a list."""
+    return " ".join(re.split(r"\n\s*\n", text.strip(), maxsplit=1)[0].split())
 
 
 CATALOG: dict[str, Phrase] = {}

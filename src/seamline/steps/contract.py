@@ -40,3 +40,13 @@ def conforms_to_spec(ctx: Context) -> None:
 def every_response_conforms(ctx: Context) -> None:
     """From now on in this test, check each response against the API spec as it arrives."""
     conformance.check_every_response(ctx)
+
+
+@phrase(
+    "every response must conform to the API spec by the end of the test",
+    example="every response must conform to the API spec by the end of the test",
+)
+def every_response_conforms_by_the_end(ctx: Context) -> None:
+    """Check each later response against the API spec, and let the test go on: when it ends,
+    it fails once, with every response that did not conform (a whole flow in one test)."""
+    conformance.check_every_response(ctx, at_end=True)

@@ -29,7 +29,7 @@ def run_sql(ctx: Context, docstring: str) -> None:
 
 @phrase('I run the SQL file "{path}"', example='I run the SQL file "sql/products.sql"')
 def run_sql_file(ctx: Context, path: str) -> None:
-    """Run the statements of a file (a path from the working directory or next to seamline.yaml)."""
+    """Run the statements of a file, found beside the test file, then beside seamline.yaml."""
     db.run_sql_file(ctx, path)
 
 

@@ -7,8 +7,9 @@ user phrases and named environments.
 - :mod:`.phrasebook`: ``phrases.yaml``, the user phrases.
 
 Secrets never live in the file: ``${env:NAME}`` (or ``${env:NAME:-default}``) reads an
-environment variable when the file is loaded, and every value read that way outside a
-service's address and start command is treated as a secret.
+environment variable when the file is loaded; a value read that way is a secret unless it
+names something (a service's address and start command, a user's name, a variable marked
+``secret: false``). Generators (``${unique}`` ...) are read per test, as in steps.
 """
 
 from __future__ import annotations

@@ -3,8 +3,11 @@ the declared schema (:mod:`.schema`), then built into :mod:`.settings`.
 
 Every mistake is one line: ``file:line: what is wrong at which dotted path``, with the
 closest known key or the allowed values. Secrets never live in the file: ``${env:NAME}``
-(or ``${env:NAME:-default}``) reads an environment variable when the file is loaded, and
-every value read that way outside a service's address and start command is a secret.
+(or ``${env:NAME:-default}``) reads an environment variable when the file is loaded; a value
+read that way is a secret unless it names something (a service's address and start command,
+a broker URL, a user's name, a variable marked ``secret: false``). A value naming a generator
+(``${unique}``) becomes a :class:`~seamline.core.values.variables.Generated` text, filled per
+test (``Variables.fill_generated``) or once per run (``Runtime.with_worker``).
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
+from ..values.variables import Generated, escape, names_generators
 from .settings import (
     CONFIG_NAMES,
     DEFAULT_BROKER_URL,
+    IDENTITY_FIELDS,
     AuthProfile,
     BrokerConfig,
     Config,
@@ -461,7 +466,7 @@ class _Loader:
             config.queues[name] = QueueConfig(
                 name=name,
                 broker=broker_name,
-                queue=str(self._expand(queue_name, config.secrets, False, ("queues", name))),
+                queue=_text(self._expand(queue_name, config.secrets, False, ("queues", name))),
                 wait=queue.wait if queue else QueueConfig.wait,
             )
         for name, stub in (model.stubs or {}).items():
@@ -471,6 +476,9 @@ class _Loader:
 
     def _expand(self, value: object, secrets: set[str], secret: bool, path: PathParts) -> Any:
         if isinstance(value, str):
+            # Generators are read per test (Variables.fill_generated); what comes from the
+            # environment then goes in escaped, so that it is never expanded.
+            generated = names_generators(value)
 
             def replace(match: re.Match[str]) -> str:
                 name, default = match.group(1), match.group(2)
@@ -482,9 +490,10 @@ class _Loader:
                     )
                 if secret and found:
                     secrets.add(found)
-                return found
+                return escape(found) if generated else found
 
-            return _ENV_REFERENCE.sub(replace, value)
+            expanded = _ENV_REFERENCE.sub(replace, value)
+            return Generated(expanded, secret) if generated else expanded
         if isinstance(value, dict):
             return {k: self._expand(v, secrets, secret, (*path, k)) for k, v in value.items()}
         if isinstance(value, list):
@@ -506,13 +515,13 @@ class _Loader:
                 timeout=raw.timeout,
                 port=None if port in (None, "auto") else int(port),
                 cwd=self._expand(raw.cwd, secrets, False, (*path, "start", "cwd")),
-                env={str(k): str(v) for k, v in env.items()},
+                env={str(k): _text(v) for k, v in env.items()},
             )
         openapi = None
         if spec.openapi is not None:
             raw_openapi = spec.openapi if isinstance(spec.openapi, OpenApiModel) else OpenApiModel(spec=spec.openapi)
             openapi = OpenApiConfig(
-                spec=str(self._expand(raw_openapi.spec, secrets, False, (*path, "openapi"))).strip(),
+                spec=_text(self._expand(raw_openapi.spec, secrets, False, (*path, "openapi")), str.strip),
                 check_every_response=raw_openapi.check_every_response,
             )
         retry, until = spec.retry or RetryModel(), spec.until or UntilModel()
@@ -520,10 +529,10 @@ class _Loader:
         headers = self._expand(spec.headers or {}, secrets, True, (*path, "headers"))
         return ServiceConfig(
             name=name,
-            base_url=str(self._expand(spec.base_url, secrets, False, (*path, "base_url"))).rstrip("/"),
+            base_url=_text(self._expand(spec.base_url, secrets, False, (*path, "base_url")), lambda u: u.rstrip("/")),
             timeout=spec.timeout,
             verify_tls=spec.verify_tls,
-            headers={str(k): str(v) for k, v in headers.items()},
+            headers={str(k): _text(v) for k, v in headers.items()},
             start=start,
             openapi=openapi,
             retry=RetryPolicy(
@@ -549,7 +558,7 @@ class _Loader:
 
     def _database(self, name: str, spec: Any, secrets: set[str]) -> DatabaseConfig:
         # Whatever comes from the environment in a URL (a password, or the whole URL) is masked.
-        url = str(self._expand(spec.url, secrets, True, ("databases", name, "url")))
+        url = _text(self._expand(spec.url, secrets, True, ("databases", name, "url")))
         try:
             password = urlsplit(url).password
         except ValueError:
@@ -562,7 +571,13 @@ class _Loader:
         from .schema import RequestModel
 
         path: PathParts = ("auth", name)
-        users = self._expand(spec.users or {}, secrets, True, (*path, "users"))
+        users = {
+            user: {
+                key: self._expand(value, secrets, str(key).lower() not in IDENTITY_FIELDS, (*path, "users", user, key))
+                for key, value in fields.items()
+            }
+            for user, fields in (spec.users or {}).items()
+        }
         # An OAuth2 grant is a form POST to its token URL, built when the token is asked for.
         request = spec.request or RequestModel(path=spec.token_url or "/")
         prefix = spec.prefix if spec.prefix is not None else ("Bearer " if spec.header == "Authorization" else "")
@@ -606,13 +621,19 @@ class _Loader:
 
     def _broker(self, name: str, spec: Any, secrets: set[str]) -> BrokerConfig:
         # Like a service's address, not a secret as a whole; its password is hidden wherever it is shown.
-        url = str(self._expand(spec.url or DEFAULT_BROKER_URL, secrets, False, ("brokers", name, "url")))
+        url = _text(self._expand(spec.url or DEFAULT_BROKER_URL, secrets, False, ("brokers", name, "url")))
         if "://" not in url:
             raise ConfigError(
                 f"{self.at('brokers', name, 'url')} {url!r} is not a URL such as memory://, amqp://host// "
                 "or redis://host:6379/0"
             )
         return BrokerConfig(name=name, url=url, connect_timeout=spec.connect_timeout)
+
+
+def _text(value: object, trim: Callable[[str], str] = str) -> str:
+    """``value`` as text, trimmed; a :class:`Generated` text stays one, to be filled per test."""
+    text = trim(str(value))
+    return Generated(text, value.secret) if isinstance(value, Generated) else text
 
 
 def _without(data: LocatedDict, *keys: str) -> LocatedDict:

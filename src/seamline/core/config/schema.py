@@ -137,7 +137,7 @@ class ManagedStartModel(_Strict):
 
 class OpenApiModel(_Strict):
     spec: Annotated[str, Field(min_length=1, pattern=r"\S")] = Field(
-        description="A file (relative to seamline.yaml), a URL, or a path on the service such as /openapi.json."
+        description="A file (beside the test, then seamline.yaml), a URL, or a path on the service (/openapi.json)."
     )
     check_every_response: bool = False
 

@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 __all__ = [
     "CONFIG_NAMES",
+    "IDENTITY_FIELDS",
     "AuthProfile",
     "BrokerConfig",
     "Config",
@@ -33,6 +34,9 @@ __all__ = [
 ]
 
 CONFIG_NAMES = ("seamline.yaml", "seamline.yml")
+# An auth profile user's fields that name the user rather than prove who they are: these
+# stay readable in logs (``GET /profiles/alice``); every other field is a secret.
+IDENTITY_FIELDS = frozenset({"username", "user", "login", "email", "name", "client_id"})
 DEFAULT_TIMEOUT = 30.0
 
 
@@ -52,7 +56,7 @@ class ManagedStart:
 class OpenApiConfig:
     """The service's OpenAPI document, and whether every response is checked against it."""
 
-    spec: str  # a file (relative to seamline.yaml), a URL, or a path on the service such as /openapi.json
+    spec: str  # a file (beside the test, then seamline.yaml), a URL, or a path on the service (/openapi.json)
     check_every_response: bool = False
 
 

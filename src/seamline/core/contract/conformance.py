@@ -1,7 +1,7 @@
 """Contracts: JSON Schema (the jsonschema library) and OpenAPI conformance (openapi-core).
 
-A schema or spec is named by a file (relative to the working directory, then to
-seamline.yaml's folder), a URL, or for a spec in the config a path on the service
+A schema or spec is named by a file (beside the test file, then beside seamline.yaml:
+``Context.locate_file``), a URL, or for a spec in the config a path on the service
 itself (``/openapi.json``). Documents are read once per run. An OpenAPI document's
 ``servers`` are replaced by the service's configured base URL, so a spec written for
 production checks a local service.
@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from ..config import ServiceConfig
 from ..context import Context, Runtime
-from ..errors import SpecError, UsageError
+from ..errors import CheckFailed, SpecError, UsageError
 from ..http.document_checks import mismatch_failure
 from ..http.exchange import Response
 from ..http.sending import current_service, on_response
@@ -100,11 +100,7 @@ def load_document(ctx: Context, location: str, service: ServiceConfig | None = N
     if location.startswith(("http://", "https://")):
         url = location
     else:
-        config_path = ctx.runtime.config.path
-        candidates = [Path(location).expanduser()]
-        if config_path is not None and not candidates[0].is_absolute():
-            candidates.append(config_path.parent / location)
-        found = next((path for path in candidates if path.is_file()), None)
+        found = ctx.locate_file(location)  # beside the test file, then beside seamline.yaml
         if found is not None:
             file_key = ("file", str(found.resolve()), found.stat().st_mtime_ns)
             if file_key not in cache:
@@ -115,8 +111,7 @@ def load_document(ctx: Context, location: str, service: ServiceConfig | None = N
                 cache[file_key] = Document(_parse(text, str(found)), str(found), found.resolve().parent)
             return cache[file_key]  # type: ignore[no-any-return]
         if service is None or not location.startswith("/"):
-            looked = " or ".join(str(path) for path in candidates)
-            raise SpecError(f"cannot read {location!r}: no such file ({looked})")
+            raise SpecError(ctx.file_not_found("schema or OpenAPI file", location))
         url = ctx.runtime.resource(ServiceManager).base_url(service) + location
     key = ("url", url)
     if key not in cache:
@@ -213,9 +208,35 @@ def use_spec(ctx: Context, location: str) -> None:
     ctx.contract.spec_by_service[service.name] = location
 
 
-def check_every_response(ctx: Context) -> None:
-    """From now on in this test, every response from a service with a spec is checked."""
+def check_every_response(ctx: Context, at_end: bool = False) -> None:
+    """From now on in this test, every response from a service with a spec is checked; with
+    ``at_end``, the test goes on and fails when it ends, with every response that did not
+    conform (a whole flow surveyed in one test)."""
     ctx.contract.check_every_response = True
+    if at_end and not ctx.contract.report_at_end:
+        ctx.contract.report_at_end = True
+        ctx.add_final_check("every response conforms to the API spec", lambda: _report_nonconforming(ctx))
+
+
+def _one_response(request: str, rows: list[tuple[str, str, str]]) -> str:
+    shown = ", ".join(f"{path}: expected {expected}, actual {actual}" for path, expected, actual in rows[:3])
+    return f"{request}: {shown}" + (f" and {len(rows) - 3} more" if len(rows) > 3 else "")
+
+
+# How many responses the one line of the end-of-test report names; the table lists them all.
+_REPORTED_RESPONSES = 5
+
+
+def _report_nonconforming(ctx: Context) -> None:
+    failures = ctx.contract.nonconforming
+    if not failures:
+        return
+    count = len(failures)
+    named = "; ".join(_one_response(request, rows) for request, rows in failures[:_REPORTED_RESPONSES])
+    more = f"; and {count - _REPORTED_RESPONSES} more responses" if count > _REPORTED_RESPONSES else ""
+    responses = "1 response" if count == 1 else f"{count} responses"
+    table = [(f"{request} {path}", expected, actual) for request, rows in failures for path, expected, actual in rows]
+    raise CheckFailed(f"{responses} of the test did not conform to the API spec: {named}{more}", mismatches=table)
 
 
 def _spec_location(ctx: Context, service: ServiceConfig) -> str | None:
@@ -319,7 +340,8 @@ def _openapi_mismatches(api: Any, response: Response, where: str) -> list[Mismat
                 raise SpecError(f"{where} has no {response.method} operation for {parts.path}") from None
             raise SpecError(f"{where}: {response.url} is not under the service's base URL") from None
         if isinstance(error, ResponseNotFound):
-            mismatches.append(Mismatch("status", "a status the spec declares for this operation",
+            declared = ", ".join(sorted(map(str, error.availableresponses))) or "none"
+            mismatches.append(Mismatch("status", f"one the spec declares for this operation: {declared}",
                                        f"{response.status} (not declared)"))  # fmt: skip
         elif isinstance(cause, InvalidSchemaValue):
             root = f"header {error.name}" if isinstance(error, HeaderValidationError) else "$"
@@ -372,7 +394,15 @@ def check_response_automatically(ctx: Context, response: Response) -> None:
         service = _service_of(ctx, response)
         if service is None or not (service.openapi and service.openapi.check_every_response):
             return
-    check_openapi(ctx, response, automatic=True)
+    if not ctx.contract.report_at_end:
+        check_openapi(ctx, response, automatic=True)
+        return
+    try:
+        check_openapi(ctx, response, automatic=True)
+    except CheckFailed as failure:
+        request = f"{response.method} {urlsplit(response.url).path}"
+        ctx.contract.nonconforming.append((request, list(failure.mismatches)))
+        ctx.log(f"kept for the end of the test: {failure.message}")
 
 
 # Every response a step receives passes here; the sending side does not import this module.

@@ -273,14 +273,11 @@ def run_sql_file(ctx: Context, path: str, database: str | None = None) -> list[Q
 
 
 def _find_file(ctx: Context, path: str) -> Path:
-    """A path as written, else next to seamline.yaml."""
-    file = Path(path).expanduser()
-    if file.is_file() or file.is_absolute():
-        return file
-    config_path = ctx.runtime.config.path
-    if config_path is not None and (config_path.parent / file).is_file():
-        return config_path.parent / file
-    raise StepArgumentError(f"no SQL file {path!r} (working directory {Path.cwd()})")
+    """Beside the test file, else beside seamline.yaml (``Context.locate_file``)."""
+    file = ctx.locate_file(path)
+    if file is None:
+        raise StepArgumentError(ctx.file_not_found("SQL file", path))
+    return file
 
 
 def query(

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
 from ..config import AuthProfile, ServiceConfig
+from ..config.settings import IDENTITY_FIELDS
 from ..context import Context, Runtime
 from ..errors import AuthError, ConfigError, UsageError
 from ..matching.jsonpath import find_all
@@ -36,8 +37,6 @@ from .state import HeldToken
 
 __all__ = ["Tokens", "obtain_token", "store_token"]
 
-# Credential fields that name the user rather than prove who they are: these stay readable in logs.
-_IDENTITY_FIELDS = frozenset({"username", "user", "login", "email", "name", "client_id"})
 # A kept token is obtained again this long before it expires, so that it does not expire in flight.
 EXPIRY_MARGIN = 5.0
 
@@ -181,8 +180,10 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     else a new one; later requests of this test carry it."""
     profile = ctx.runtime.config.auth_profile(profile_name)
     user, credentials = _credentials(profile, user)
+    # ${unique_email} in a user's fields: the test's own value, as its steps read it.
+    credentials = {key: ctx.variables.fill_generated(value) for key, value in credentials.items()}
     for field_name, value in credentials.items():
-        if field_name.lower() not in _IDENTITY_FIELDS:
+        if field_name.lower() not in IDENTITY_FIELDS:
             ctx.runtime.secrets.add(to_text(value))
     service = ctx.runtime.config.service(profile.service) if profile.service else current_service(ctx)
     request, key = _token_request(ctx, profile, user, credentials, service)

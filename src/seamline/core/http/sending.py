@@ -89,7 +89,7 @@ def url_for(ctx: Context, path: str, service: ServiceConfig | None = None) -> tu
     if path.startswith(("http://", "https://")):
         return path, None
     service = service or current_service(ctx)
-    base = ctx.runtime.resource(ServiceManager).base_url(service)
+    base = str(ctx.variables.fill_generated(ctx.runtime.resource(ServiceManager).base_url(service)))
     # Joined as text: urljoin parses both URLs on every request for the same result.
     return f"{base.rstrip('/')}/{path.lstrip('/')}" if path else base, service
 
@@ -97,7 +97,8 @@ def url_for(ctx: Context, path: str, service: ServiceConfig | None = None) -> tu
 def build_request(ctx: Context, method: str, path: str, service: ServiceConfig | None = None) -> Request:
     # Each value encoded for the part of the URL it lands in; a leading one used as written.
     url, service = url_for(ctx, ctx.variables.expand_url(path), service)
-    headers = dict(service.headers) if service else {}
+    configured = service.headers if service else {}
+    headers = {name: str(ctx.variables.fill_generated(value)) for name, value in configured.items()}
     headers.update(ctx.http.headers)
     cookies: CookieJar
     if service is not None and service.keep_cookies:
@@ -362,13 +363,16 @@ def send_form(ctx: Context, method: str, path: str, table: Sequence[Sequence[str
 
 
 def send_multipart(ctx: Context, method: str, path: str, table: Sequence[Sequence[str]]) -> Response:
-    """Like curl -F: a value starting with @ is a file to upload, relative to the working directory."""
+    """Like curl -F: a value starting with @ is a file to upload, found beside the test file,
+    then beside seamline.yaml (``Context.locate_file``)."""
     request = build_request(ctx, method, path)
     fields: dict[str, str] = {}
     files: dict[str, tuple[str, bytes, str | None]] = {}
     for name, value in _pairs(ctx, table, "multipart form"):
         if value.startswith("@"):
-            file = Path(value[1:]).expanduser()
+            file = ctx.locate_file(value[1:])
+            if file is None:
+                raise StepArgumentError(ctx.file_not_found("file", value[1:], f" for field {name!r}"))
             try:
                 content = file.read_bytes()
             except OSError as error:

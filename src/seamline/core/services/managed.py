@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
+import errno
 import os
 import re
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -24,7 +25,7 @@ from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
 if TYPE_CHECKING:
     from ..context import Runtime
 
-__all__ = ["ManagedService", "ServiceManager", "free_port"]
+__all__ = ["ManagedService", "PortClaim", "ServiceManager", "claim_free_port", "claim_port", "free_port"]
 
 _POLL_INTERVAL = 0.05
 
@@ -33,14 +34,66 @@ _OUTPUT_TAIL_LINES = 30
 _PORT_PROBE_TIMEOUT = 2.0
 
 
-def _stop_with_parent() -> None:
-    """In the service's process before it starts (Linux): ask the kernel for SIGTERM when
-    the test run dies, also by a signal that leaves it no time to stop what it started."""
-    import ctypes
+# Runs first in the service's process (Linux), then becomes the service's command: it asks the
+# kernel for SIGTERM when the test run dies, also by a signal that leaves the run no time to
+# stop what it started. A program of its own rather than a preexec_fn, which is unsafe in a
+# process with threads (stub servers, brokers); the setting outlives exec.
+_STOP_WITH_PARENT = """\
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)  # the run died before the request took effect
+try:
+    os.execvp(sys.argv[2], sys.argv[2:])
+except OSError as error:
+    sys.exit(f"cannot run {sys.argv[2]!r}: {error.strerror}")
+"""
 
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(pr_set_pdeathsig, signal.SIGTERM)
+_PORT_CLAIMS = "seamline-ports"  # a folder of the temporary directory, shared by the run's workers
+_PORT_ATTEMPTS = 50
+
+
+class PortClaim:
+    """A port this process has chosen for a managed service and claims until the service
+    stops: a lock on a file named after it, which another worker (or run) choosing a free
+    port skips. The kernel drops the lock when this process dies, so no claim outlives it."""
+
+    def __init__(self, port: int, descriptor: int) -> None:
+        self.port = port
+        self._descriptor: int | None = descriptor
+
+    def release(self) -> None:
+        descriptor, self._descriptor = self._descriptor, None
+        if descriptor is not None:
+            os.close(descriptor)  # closing the file drops its lock
+
+
+def claim_port(port: int) -> PortClaim | None:
+    """Claim ``port`` for this process; None if another process holds it."""
+    import fcntl
+
+    folder = Path(tempfile.gettempdir()) / _PORT_CLAIMS
+    folder.mkdir(mode=0o777, exist_ok=True)
+    descriptor = os.open(folder / f"{port}.lock", os.O_RDWR | os.O_CREAT, 0o666)  # not inherited by children
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return None
+    return PortClaim(port, descriptor)
+
+
+def claim_free_port() -> PortClaim:
+    """A free loopback port that no other process has claimed, claimed for this one: between
+    the choice and the service's bind, a parallel worker cannot choose it too."""
+    for _ in range(_PORT_ATTEMPTS):
+        claim = claim_port(free_port())
+        if claim is not None:
+            return claim
+    raise ServiceError(f"no free port that another worker has not claimed after {_PORT_ATTEMPTS} tries")
 
 
 def _flat(text: str, limit: int) -> str:
@@ -63,16 +116,22 @@ class ManagedService:
         self.config = config
         self.start_spec = config.start
         self.config_dir = config_dir
-        self.port = self.start_spec.port or free_port()
+        self._claim: PortClaim | None = None
+        if self.start_spec.port is not None:
+            self.port = self.start_spec.port
+        else:
+            self._claim = claim_free_port()  # released when the service stops
+            self.port = self._claim.port
         self._resolve = resolve
         self.base_url = self._fill(config.base_url)
         self.process: subprocess.Popen[bytes] | None = None
         self._output: IO[bytes] | None = None
 
     def _fill(self, text: str) -> str:
-        text = text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
-        # ${stub:NAME} and ${broker:NAME}: addresses the run gives the service it starts.
-        return self._resolve(text) if self._resolve is not None else text
+        # ${stub:NAME}, ${broker:NAME}, ${worker} and generators: what the run gives the service
+        # it starts (first, while the text still knows which of its parts came from the environment).
+        text = self._resolve(text) if self._resolve is not None else text
+        return text.replace("${port}", str(self.port)).replace("${python}", sys.executable)
 
     def _command(self) -> list[str]:
         command = self.start_spec.command
@@ -89,18 +148,23 @@ class ManagedService:
         self._output = tempfile.TemporaryFile()  # noqa: SIM115  (kept open while the service runs)
         env = {**os.environ, **{k: self._fill(v) for k, v in self.start_spec.env.items()}}
         try:
+            if sys.platform == "linux" and shutil.which(command[0], path=env.get("PATH")) is None and not (
+                "/" in command[0] and Path(cwd or ".", command[0]).is_file()
+            ):
+                raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+            launch = [sys.executable, "-c", _STOP_WITH_PARENT, str(os.getpid())] if sys.platform == "linux" else []
             self.process = subprocess.Popen(
-                command,
+                [*launch, *command],
                 cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=self._output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so stop() reaches its children too
-                preexec_fn=_stop_with_parent if sys.platform == "linux" else None,
             )
         except OSError as error:
             self._close_output()
+            self._release_port()
             raise ServiceError(
                 f"cannot start service {self.config.name!r}: {' '.join(command)}: {error.strerror}"
             ) from None
@@ -197,6 +261,12 @@ class ManagedService:
             except ProcessLookupError:
                 pass
         self._close_output()
+        self._release_port()
+
+    def _release_port(self) -> None:
+        if self._claim is not None:
+            self._claim.release()
+            self._claim = None
 
     def _close_output(self) -> None:
         if self._output is not None:
@@ -229,7 +299,11 @@ class ServiceManager:
         managed = self.running.get(service.name)
         if managed is None:
             managed = ManagedService(service, self.config_dir, self.resolve)
-            managed.start()
+            try:
+                managed.start()
+            except BaseException:
+                managed.stop()  # also gives back its port, whatever stopped the start
+                raise
             self.running[service.name] = managed
         return managed.base_url
 

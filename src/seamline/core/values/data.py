@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, UsageError
+from .files import find_file, places_of
 
 __all__ = ["DATA_TAG", "TWO_DATA_FILES", "data_file_of", "data_file_of_tags", "load_rows"]
 
@@ -21,19 +22,22 @@ __all__ = ["DATA_TAG", "TWO_DATA_FILES", "data_file_of", "data_file_of_tags", "l
 DATA_TAG = "data:"
 
 
-def data_file_of(tag: str, base: Path) -> Path | None:
-    """The file a ``data:`` tag names, relative to the directory of the test file."""
+def data_file_of(tag: str, base: Path, config_folder: Path | None = None) -> Path | None:
+    """The file a ``data:`` tag names: beside the test file (in ``base``), else beside
+    seamline.yaml (:mod:`.files`); where it would be beside the test file if in neither."""
     if not tag.lower().startswith(DATA_TAG):
         return None
-    return (base / tag[len(DATA_TAG):].strip()).resolve()
+    written = tag[len(DATA_TAG):].strip()
+    found = find_file(written, base, config_folder)
+    return (found or places_of(written, base, config_folder)[0]).resolve()
 
 
 TWO_DATA_FILES = "a scenario takes its rows from one data file: it has two @data: tags"
 
 
-def data_file_of_tags(tags: Iterable[str], base: Path) -> Path | None:
+def data_file_of_tags(tags: Iterable[str], base: Path, config_folder: Path | None = None) -> Path | None:
     """The one data file a test's tags name, None when they name none."""
-    paths = [path for tag in tags if (path := data_file_of(str(tag), base)) is not None]
+    paths = [path for tag in tags if (path := data_file_of(str(tag), base, config_folder)) is not None]
     if len(paths) > 1:
         raise UsageError(TWO_DATA_FILES)
     return paths[0] if paths else None

@@ -14,7 +14,19 @@ from ..errors import VariableError
 from .generators import GENERATORS, Generators
 from .secrets import Secrets
 
-__all__ = ["Filled", "Scope", "Variables", "WrittenText", "encode_url_value", "escape", "fill", "to_text"]
+__all__ = [
+    "Filled",
+    "Generated",
+    "Scope",
+    "Variables",
+    "WrittenText",
+    "encode_url_value",
+    "escape",
+    "fill",
+    "fill_generated",
+    "names_generators",
+    "to_text",
+]
 
 # ``${name}``; a backslash before the dollar keeps the text as it is.
 _REFERENCE = re.compile(r"(\\?)\$\{([^{}]+)\}")
@@ -134,6 +146,53 @@ def fill(template: str, placeholder: re.Pattern[str], values: Mapping[str, objec
     return Filled("".join(out), tuple(spans))
 
 
+class Generated(str):
+    """A value of seamline.yaml that names generators (``cfg-${unique}@x``), read once per
+    test (or once per run, for what lasts the run) by :func:`fill_generated`.
+
+    As a string it is the text as written, each value read with ``${env:...}`` already in it
+    and escaped (:func:`escape`), so that an environment variable's value is never expanded.
+    ``secret`` says the filled value is a secret too."""
+
+    secret: bool
+
+    def __new__(cls, text: str, secret: bool = False) -> Generated:
+        generated = super().__new__(cls, text)
+        generated.secret = secret
+        return generated
+
+
+def names_generators(text: str) -> bool:
+    """Whether ``text`` holds an unescaped ``${name}`` of a generator (``${unique}`` ...)."""
+    return "${" in text and any(
+        not match.group(1) and match.group(2).strip() in GENERATORS for match in _REFERENCE.finditer(text)
+    )
+
+
+def fill_generated(value: object, lookup: Callable[[str], object], secrets: Secrets | None = None) -> object:
+    """``value`` (a config value: text, or mappings and lists of them) with the generators of
+    each :class:`Generated` text read through ``lookup``; any other ``${name}`` stays as
+    written for whoever expands it next, and text that names no generator is returned as
+    it is. A filled secret is added to ``secrets``."""
+    if isinstance(value, Generated):
+
+        def put(match: re.Match[str]) -> str:
+            name = match.group(2).strip()
+            if match.group(1):
+                return match.group(0)[1:]
+            return to_text(lookup(name)) if name in GENERATORS else match.group(0)
+
+        filled = _REFERENCE.sub(put, value)
+        if value.secret and secrets is not None:
+            secrets.add(filled)
+        return filled
+    if isinstance(value, dict):
+        return {key: fill_generated(item, lookup, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [fill_generated(item, lookup, secrets) for item in value]
+    return value
+
+
 def encode_url_value(value: object, url_so_far: str) -> str:
     """A variable's value as it goes into a URL after ``url_so_far``: percent-encoded for the
     part it lands in (RFC 6570's ``{var}``), so that it cannot end that part or start
@@ -211,7 +270,7 @@ class Variables:
         if self.defaults is not None:
             defaults = self.defaults()
             if name in defaults:
-                return defaults[name]
+                return self.fill_generated(defaults[name])
         # A stored variable wins over a generator of the same name.
         if self.generators is not None and name in self.generators:
             return self.generated()[name]
@@ -227,6 +286,11 @@ class Variables:
         if self._generated is None:
             self._generated = self.generators.values() if self.generators is not None else {}
         return self._generated
+
+    def fill_generated(self, value: object) -> object:
+        """A config value with this test's generated values in it (:func:`fill_generated`):
+        ``${unique_email}`` in seamline.yaml reads what it reads in the test's steps."""
+        return fill_generated(value, self.get, self.secrets)
 
     def set(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
         name = name.strip()
