@@ -3,6 +3,9 @@ Feature: Contract
 
   Scenario: an order keeps the contract
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
       """
       {"items": [{"sku": "A1", "qty": 2}]}

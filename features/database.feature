@@ -4,6 +4,9 @@ Feature: What the shop writes to its database
 
   Scenario: an order placed through the API is in the orders table
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
       """
       {"items": [{"sku": "A1", "qty": 2}]}
@@ -36,6 +39,9 @@ Feature: What the shop writes to its database
 
   Scenario: an id read from the database drives the next request
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
       """
       {"items": [{"sku": "B2", "qty": 3}]}

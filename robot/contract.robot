@@ -6,6 +6,9 @@ Library           Seamline
 *** Test Cases ***
 An order keeps the contract
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
     ...    {"items": [{"sku": "A1", "qty": 2}]}
     Then the response status is 201

@@ -8,6 +8,9 @@ Library           Seamline
 *** Test Cases ***
 An order placed through the API is in the orders table
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
     ...    {"items": [{"sku": "A1", "qty": 2}]}
     Then the response status is 201
@@ -36,6 +39,9 @@ Products seeded through the database are sold through the API
 
 An id read from the database drives the next request
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
     ...    {"items": [{"sku": "B2", "qty": 3}]}
     Then the response status is 201
@@ -46,6 +52,9 @@ An id read from the database drives the next request
 
 The same checks as classic keywords
     Given I obtain a token
+    # The shop charges the order at the payment service: this test answers for it.
+    And the "payments" service is stubbed
+    And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
     ...    {"items": [{"sku": "C3", "qty": 1}]}
     Then the response status is 201
