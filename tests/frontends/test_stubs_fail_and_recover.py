@@ -148,7 +148,7 @@ def test_a_failed_check_lists_what_the_stub_answered(project: Project, front_end
         Then the stub "payments" answered 1 POST "/charges" request with 201
         ''',
     )
-    outcome = _run(project, front_end, scenario, warns=True)[scenario.name]
+    outcome = _run(project, front_end, scenario)[scenario.name]
     assert not outcome.passed
     assert (
         "failed: stub 'payments' answered 0 POST /charges request(s) with 201, expected 1; "
@@ -176,7 +176,7 @@ def test_answers_that_run_out_fail_the_test_naming_the_step(project: Project, fr
         Then the response status is 404
         ''',
     )
-    outcome = _run(project, front_end, scenario)[scenario.name]
+    outcome = _run(project, front_end, scenario, warns=True)[scenario.name]
     assert not outcome.passed
     line = (
         "stub 'payments': the answers of step "

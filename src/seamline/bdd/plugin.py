@@ -216,7 +216,7 @@ class FeatureFile(pytest.Module):
         code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
         names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
         _collecting.append(self.path)
-        _config_folders.append(self.config.stash[_RUNTIME].config_folder)
+        _config_folders.append(_config_folder_for(self.path, self.config))
         try:
             exec(code, names, module.__dict__)
         except SeamlineError as error:
@@ -379,12 +379,28 @@ def _governing_config(path: Path, config: pytest.Config) -> Path | None:
     return None
 
 
+def _run_config_is_settled(runtime: Runtime) -> bool:
+    """Whether the run's seamline.yaml is named or found from the working directory; if not,
+    the collected files' own folders decide (see _adopt_governing_config)."""
+    return runtime.config_path is not None or bool(os.environ.get("SEAMLINE_CONFIG")) or find_config() is not None
+
+
+def _config_folder_for(path: Path, config: pytest.Config) -> Path | None:
+    """The folder of the seamline.yaml that governs a feature file being collected, without
+    loading the run's config before _adopt_governing_config has chosen it."""
+    runtime = config.stash[_RUNTIME]
+    if _run_config_is_settled(runtime):
+        return runtime.config_folder
+    governing = _governing_config(path, config)
+    return governing.parent if governing is not None else None
+
+
 def _adopt_governing_config(config: pytest.Config, ours: list[pytest.Item]) -> None:
     """A run started above a Seamline folder (``pytest`` at the root of a repository that
     holds one) reads that folder's seamline.yaml, as a run started inside it would."""
-    runtime = config.stash[_RUNTIME]
-    if runtime.config_path is not None or os.environ.get("SEAMLINE_CONFIG") or find_config() is not None:
+    if _run_config_is_settled(config.stash[_RUNTIME]):
         return
+    runtime = config.stash[_RUNTIME]
     found = sorted({path for item in ours if (path := _governing_config(item.path, config)) is not None})
     if len(found) > 1:
         listed = ", ".join(_relative(str(path)) for path in found)
