@@ -86,6 +86,13 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def _fields(root: Schema, node: Schema, path: str) -> list[tuple[str, Schema, bool]]:
+    """``(path, schema, required)`` of each key of a table, under ``path``."""
+    model = _resolve(root, node)
+    required = model.get("required", [])
+    return [(f"{path}.{name}", child, name in required) for name, child in model.get("properties", {}).items()]
+
+
 def _rows(root: Schema, node: Schema, path: str, required: bool, rows: list[str], depth: int) -> None:
     description = node.get("description", "")
     if required:
@@ -93,24 +100,21 @@ def _rows(root: Schema, node: Schema, path: str, required: bool, rows: list[str]
     rows.append(f"| `{path}` | {_type_name(root, node)} | {_default(node)} | {_cell(description)} |")
     if depth > 4:
         return
+    children: list[tuple[str, Schema, bool]] = []
     for choice in _choices(node):
         model = _resolve(root, choice)
         if model.get("title") == "EnvironmentModel":
             continue  # the same sections again, every key optional: described once, above
-        for name, child in model.get("properties", {}).items():
-            _rows(root, child, f"{path}.{name}", name in model.get("required", []), rows, depth + 1)
-        each = model.get("additionalProperties")
-        if model.get("type") == "object" and isinstance(each, dict) and ("anyOf" in each or "oneOf" in each or "$ref" in each):
-            for inner in _choices(each):
-                resolved = _resolve(root, inner)
-                for name, child in resolved.get("properties", {}).items():
-                    _rows(root, child, f"{path}.<name>.{name}", name in resolved.get("required", []), rows, depth + 1)
-        items = model.get("items")
+        children += _fields(root, model, path)
+        each = model.get("additionalProperties")  # a table of named entries (services.<name>)
+        named = isinstance(each, dict) and any(key in each for key in ("anyOf", "oneOf", "$ref"))
+        if model.get("type") == "object" and isinstance(each, dict) and named:
+            children += [field for inner in _choices(each) for field in _fields(root, inner, f"{path}.<name>")]
+        items = model.get("items")  # a list of tables (phrases[])
         if isinstance(items, dict):
-            for inner in _choices(items):
-                resolved = _resolve(root, inner)
-                for name, child in resolved.get("properties", {}).items():
-                    _rows(root, child, f"{path}[].{name}", name in resolved.get("required", []), rows, depth + 1)
+            children += [field for inner in _choices(items) for field in _fields(root, inner, f"{path}[]")]
+    for child_path, child, child_required in children:
+        _rows(root, child, child_path, child_required, rows, depth + 1)
 
 
 def config_reference() -> str:

@@ -10,29 +10,10 @@ import sys
 __all__ = ["main"]
 
 
-README_START, README_END = "<!-- phrases:start -->", "<!-- phrases:end -->"
-
-
-def update_readme(text: str) -> str:
-    """The README with its phrase list regenerated from the catalog."""
-    from .steps._reference import phrase_reference
-
-    before, _, rest = text.partition(README_START)
-    _, _, after = rest.partition(README_END)
-    return f"{before}{README_START}\n{phrase_reference()}{README_END}{after}"
-
-
 def _steps(args: argparse.Namespace) -> int:
     from .core.errors import SeamlineError
     from .steps import CATALOG
     from .steps._user import UserPhrase, load_user_phrases
-
-    if args.update_readme:
-        from pathlib import Path
-
-        path = Path(args.update_readme)
-        path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
-        return 0
 
     try:
         user_phrases = load_user_phrases(args.config)
@@ -124,7 +105,6 @@ def _main(argv: list[str] | None) -> int:
     commands.add_parser("demo", help="serve the demo shop (see: seamline demo --help)")
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
-    steps.add_argument("--update-readme", metavar="PATH", help="regenerate the phrase list of a README")
     steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
     init = commands.add_parser("init", help="scaffold a test project that passes against the demo shop")
     init.add_argument("directory", nargs="?", default=".", help="where to create it (default: here)")
