@@ -88,13 +88,17 @@ def _cell(text: str) -> str:
 
 def _fields(root: Schema, node: Schema, path: str) -> list[tuple[str, Schema, bool]]:
     """``(path, schema, required)`` of each key of a table, under ``path``."""
+    if str(node.get("$ref", "")).endswith("/EnvironmentModel"):
+        return []  # the same sections again, every key optional: described once, above
     model = _resolve(root, node)
     required = model.get("required", [])
     return [(f"{path}.{name}", child, name in required) for name, child in model.get("properties", {}).items()]
 
 
 def _rows(root: Schema, node: Schema, path: str, required: bool, rows: list[str], depth: int) -> None:
-    description = node.get("description", "")
+    # a key's own description, else that of the table it holds (a model's docstring)
+    models = [_resolve(root, choice) for choice in _choices(node) if "$ref" in choice]
+    description = node.get("description") or next((m["description"] for m in models if "description" in m), "")
     if required:
         description = f"Required. {description}".strip()
     rows.append(f"| `{path}` | {_type_name(root, node)} | {_default(node)} | {_cell(description)} |")
@@ -103,8 +107,6 @@ def _rows(root: Schema, node: Schema, path: str, required: bool, rows: list[str]
     children: list[tuple[str, Schema, bool]] = []
     for choice in _choices(node):
         model = _resolve(root, choice)
-        if model.get("title") == "EnvironmentModel":
-            continue  # the same sections again, every key optional: described once, above
         children += _fields(root, model, path)
         each = model.get("additionalProperties")  # a table of named entries (services.<name>)
         named = isinstance(each, dict) and any(key in each for key in ("anyOf", "oneOf", "$ref"))
