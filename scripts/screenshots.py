@@ -37,6 +37,8 @@ class Shot:
     url: str
     width: int = 1280
     height: int = 900
+    # pixels cut off the top: the statistics above the execution log say little in a picture
+    crop_top: int = 0
 
 
 def robot_failing_run(results: Path) -> list[Shot]:
@@ -52,8 +54,8 @@ def robot_failing_run(results: Path) -> list[Shot]:
                          f"{completed.stdout[-3000:]}{completed.stderr[-2000:]}")
     log = (results / "log.html").as_uri()
     return [
-        Shot("robot-log-failure", f"{log}#s1-t1", height=1250),
-        Shot("robot-report", (results / "report.html").as_uri(), height=700),
+        Shot("robot-log-failure", f"{log}#s1-t1", width=1100, height=1250, crop_top=300),
+        Shot("robot-report", (results / "report.html").as_uri(), width=1100, height=560),
     ]
 
 
@@ -84,12 +86,13 @@ def take(shot: Shot, browser: str, work: Path) -> Path:
     return raw
 
 
-def optimise(raw: Path, target: Path) -> None:
+def optimise(raw: Path, target: Path, crop_top: int) -> None:
     """A palette PNG: pages of text need few colours, and the file shrinks several times."""
     from PIL import Image
 
     with Image.open(raw) as image:
-        image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+        page = image.crop((0, crop_top, image.width, image.height)).convert("RGB")
+        page.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         for maker in MAKERS:
             for shot in maker(work / "results"):
                 target = args.out / f"{shot.name}.png"
-                optimise(take(shot, browser, work), target)
+                optimise(take(shot, browser, work), target, shot.crop_top)
                 print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} "
                       f"({target.stat().st_size:,} bytes)")
     return 0
