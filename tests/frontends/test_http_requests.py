@@ -177,8 +177,11 @@ def test_one_request_has_its_own_timeout(project: Project, flaky: str, front_end
     line = _one_line(run, TIMED_OUT.name)
     assert f"GET {project.demo_url}/delay/2: no answer within 0.3 s (the timeout this step gave the request)" in line
     assert "seamline.yaml" not in line  # the step set it, not the service
-    assert "a timeout of 0 s cannot be met: give a positive duration" in _one_line(run, ZERO.name)
-    assert "'-1 second' is a negative duration" in _one_line(run, NEGATIVE.name)
+    assert "a timeout of '0 seconds' cannot be met: give a positive duration" in _one_line(run, ZERO.name)
+    # Not "give 0 or more", as a wait would say: a timeout of 0 is refused too.
+    assert _one_line(run, NEGATIVE.name).endswith(
+        "a timeout of '-1 second' cannot be met: give a positive duration, such as 1 second"
+    )
 
 
 # -- re-sending by count -----------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.context import Context
 from ..core.http import sending
-from ..core.waiting.retry import parse_duration
+from ..core.waiting.retry import parse_timeout
 from ._catalog import phrase
 
 
@@ -17,7 +17,7 @@ def request(ctx: Context, method: str, path: str) -> None:
 @phrase('I {method} "{path}" with a timeout of {duration}', example='I GET "/delay/3" with a timeout of 1 second')
 def request_with_timeout(ctx: Context, method: str, path: str, duration: str) -> None:
     """Send a request without a body that may take at most this long (instead of the service's timeout)."""
-    sending.send(ctx, method, path, parse_duration(duration))
+    sending.send(ctx, method, path, parse_timeout(duration))
 
 
 @phrase("I do not follow redirects", example="I do not follow redirects")
