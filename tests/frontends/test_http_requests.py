@@ -146,6 +146,8 @@ def test_redirects_are_followed_or_not_each_hop_logged(project: Project, flaky: 
     assert f"redirected: GET {shop}/redirect/2 -&gt; 302 Found" in log.replace("->", "-&gt;")
     assert f"redirected: GET {shop}/redirect/1 -&gt; 302 Found" in log.replace("->", "-&gt;")
     assert "Location: /products" in log
+    # The command sent again by hand follows the redirects as the step did; one not followed does not.
+    assert f"curl -L {shop}/redirect/2" in log
     line = _one_line(run, LOOP.name)
     assert f"GET {shop}/redirect-loop: more than 30 redirects, a loop?" in line
     assert "I do not follow redirects" in line
