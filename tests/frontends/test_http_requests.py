@@ -186,6 +186,42 @@ def test_one_request_has_its_own_timeout(project: Project, flaky: str, front_end
     )
 
 
+def test_a_request_with_a_body_has_its_own_timeout(project: Project, front_end: str) -> None:
+    project.write_config("stubs:\n  slow: {}\n")
+    late = Scenario.parse(
+        "a body sent to a slow service",
+        """
+        Given the "slow" service is stubbed
+        And the stub "slow" answers POST "/orders" with 201 after 2 seconds
+        When I POST "${slow_url}/orders" with a timeout of 300 ms and:
+          \"\"\"
+          {"items": []}
+          \"\"\"
+        """,
+    )
+    in_time = Scenario.parse(
+        "a body sent in time",
+        """
+        Given the "slow" service is stubbed
+        And the stub "slow" answers POST "/orders" with 201 after 100 ms
+        When I POST "${slow_url}/orders" with a timeout of 5 seconds and:
+          \"\"\"
+          {"items": []}
+          \"\"\"
+        Then the response status is 201
+        And the stub "slow" received 1 POST "/orders" request with a body matching:
+          \"\"\"
+          {"items": []}
+          \"\"\"
+        """,
+    )
+    run = project.run(front_end, late, in_time, warns=True)
+    _passed(run, in_time)
+    line = _one_line(run, late.name)
+    assert line.endswith("/orders: no answer within 0.3 s (the timeout this step gave the request)"), line
+    assert line.startswith("Step 'When I POST \"${slow_url}/orders\" with a timeout of 300 ms and:' ("), line
+
+
 # -- re-sending by count -----------------------------------------------------------------
 
 

@@ -44,6 +44,15 @@ def request_with_body(ctx: Context, method: str, path: str, docstring: str) -> N
     sending.send_with_body(ctx, method, path, docstring)
 
 
+@phrase(
+    'I {method} "{path}" with a timeout of {duration} and:',
+    example='I POST "/orders" with a timeout of 2 seconds and:\n  """\n  {"items": []}\n  """',
+)
+def request_with_body_and_timeout(ctx: Context, method: str, path: str, duration: str, docstring: str) -> None:
+    """Send the doc string as the body (as with `with:`), in at most this long (instead of the service's timeout)."""
+    sending.send_with_body(ctx, method, path, docstring, parse_timeout(duration))
+
+
 @phrase('I {method} "{path}" with the form:', example='I POST "/login" with the form:\n  | user | alice |')
 def request_with_form(ctx: Context, method: str, path: str, table: list[list[str]]) -> None:
     """Send form fields (application/x-www-form-urlencoded) from a name | value table."""
