@@ -35,3 +35,10 @@ Feature: Cart
       """
     Then the response status is 200
     And the response field "$.items[0].sku" is "B2"
+
+  Scenario: a mobile app signs in with a refresh token
+    # The "mobile" profile trades alice's refresh token for a token (and the rotated refresh token).
+    Given I obtain a "mobile" token as "alice"
+    When I GET "/cart"
+    Then the response status is 200
+    And the response field "$.user" is "alice"

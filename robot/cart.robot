@@ -34,3 +34,10 @@ A partner application signs in with OAuth2 client credentials
     ...    {"items": [{"sku": "B2", "qty": 1}]}
     Then the response status is 200
     And the response field "$.items[0].sku" is "B2"
+
+A mobile app signs in with a refresh token
+    # The "mobile" profile trades alice's refresh token for a token (and the rotated refresh token).
+    Given I obtain a "mobile" token as "alice"
+    When I GET "/cart"
+    Then the response status is 200
+    And the response field "$.user" is "alice"

@@ -136,6 +136,22 @@ def test_oauth2_client_credentials_give_a_usertoken(shared_url: str, in_body: bo
     assert cart.status_code == 200 and cart.json()["user"] == "bob", cart.text
 
 
+def test_oauth2_refresh_tokens_are_rotated(shared_url: str) -> None:
+    def refresh(token: str) -> requests.Response:
+        form = {"grant_type": "refresh_token", "refresh_token": token, "client_id": "shop-app"}
+        return requests.post(f"{shared_url}/oauth/token", data=form, timeout=TIMEOUT)
+
+    first = refresh("rt-alice")
+    assert first.status_code == 200, first.text
+    rotated = first.json()["refresh_token"]
+    second = refresh(rotated)
+    assert second.status_code == 200 and second.json()["refresh_token"] != rotated
+    cart = requests.get(f"{shared_url}/cart", headers={"usertoken": second.json()["access_token"]}, timeout=TIMEOUT)
+    assert cart.json()["user"] == "alice"
+    refused = refresh("rt-nobody")
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+
+
 @pytest.mark.parametrize(
     ("form", "basic", "status", "error"),
     [
