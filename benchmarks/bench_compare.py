@@ -166,7 +166,8 @@ def table(title: str, variants: list[Variant], baseline: Variant, memory: bool =
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
     for variant in variants:
         median = statistics.median(variant.walls)
-        row = f"| {variant.name} | {min(variant.walls):.2f} | {median:.2f} | {max(variant.walls):.2f} | {median / base:.2f} |"
+        low, high = min(variant.walls), max(variant.walls)
+        row = f"| {variant.name} | {low:.2f} | {median:.2f} | {high:.2f} | {median / base:.2f} |"
         if memory:
             peak, base_peak = max(variant.peaks_mb), max(baseline.peaks_mb)
             row += f" {peak:.0f} | {peak / base_peak:.2f} |"
@@ -191,7 +192,8 @@ def pytest(*args: str) -> list[str]:
 
 def loop_suite(settings: str, steps: list[str], n: int) -> str:
     body = "\n".join(" " * 8 + line for step in steps for line in step.splitlines())
-    return f"*** Settings ***\n{settings}\n\n*** Test Cases ***\nLoop\n    FOR    ${{i}}    IN RANGE    {n}\n{body}\n    END\n"
+    loop = f"Loop\n    FOR    ${{i}}    IN RANGE    {n}\n{body}\n    END\n"
+    return f"*** Settings ***\n{settings}\n\n*** Test Cases ***\n{loop}"
 
 
 def config(url: str) -> str:
@@ -200,7 +202,7 @@ def config(url: str) -> str:
 
 # -- the comparisons ---------------------------------------------------------------------
 
-THIN_LIBRARY = '''\
+THIN_LIBRARY = """\
 import functools
 
 import requests
@@ -234,7 +236,7 @@ class ThinHttp:
         value = self.response_field(path)
         if value != expected:
             raise AssertionError(f"{path} is {value!r}, expected {expected!r}")
-'''
+"""
 
 PLAIN_LOOP = """\
 import sys
@@ -267,8 +269,12 @@ def http_section(url: str, n: int, rounds: int, workdir: Path) -> str:
             "ThinHttp.py": THIN_LIBRARY,
             "loop.robot": loop_suite(
                 f"Library    ThinHttp.py    {url}",
-                ["Get    /products/A1", "Status Should Be    200", "${sku}=    Response Field    $.sku",
-                 "Response Field Should Be    $.sku    A1"],
+                [
+                    "Get    /products/A1",
+                    "Status Should Be    200",
+                    "${sku}=    Response Field    $.sku",
+                    "Response Field Should Be    $.sku    A1",
+                ],
                 n,
             ),
         },
@@ -282,8 +288,12 @@ def http_section(url: str, n: int, rounds: int, workdir: Path) -> str:
         {
             "loop.robot": loop_suite(
                 f"Library    RequestsLibrary\nLibrary    JSONLibrary\nSuite Setup    Create Session    shop    {url}",
-                ["${r}=    GET On Session    shop    /products/A1", "Status Should Be    200    ${r}",
-                 "${sku}=    Get Value From Json    ${r.json()}    $.sku", "Should Be Equal    ${sku}[0]    A1"],
+                [
+                    "${r}=    GET On Session    shop    /products/A1",
+                    "Status Should Be    200    ${r}",
+                    "${sku}=    Get Value From Json    ${r.json()}    $.sku",
+                    "Should Be Equal    ${sku}[0]    A1",
+                ],
                 n,
             )
         },
@@ -293,16 +303,24 @@ def http_section(url: str, n: int, rounds: int, workdir: Path) -> str:
         {
             "loop.robot": loop_suite(
                 f"Library    REST    {url}",
-                ["GET    /products/A1", "Integer    response status    200",
-                 "${sku}=    String    response body sku", "String    response body sku    A1"],
+                [
+                    "GET    /products/A1",
+                    "Integer    response status    200",
+                    "${sku}=    String    response body sku",
+                    "String    response body sku    A1",
+                ],
                 n,
             )
         },
     )
     rows = "\n".join(f"      | {i} |" for i in range(n))
-    outline = "Feature: Loop\n  Scenario Outline: get <i>\n" + "".join(
-        f"    {word} {step}\n" for word, step in zip(("When", "Then", "And", "And"), SEAMLINE_STEPS, strict=True)
-    ) + f"\n    Examples:\n      | i |\n{rows}\n"
+    outline = (
+        "Feature: Loop\n  Scenario Outline: get <i>\n"
+        + "".join(
+            f"    {word} {step}\n" for word, step in zip(("When", "Then", "And", "And"), SEAMLINE_STEPS, strict=True)
+        )
+        + f"\n    Examples:\n      | i |\n{rows}\n"
+    )
     plain_pytest = write(
         workdir / "pytest-plain",
         {
@@ -415,7 +433,10 @@ def startup_section(rounds: int, workdir: Path) -> str:
         },
     )
     plain = write(workdir / "start-pytest", {"test_one.py": "def test_one():\n    pass\n"})
-    robots = [base := Variant("robot, BuiltIn only", robot(builtin), builtin), Variant("robot, Library Seamline + 1 step", robot(seamline), seamline)]
+    robots = [
+        base := Variant("robot, BuiltIn only", robot(builtin), builtin),
+        Variant("robot, Library Seamline + 1 step", robot(seamline), seamline),
+    ]
     pytests = [
         without := Variant("pytest, -p no:seamline", pytest("-p", "no:seamline", "test_one.py"), plain),
         with_plugin := Variant("pytest, Seamline plugin loaded", pytest("test_one.py"), plain),
@@ -440,19 +461,27 @@ def big_section(url: str, megabytes: int, rounds: int, workdir: Path) -> str:
     steps = ['I GET "/big"', "the response status is 200", f'the response field "$.total" is {total}']
     seamline_robot = write(
         workdir / "big-robot",
-        {"seamline.yaml": config(url), "big.robot": "*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\nBig\n"
-         + "".join(f"    {step}\n" for step in steps)},
+        {
+            "seamline.yaml": config(url),
+            "big.robot": "*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\nBig\n"
+            + "".join(f"    {step}\n" for step in steps),
+        },
     )
     seamline_bdd = write(
         workdir / "big-pytest",
-        {"seamline.yaml": config(url), "big.feature": "Feature: Big\n  Scenario: big\n"
-         + "".join(f"    {w} {s}\n" for w, s in zip(("When", "Then", "And"), steps, strict=True))},
+        {
+            "seamline.yaml": config(url),
+            "big.feature": "Feature: Big\n  Scenario: big\n"
+            + "".join(f"    {w} {s}\n" for w, s in zip(("When", "Then", "And"), steps, strict=True)),
+        },
     )
     requests_library = write(
         workdir / "big-requestslibrary",
-        {"big.robot": f"*** Settings ***\nLibrary    RequestsLibrary\n\n*** Test Cases ***\nBig\n"
-         f"    ${{r}}=    GET    {url}/big    expected_status=200\n"
-         f"    Should Be Equal As Integers    ${{r.json()}}[total]    {total}\n"},
+        {
+            "big.robot": f"*** Settings ***\nLibrary    RequestsLibrary\n\n*** Test Cases ***\nBig\n"
+            f"    ${{r}}=    GET    {url}/big    expected_status=200\n"
+            f"    Should Be Equal As Integers    ${{r.json()}}[total]    {total}\n"
+        },
     )
     variants = [
         base := Variant("plain requests", [PYTHON, "loop.py", url + "/big", "1", "$.total", total], plain),
@@ -461,9 +490,11 @@ def big_section(url: str, megabytes: int, rounds: int, workdir: Path) -> str:
         Variant("Seamline via pytest-bdd", pytest("big.feature"), seamline_bdd),
     ]
     measure(variants, rounds, workdir)
-    return f"### Big body: {megabytes} MB JSON, one field checked, {rounds} rounds\n\n" + table(
-        "runner", variants, base, memory=True
-    ) + "\n\nGoal: Seamline within 1.3 x plain requests in wall time and 1.1 x in peak memory.\n"
+    return (
+        f"### Big body: {megabytes} MB JSON, one field checked, {rounds} rounds\n\n"
+        + table("runner", variants, base, memory=True)
+        + "\n\nGoal: Seamline within 1.3 x plain requests in wall time and 1.1 x in peak memory.\n"
+    )
 
 
 def parallel_section(files: int, per_file: int, delay: float, rounds: int, workdir: Path) -> str:
@@ -479,13 +510,27 @@ def parallel_section(files: int, per_file: int, delay: float, rounds: int, workd
     write(robot_dir.parent, {})
     for number in range(files):
         tests = "".join(f"Test {number}-{i}\n" + "".join(f"    {s}\n" for s in steps) for i in range(per_file))
-        write(robot_dir / "suites", {f"s{number}.robot": f"*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\n{tests}"})
-        scenarios = "".join(f"  Scenario: s{number}-{i}\n    When {steps[0]}\n    Then {steps[1]}\n" for i in range(per_file))
+        write(
+            robot_dir / "suites",
+            {f"s{number}.robot": f"*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\n{tests}"},
+        )
+        scenarios = "".join(
+            f"  Scenario: s{number}-{i}\n    When {steps[0]}\n    Then {steps[1]}\n" for i in range(per_file)
+        )
         write(bdd_dir, {f"f{number}.feature": f"Feature: F{number}\n{scenarios}"})
     write(robot_dir, {"seamline.yaml": managed})
     write(bdd_dir, {"seamline.yaml": managed})
     suites = robot_dir / "suites"
-    pabot = [PYTHON, "-m", "pabot.pabot", "--processes", "2", "--outputdir", str(robot_dir / "pabot-results"), str(suites)]
+    pabot = [
+        PYTHON,
+        "-m",
+        "pabot.pabot",
+        "--processes",
+        "2",
+        "--outputdir",
+        str(robot_dir / "pabot-results"),
+        str(suites),
+    ]
     pairs = [
         (Variant("robot, serial", robot(suites), robot_dir), Variant("pabot --processes 2", pabot, robot_dir)),
         (Variant("pytest, serial", pytest(), bdd_dir), Variant("pytest -n 2", pytest("-n", "2"), bdd_dir)),
@@ -522,7 +567,9 @@ def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:
         table_name = f"bench_orders_{uuid.uuid4().hex[:8]}"
         engine = sa.create_engine(url)
         with engine.begin() as connection:
-            connection.execute(sa.text(f"CREATE TABLE {table_name} (id INTEGER PRIMARY KEY, status VARCHAR(20), total INTEGER)"))
+            connection.execute(
+                sa.text(f"CREATE TABLE {table_name} (id INTEGER PRIMARY KEY, status VARCHAR(20), total INTEGER)")
+            )
             connection.execute(
                 sa.text(f"INSERT INTO {table_name} (id, status, total) VALUES (:id, :status, :total)"),
                 [{"id": i, "status": "pending" if i % 2 else "paid", "total": i % 100} for i in range(rows)],
@@ -530,7 +577,9 @@ def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:
         target = rows // 2 + 1
         try:
             if label == "SQLite":
-                connect = f"Connect To Database    sqlite3    database={workdir / 'bench.db'}    isolation_level=${{None}}"
+                connect = (
+                    f"Connect To Database    sqlite3    database={workdir / 'bench.db'}    isolation_level=${{None}}"
+                )
             else:
                 plain = url.replace("postgresql+psycopg://", "postgresql://")
                 connect = f"Connect To Database Using Custom Connection String    psycopg    {plain}"
@@ -540,8 +589,10 @@ def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:
                     "seamline.yaml": f"databases:\n  main: {url}\n",
                     "rows.robot": loop_suite(
                         "Library    Seamline",
-                        [f'the "{table_name}" table has a row where:\n...    | id | status | total |\n'
-                         f"...    | {target} | pending | {target % 100} |"],
+                        [
+                            f'the "{table_name}" table has a row where:\n...    | id | status | total |\n'
+                            f"...    | {target} | pending | {target % 100} |"
+                        ],
                         checks,
                     ),
                 },
@@ -550,15 +601,20 @@ def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:
                 workdir / f"db-databaselibrary-{label}",
                 {
                     "rows.robot": loop_suite(
-                        f"Library    DatabaseLibrary\nSuite Setup    {connect}\nSuite Teardown    Disconnect From Database",
-                        [f"Check Row Count    SELECT id, status, total FROM {table_name} WHERE id = {target} "
-                         f"AND status = 'pending' AND total = {target % 100}    ==    1"],
+                        f"Library    DatabaseLibrary\nSuite Setup    {connect}\n"
+                        "Suite Teardown    Disconnect From Database",
+                        [
+                            f"Check Row Count    SELECT id, status, total FROM {table_name} WHERE id = {target} "
+                            f"AND status = 'pending' AND total = {target % 100}    ==    1"
+                        ],
                         checks,
                     )
                 },
             )
-            variants = [base := Variant(f"DatabaseLibrary, {label}", robot(theirs), theirs),
-                        Variant(f"Seamline, {label}", robot(ours), ours)]
+            variants = [
+                base := Variant(f"DatabaseLibrary, {label}", robot(theirs), theirs),
+                Variant(f"Seamline, {label}", robot(ours), ours),
+            ]
             measure(variants, rounds, workdir)
             lines.append(table("runner", variants, base) + "\n")
         finally:
