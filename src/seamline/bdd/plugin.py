@@ -6,7 +6,6 @@ files with no Python file written by the user.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import signal
@@ -14,22 +13,21 @@ import threading
 import types
 from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytest_bdd import parsers, step
 
-from ..core.context import Context, MemorySink, Runtime
-from ..core.errors import SeamlineError, UsageError
-from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
-from ..core.values.secrets import masked_log_records
-from ..frontend import curl_of_last_request, failure_message, unknown_step_message
-from ..steps import CATALOG, Phrase
-from ..steps._user import load_user_phrases
-from ._render import render_placeholders, render_step
+from ..core.errors import SeamlineError
 
-_RUNTIME = pytest.StashKey[Runtime]()
-_CONTEXT = pytest.StashKey[Context]()
+# The core and the catalog load when a Seamline scenario first needs them: the plugin is
+# loaded into every pytest run of the environment, most of which never touch Seamline.
+if TYPE_CHECKING:
+    from ..core.context import Context, Runtime
+    from ..steps import Phrase
+
+_RUNTIME = pytest.StashKey["Runtime"]()
+_CONTEXT = pytest.StashKey["Context"]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
 _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
 _UNKNOWN_STEP = pytest.StashKey[str]()
@@ -50,13 +48,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
     config.addinivalue_line("markers", "seamline_data_error(message): a scenario whose data file is unusable")
-    runtime = config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
-    # What Python's logging prints (log_cli, caplog: urllib3's request line) is masked too.
-    config.stash[_RESTORE_LOG_RECORDS] = masked_log_records(runtime.secrets)
     config.stash[_REPORT_FILES] = _report_files(config)
     _make_report_folders(config)
-    _register_user_phrases(config)
     _stop_on_sigterm(config)
+
+
+def _runtime(config: pytest.Config) -> Runtime:
+    """The run's Runtime, made when a Seamline scenario first needs it (not in a run without one)."""
+    runtime = config.stash.get(_RUNTIME, None)
+    if runtime is None:
+        from ..core.context import Runtime
+        from ..core.values.secrets import masked_log_records
+
+        runtime = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+        config.stash[_RUNTIME] = runtime
+        # What Python's logging prints (log_cli, caplog: urllib3's request line) is masked too.
+        config.stash[_RESTORE_LOG_RECORDS] = masked_log_records(runtime.secrets)
+    return runtime
 
 
 def _stop_on_sigterm(config: pytest.Config) -> None:
@@ -96,22 +104,6 @@ def _make_report_folders(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--cucumberjson {path}: cannot create the folder {folder}: {error}") from None
 
 
-def _register_user_phrases(config: pytest.Config) -> None:
-    """The phrasebook's phrases as steps, in a plugin of their own: the config names the file."""
-    try:
-        user_phrases = load_user_phrases(config.getoption("seamline_config"))
-    except SeamlineError as error:
-        raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
-    if not user_phrases:
-        return
-    module = types.ModuleType("seamline_user_phrases")
-    # step() adds its fixture to the namespace of the code that calls it: here, the module's.
-    code = compile("for regex, function in steps: step(parsers.re(regex, flags=flags))(function)", __file__, "exec")
-    steps = [(phrase.regex(), _step_function(phrase)) for phrase in user_phrases.values()]
-    exec(code, {"step": step, "parsers": parsers, "flags": re.IGNORECASE, "steps": steps}, module.__dict__)
-    config.pluginmanager.register(module, "seamline-user-phrases")
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """A scenario's report is masked when it is made, with the secrets known then; a later
     scenario may make one of its values secret (a token used as an API key). Mask the reports
@@ -136,10 +128,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """pytest-xdist's controller: a worker has finished; the secrets it knew are secrets here."""
-    runtime = node.config.stash.get(_RUNTIME, None)
-    output = getattr(node, "workeroutput", None) or {}
-    if runtime is not None:
-        for secret in output.get(_WORKER_SECRETS, []):
+    secrets = (getattr(node, "workeroutput", None) or {}).get(_WORKER_SECRETS, [])
+    if secrets:
+        runtime = _runtime(node.config)
+        for secret in secrets:
             runtime.secrets.add(secret)
 
 
@@ -197,6 +189,9 @@ class FeatureFile(pytest.Module):
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
+    from ..core.errors import UsageError
+    from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
+
     feature = _collecting[-1] if _collecting else None
     path = data_file_of(tag, feature.parent if feature else Path.cwd())
     if path is None:
@@ -226,6 +221,9 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
 def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, scenario: Any) -> None:
     """`<name>` in a `@data:` scenario's steps becomes the row's value before any step is
     looked up, so that pytest-bdd's reports show the steps as they ran."""
+    if request.node.get_closest_marker("seamline_data") is not None:
+        from ._render import render_placeholders, render_step
+
     if request.node.get_closest_marker("seamline_data") is not None:
         row: dict[str, str] = request.getfixturevalue("seamline_row")
         scenario.name = render_placeholders(scenario.name, row)
@@ -269,7 +267,9 @@ def seamline_context(
     request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]
 ) -> Iterator[Context]:
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
-    runtime = request.config.stash[_RUNTIME]
+    from ..core.context import Context, MemorySink
+
+    runtime = _runtime(request.config)
     name = request.node.stash.get(_SCENARIO_NAME, request.node.name)
     context = Context(runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name)
     request.node.stash[_CONTEXT] = context
@@ -282,33 +282,72 @@ def seamline_context(
         pytest.fail("\n".join(failures), pytrace=False)
 
 
-# -- steps: one pytest-bdd step per catalog phrase --------------------------------------
+# -- steps: one pytest-bdd step that dispatches to the phrases ---------------------------
 
 
-def _step_function(phrase: Phrase) -> Callable[..., Any]:
-    def run(seamline_context: Context, **kwargs: Any) -> Any:
-        return phrase.run(
-            seamline_context,
-            kwargs,
-            docstring=kwargs.get("docstring"),
-            table=kwargs.get("datatable"),
-        )
+class _Phrases:
+    """The catalog and the phrasebook's phrases, and which one a step's text reads as.
 
-    # pytest-bdd passes the arguments the signature names: the placeholders and the block.
-    parameters = [inspect.Parameter("seamline_context", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in phrase.placeholders]
-    if phrase.block == "docstring":
-        parameters.append(inspect.Parameter("docstring", inspect.Parameter.KEYWORD_ONLY, default=None))
-    elif phrase.block == "table":
-        parameters.append(inspect.Parameter("datatable", inspect.Parameter.KEYWORD_ONLY, default=None))
-    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    run.__name__ = f"seamline_{phrase.func.__name__}"
-    run.__doc__ = phrase.description
-    return run
+    pytest-bdd tries every registered step on every step of every scenario; registered one
+    by one, the phrases made that lookup cost more than the rest of a step. So pytest-bdd
+    sees a single step, and the text is matched here, once per distinct text."""
+
+    def __init__(self, phrases: Iterable[Phrase]) -> None:
+        # The last defined wins, as it did with one pytest-bdd step per phrase.
+        self.phrases = list(phrases)[::-1]
+        self.found: dict[str, tuple[Phrase, dict[str, Any]] | None] = {}
+
+    def find(self, text: str) -> tuple[Phrase, dict[str, Any]] | None:
+        if text not in self.found:
+            if len(self.found) > 10_000:  # rows of a big outline: each text once, bounded
+                self.found.clear()
+            self.found[text] = next(
+                ((phrase, match.groupdict()) for phrase in self.phrases if (match := phrase.matcher.fullmatch(text))),
+                None,
+            )
+        return self.found[text]
 
 
-for _phrase in CATALOG.values():
-    step(parsers.re(_phrase.regex(), flags=re.IGNORECASE))(_step_function(_phrase))
+_PHRASES = pytest.StashKey[_Phrases]()
+
+
+def _phrases(config: pytest.Config) -> _Phrases:
+    """The phrases of this run: the catalog and the phrasebook the config names, loaded once."""
+    phrases = config.stash.get(_PHRASES, None)
+    if phrases is None:
+        from ..steps import CATALOG
+        from ..steps._user import load_user_phrases
+
+        try:
+            user_phrases = load_user_phrases(config.getoption("seamline_config"))
+        except SeamlineError as error:
+            raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
+        phrases = config.stash[_PHRASES] = _Phrases([*CATALOG.values(), *user_phrases.values()])
+    return phrases
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A broken phrasebook stops a run with Seamline scenarios before any of them runs."""
+    if any(item.getparent(FeatureFile) is not None for item in items):
+        _phrases(config)
+
+
+@step(parsers.re(r"(?P<seamline_step>.+)"))
+def seamline_step(
+    request: pytest.FixtureRequest,
+    seamline_context: Context,
+    seamline_step: str,
+    docstring: str | None = None,
+    datatable: list[list[str]] | None = None,
+) -> Any:
+    """Runs the phrase the step's text reads as (pytest-bdd passes the doc string or table)."""
+    found = _phrases(request.config).find(seamline_step)
+    if found is None:
+        from ..core.errors import UsageError
+
+        raise UsageError(f"no phrase reads as {seamline_step!r}")  # the report says it as for pytest-bdd's lookup
+    phrase, arguments = found
+    return phrase.run(seamline_context, arguments, docstring=docstring, table=datatable)
 
 
 # -- failures: one line naming the step and where it is written ------------------------
@@ -318,12 +357,20 @@ def pytest_bdd_step_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception, **_: Any
 ) -> None:
     written = f"{step.keyword} {step.name}".strip()
-    request.node.stash[_FAILED_STEP] = (written, f"{_relative(feature.filename)}:{step.line_number}")
+    where = f"{_relative(feature.filename)}:{step.line_number}"
+    request.node.stash[_FAILED_STEP] = (written, where)
+    phrases = request.config.stash.get(_PHRASES, None)
+    if phrases is not None and phrases.find(step.name) is None:
+        from ..frontend import unknown_step_message
+
+        request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
 
 
 def pytest_bdd_step_func_lookup_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
 ) -> None:
+    from ..frontend import unknown_step_message
+
     written = f"{step.keyword} {step.name}".strip()
     where = f"{_relative(feature.filename)}:{step.line_number}"
     request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
@@ -352,7 +399,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append((title, "\n\n".join(lines[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
-    _mask_report(item.config.stash[_RUNTIME], report)
+    runtime = item.config.stash.get(_RUNTIME, None)
+    if runtime is not None:
+        _mask_report(runtime, report)
 
 
 def _explain_failure(
@@ -364,7 +413,9 @@ def _explain_failure(
         return
     failed_step = item.stash.get(_FAILED_STEP, None)
     if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
-        runtime = item.config.stash[_RUNTIME]
+        from ..frontend import curl_of_last_request, failure_message
+
+        runtime = _runtime(item.config)
         line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
         curl = curl_of_last_request(context) if context is not None else ""
         report.longrepr = "\n".join(part for part in (line, details, curl) if part)
