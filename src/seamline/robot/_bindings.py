@@ -46,10 +46,17 @@ class Binding:
     tags: list[str]
     types: dict[str, Any]
     source: str | None  # "path:line" of the Python function or phrasebook entry behind it
-    pattern: re.Pattern[str]  # the step names that call it, as Robot matches them
+    # The step names that call it, as Robot matches them: compiled when first asked for, since
+    # a run uses few of the hundred-odd keywords and compiling them all is most of its start-up.
+    pattern: Callable[[], re.Pattern[str]]
 
     def matches(self, step_name: str) -> bool:
-        return self.pattern.fullmatch(step_name) is not None
+        return self.pattern().fullmatch(step_name) is not None
+
+
+@functools.cache
+def _step_pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
 
 
 def _source_of(func: Callable[..., Any]) -> str | None:
@@ -77,7 +84,7 @@ def phrase_binding(
 
     # A path next to a method is a URL: its values are encoded for the part each lands in.
     url = "path" in phrase.placeholders and not {"method", "any_method"}.isdisjoint(phrase.placeholders)
-    pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
+    pattern = functools.partial(_step_pattern, _PREFIX + phrase.regex())
 
     def run(*args: Any, **cells: Any) -> Any:
         ctx = context()
@@ -90,11 +97,11 @@ def phrase_binding(
         }
         if url:
             resolved = args[phrase.placeholders.index("path")]
-            values["path"] = url_as_written(running_step(), pattern, "path", resolved, ctx.runtime.secrets)
+            values["path"] = url_as_written(running_step(), pattern(), "path", resolved, ctx.runtime.secrets)
         rest = [literal_text(line) for line in args[len(phrase.placeholders):]]
         docstring = "\n".join(rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
-            docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring, ctx.runtime.secrets)
+            docstring = phrase_sql_as_written(running_step(), pattern(), phrase, values, docstring, ctx.runtime.secrets)
         table = None
         if phrase.block == "table":
             table = parse_rows(rest, {name: literal(value) for name, value in cells.items()}, phrase.table_kind)
@@ -157,7 +164,8 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
         # Robot has replaced every variable already: no text it hands over is expanded again.
         return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})
 
-    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), classic_name(name))
+    pattern = functools.partial(classic_name, name)
+    return Binding(name, arguments, doc, run, ["classic"], types, _source_of(method), pattern)
 
 
 def _or_secret(hint: Any) -> Any:
