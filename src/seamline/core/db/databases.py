@@ -578,7 +578,7 @@ def _row_statement(table: Table, selected: tuple[str, ...], shape: tuple[str, ..
     from sqlalchemy import and_, bindparam, select, true, type_coerce
     from sqlalchemy.types import NullType
 
-    clauses = []
+    clauses: list[Any] = []
     for i, (name, kind) in enumerate(zip(selected, shape, strict=False)):
         column = table.c[name]
         if kind == "null":
