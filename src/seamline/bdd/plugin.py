@@ -11,7 +11,7 @@ import re
 import signal
 import threading
 import types
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -388,15 +388,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     context = item.stash.get(_CONTEXT, None)
-    lines = getattr(context.sink, "lines", []) if context is not None else []
-    if report.when == "call" and report.failed and lines:
-        report.sections.append(("Seamline log", "\n\n".join(lines)))
+    sink = context.sink if context is not None else None
+    # Counted without reading them: a line made later (an exchange) is made only if shown.
+    logged = len(sink) if isinstance(sink, Sized) else 0
+    if report.when == "call" and report.failed and logged:
+        report.sections.append(("Seamline log", "\n\n".join(getattr(sink, "lines", []))))
     if report.when == "call":
-        item.stash[_LOGGED] = len(lines)
-    elif report.when == "teardown" and lines[item.stash.get(_LOGGED, len(lines)) :]:
+        item.stash[_LOGGED] = logged
+    elif report.when == "teardown" and logged > item.stash.get(_LOGGED, logged):
         # What the cleanups logged (a late stub request): shown by -rP, and with a failing teardown.
         title = f"Seamline log teardown of {item.name}"  # -rP prints it with no heading of its own
-        report.sections.append((title, "\n\n".join(lines[item.stash[_LOGGED] :])))
+        report.sections.append((title, "\n\n".join(getattr(sink, "lines", [])[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
     runtime = item.config.stash.get(_RUNTIME, None)
