@@ -26,7 +26,11 @@ runs. Sections:
             ``-n 2``; the table counts the service's starts.
 * db        N row checks on one row of a 10,000-row table: Seamline against
             robotframework-databaselibrary, on SQLite and (with SEAMLINE_TEST_POSTGRES_URL)
-            PostgreSQL, both in Robot.
+            PostgreSQL, both in Robot; the same suites with one check give the cost of a
+            check without the start-up.
+
+Child processes write and read bytecode caches (PYTHONDONTWRITEBYTECODE is dropped for
+them), as on a user's machine.
 
 ``--quick`` makes every count small (a smoke test CI runs; it asserts only that every
 process passes, never a time).
@@ -134,6 +138,10 @@ class Variant:
 
 def run_once(variant: Variant, log: Path) -> None:
     env = {**os.environ, "PATH": f"{Path(PYTHON).parent}{os.pathsep}{os.environ.get('PATH', '')}", **variant.env}
+    # Bytecode caches are written and read, as on a user's machine (the warm-up run writes
+    # them): without them every process compiles a source checkout's modules again, and
+    # pytest rewrites the assertions of every plugin module again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     with log.open("wb") as output:
         started = time.perf_counter()
         process = subprocess.Popen(variant.command, cwd=variant.cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
@@ -199,7 +207,7 @@ def pytest(*args: str) -> list[str]:
     return [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args]
 
 
-def loop_suite(settings: str, steps: list[str], n: int) -> str:
+def loop_suite(settings: str, steps: list[str], n: int | str) -> str:
     body = "\n".join(" " * 8 + line for step in steps for line in step.splitlines())
     loop = f"Loop\n    FOR    ${{i}}    IN RANGE    {n}\n{body}\n    END\n"
     return f"*** Settings ***\n{settings}\n\n*** Test Cases ***\n{loop}"
@@ -604,7 +612,7 @@ def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:
                             f'the "{table_name}" table has a row where:\n...    | id | status | total |\n'
                             f"...    | {target} | pending | {target % 100} |"
                         ],
-                        checks,
+                        "${N}",
                     ),
                 },
             )
@@ -618,16 +626,28 @@ def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:
                             f"Check Row Count    SELECT id, status, total FROM {table_name} WHERE id = {target} "
                             f"AND status = 'pending' AND total = {target % 100}    ==    1"
                         ],
-                        checks,
+                        "${N}",
                     )
                 },
             )
+            # The same suites with one check: what a check costs is the difference, start-up left out.
             variants = [
-                base := Variant(f"DatabaseLibrary, {label}", robot(theirs), theirs),
-                Variant(f"Seamline, {label}", robot(ours), ours),
+                base := Variant(f"DatabaseLibrary, {label}", robot(theirs, "--variable", f"N:{checks}"), theirs),
+                seamline := Variant(f"Seamline, {label}", robot(ours, "--variable", f"N:{checks}"), ours),
+                base_one := Variant(f"DatabaseLibrary, {label}, 1 check", robot(theirs, "--variable", "N:1"), theirs),
+                seamline_one := Variant(f"Seamline, {label}, 1 check", robot(ours, "--variable", "N:1"), ours),
             ]
             measure(variants, rounds, workdir)
-            lines.append(table("runner", variants, base) + "\n")
+
+            def per_check(many: Variant, one: Variant) -> float:
+                return (statistics.median(many.walls) - statistics.median(one.walls)) / (checks - 1) * 1e6
+
+            theirs_us, ours_us = per_check(base, base_one), per_check(seamline, seamline_one)
+            lines.append(
+                table("runner", variants, base)
+                + f"\n\nPer check (median of {checks} checks minus median of 1, over {checks - 1}): "
+                f"DatabaseLibrary {theirs_us:.0f} us, Seamline {ours_us:.0f} us: **{ours_us / theirs_us:.2f}x**.\n"
+            )
         finally:
             with engine.begin() as connection:
                 connection.execute(sa.text(f"DROP TABLE IF EXISTS {table_name}"))
