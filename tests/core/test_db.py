@@ -245,3 +245,22 @@ def test_a_seeded_row_whose_place_vacuum_gave_to_another_row_leaves_that_row_alo
             connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
         outside.dispose()
         runtime.close()
+
+
+def test_row_checks_of_one_shape_share_a_statement_and_each_shape_gets_its_own(database: Database) -> None:
+    """A row check binds its values into a statement made once per table, columns and kind of
+    each condition: the same statement for new values, another where a cell is null or a marker."""
+    ctx = database.context()
+    db.run_sql(ctx, f"INSERT INTO {database.table} (id, name) VALUES (1, 'ada'), (2, 'bob'), (3, NULL)")
+    before = db._row_statement.cache_info()
+    for number, name in (("1", "ada"), ("2", "bob")):
+        db.check_rows(ctx, database.table, rows("| id | name |", f"| {number} | {name} |"))
+    after = db._row_statement.cache_info()
+    assert (after.misses - before.misses, after.hits - before.hits) == (1, 1)
+    db.check_rows(ctx, database.table, rows("| id | name |", "| 3 | null |"))
+    db.check_rows(ctx, database.table, rows("| id | name |", "| 2 | #string |"))
+    with pytest.raises(CheckFailed, match="has no row where id = 1, name = bob"):
+        db.check_rows(ctx, database.table, rows("| id | name |", "| 1 | bob |"))
+    with pytest.raises(CheckFailed, match="has no row where id = 3, name = #string"):
+        db.check_rows(ctx, database.table, rows("| id | name |", "| 3 | #string |"))
+    assert db._row_statement.cache_info().misses - after.misses == 2  # null, and the marker left to the matcher

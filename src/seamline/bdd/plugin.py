@@ -6,33 +6,31 @@ files with no Python file written by the user.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 import signal
 import threading
 import types
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sized
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
 
 from ..core.config import CONFIG_NAMES, find_config
-from ..core.context import Context, MemorySink, Runtime
-from ..core.errors import SeamlineError, UsageError
-from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
-from ..core.values.secrets import masked_log_records
-from ..core.values.variables import Filled
-from ..frontend import curl_of_last_request, failure_message, step_label, unknown_step_message
-from ..steps import CATALOG, Phrase
-from ..steps._user import load_user_phrases
-from ._render import examples_row, render_placeholders, render_step
+from ..core.errors import SeamlineError
 
-_RUNTIME = pytest.StashKey[Runtime]()
-_CONTEXT = pytest.StashKey[Context]()
+# The core and the catalog load when a Seamline scenario first needs them: the plugin is
+# loaded into every pytest run of the environment, most of which never touch Seamline.
+if TYPE_CHECKING:
+    from ..core.context import Context, Runtime
+    from ..core.values.variables import Filled
+    from ..steps import Phrase
+
+_RUNTIME = pytest.StashKey["Runtime"]()
+_CONTEXT = pytest.StashKey["Context"]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
 _RUNNING_STEP = pytest.StashKey[str]()  # Step '...' (file:line) of the step running now
 _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
@@ -40,7 +38,8 @@ _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
 _SCENARIO_NAME = pytest.StashKey[str]()
 _FEATURE_FILE = pytest.StashKey[str]()
-_FILLED_STEPS = pytest.StashKey[dict[int, Filled]]()  # by id of a step: its name as filled from the row
+_FILLED_STEPS = pytest.StashKey[dict[int, "Filled"]]()  # by id of a step: its name as filled from the row
+_FILLED_NOW = pytest.StashKey["Filled | None"]()  # the running step's name as filled from the row
 _REPORT_FILES = pytest.StashKey[list[Path]]()
 _RESTORE_LOG_RECORDS = pytest.StashKey[Callable[[], None]]()
 _WORKER_SECRETS = "seamline_secrets"  # a pytest-xdist worker's secrets, in its workeroutput
@@ -62,13 +61,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "seamline_data: a scenario that runs once per row of a data file")
     config.addinivalue_line("markers", "seamline_data_error(message): a scenario whose data file is unusable")
-    runtime = config.stash[_RUNTIME] = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
-    # What Python's logging prints (log_cli, caplog: urllib3's request line) is masked too.
-    config.stash[_RESTORE_LOG_RECORDS] = masked_log_records(runtime.secrets)
     config.stash[_REPORT_FILES] = _report_files(config)
     _make_report_folders(config)
-    _register_user_phrases(config)
     _stop_on_sigterm(config)
+
+
+def _runtime(config: pytest.Config) -> Runtime:
+    """The run's Runtime, made when a Seamline scenario first needs it (not in a run without one)."""
+    runtime = config.stash.get(_RUNTIME, None)
+    if runtime is None:
+        from ..core.context import Runtime
+        from ..core.values.secrets import masked_log_records
+
+        runtime = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+        config.stash[_RUNTIME] = runtime
+        # What Python's logging prints (log_cli, caplog: urllib3's request line) is masked too.
+        config.stash[_RESTORE_LOG_RECORDS] = masked_log_records(runtime.secrets)
+    return runtime
 
 
 def _stop_on_sigterm(config: pytest.Config) -> None:
@@ -108,22 +117,6 @@ def _make_report_folders(config: pytest.Config) -> None:
         raise pytest.UsageError(f"--cucumberjson {path}: cannot create the folder {folder}: {error}") from None
 
 
-def _register_user_phrases(config: pytest.Config, config_path: str | Path | None = None) -> None:
-    """The phrasebook's phrases as steps, in a plugin of their own: the config names the file."""
-    try:
-        user_phrases = load_user_phrases(config_path or config.getoption("seamline_config"))
-    except SeamlineError as error:
-        raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
-    if not user_phrases:
-        return
-    module = types.ModuleType("seamline_user_phrases")
-    # step() adds its fixture to the namespace of the code that calls it: here, the module's.
-    code = compile("for regex, function in steps: step(parsers.re(regex, flags=flags))(function)", __file__, "exec")
-    steps = [(phrase.regex(), _step_function(phrase)) for phrase in user_phrases.values()]
-    exec(code, {"step": step, "parsers": parsers, "flags": re.IGNORECASE, "steps": steps}, module.__dict__)
-    config.pluginmanager.register(module, "seamline-user-phrases")
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """A scenario's report is masked when it is made, with the secrets known then; a later
     scenario may make one of its values secret (a token used as an API key). Mask the reports
@@ -148,10 +141,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """pytest-xdist's controller: a worker has finished; the secrets it knew are secrets here."""
-    runtime = node.config.stash.get(_RUNTIME, None)
-    output = getattr(node, "workeroutput", None) or {}
-    if runtime is not None:
-        for secret in output.get(_WORKER_SECRETS, []):
+    secrets = (getattr(node, "workeroutput", None) or {}).get(_WORKER_SECRETS, [])
+    if secrets:
+        runtime = _runtime(node.config)
+        for secret in secrets:
             runtime.secrets.add(secret)
 
 
@@ -276,6 +269,9 @@ def _bounded(text: str, limit: int = 500) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
+    from ..core.errors import UsageError
+    from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
+
     feature = _collecting[-1] if _collecting else None
     config_folder = _config_folders[-1] if _config_folders else None
     path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
@@ -309,6 +305,10 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     which pytest-bdd filled from its Examples row, are filled again from the outline as
     written, the same way: each step then knows where each cell went (see
     pytest_bdd_before_step_call)."""
+    if not _ours(request.node):
+        return  # a project's own pytest-bdd scenario: not Seamline's to touch
+    from ._render import examples_row, render_placeholders, render_step
+
     row: dict[str, object] = {}
     steps = scenario.steps
     if request.node.get_closest_marker("seamline_data") is not None:
@@ -334,10 +334,14 @@ def pytest_bdd_before_step_call(
     """An argument that a row's cell went into is handed over knowing where it went, so that
     a cell in a URL is encoded for its part (``/echo?q=<q>`` with ``a&admin=true`` stays one
     value), as a ``${name}`` is; a cell that is the whole path is used as written."""
-    filled = request.node.stash.get(_FILLED_STEPS, {}).get(id(step))
-    phrase = getattr(step_func, "seamline_phrase", None)
-    if filled is not None and isinstance(phrase, Phrase):
-        step_func_args.update(phrase.written_arguments(filled))
+    if _ours(request.node):
+        request.node.stash[_FILLED_NOW] = request.node.stash.get(_FILLED_STEPS, {}).get(id(step))
+
+
+def _ours(node: pytest.Item) -> bool:
+    """Whether a test is a scenario of a .feature file Seamline collected (not a project's own
+    pytest-bdd test, whose hooks run here too)."""
+    return node.getparent(FeatureFile) is not None
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
@@ -388,7 +392,7 @@ def _run_config_is_settled(runtime: Runtime) -> bool:
 def _config_folder_for(path: Path, config: pytest.Config) -> Path | None:
     """The folder of the seamline.yaml that governs a feature file being collected, without
     loading the run's config before _adopt_governing_config has chosen it."""
-    runtime = config.stash[_RUNTIME]
+    runtime = _runtime(config)
     if _run_config_is_settled(runtime):
         return runtime.config_folder
     governing = _governing_config(path, config)
@@ -398,9 +402,11 @@ def _config_folder_for(path: Path, config: pytest.Config) -> Path | None:
 def _adopt_governing_config(config: pytest.Config, ours: list[pytest.Item]) -> None:
     """A run started above a Seamline folder (``pytest`` at the root of a repository that
     holds one) reads that folder's seamline.yaml, as a run started inside it would."""
-    if _run_config_is_settled(config.stash[_RUNTIME]):
+    if not ours:
         return
-    runtime = config.stash[_RUNTIME]
+    runtime = _runtime(config)
+    if _run_config_is_settled(runtime):
+        return
     found = sorted({path for item in ours if (path := _governing_config(item.path, config)) is not None})
     if len(found) > 1:
         listed = ", ".join(_relative(str(path)) for path in found)
@@ -409,8 +415,7 @@ def _adopt_governing_config(config: pytest.Config, ours: list[pytest.Item]) -> N
             "run each folder on its own, or name one with --seamline-config"
         )
     if found:
-        runtime.config_path = found[0]
-        _register_user_phrases(config, found[0])
+        runtime.config_path = found[0]  # and so its phrases.yaml, loaded next (_phrases)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -421,7 +426,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     theirs.discard(None)
     if theirs:
         items[:] = [item for item in items if item.getparent(FeatureFile) is None or item.path.resolve() not in theirs]
-    _adopt_governing_config(config, [item for item in items if item.getparent(FeatureFile) is not None])
+    ours = [item for item in items if item.getparent(FeatureFile) is not None]
+    _adopt_governing_config(config, ours)
+    if ours:  # a broken phrasebook stops a run with Seamline scenarios before any of them runs
+        _phrases(config)
 
 
 def _bound_feature(item: pytest.Item) -> Path | None:
@@ -465,7 +473,9 @@ def seamline_context(
     request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]
 ) -> Iterator[Context]:
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
-    runtime = request.config.stash[_RUNTIME]
+    from ..core.context import Context, MemorySink
+
+    runtime = _runtime(request.config)
     name = request.node.stash.get(_SCENARIO_NAME, request.node.name)
     node = request.node
     feature = node.stash.get(_FEATURE_FILE, None)  # files named in steps are found beside it
@@ -484,40 +494,79 @@ def seamline_context(
         pytest.fail("\n".join(failures), pytrace=False)
 
 
-# -- steps: one pytest-bdd step per catalog phrase --------------------------------------
+# -- steps: one pytest-bdd step that dispatches to the phrases ---------------------------
 
 
-def _step_function(phrase: Phrase) -> Callable[..., Any]:
-    def run(seamline_context: Context, **kwargs: Any) -> Any:
-        return phrase.run(
-            seamline_context,
-            kwargs,
-            docstring=kwargs.get("docstring"),
-            table=kwargs.get("datatable"),
-        )
+class _Phrases:
+    """The catalog and the phrasebook's phrases, and which one a step's text reads as.
 
-    # pytest-bdd passes the arguments the signature names: the placeholders and the block.
-    parameters = [inspect.Parameter("seamline_context", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-    parameters += [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in phrase.placeholders]
-    if phrase.block == "docstring":
-        parameters.append(inspect.Parameter("docstring", inspect.Parameter.KEYWORD_ONLY, default=None))
-    elif phrase.block == "table":
-        parameters.append(inspect.Parameter("datatable", inspect.Parameter.KEYWORD_ONLY, default=None))
-    run.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    run.__name__ = f"seamline_{phrase.func.__name__}"
-    run.seamline_phrase = phrase  # type: ignore[attr-defined]  # read by pytest_bdd_before_step_call
-    run.__doc__ = phrase.description
-    return run
+    pytest-bdd tries every registered step on every step of every scenario; registered one
+    by one, the phrases made that lookup cost more than the rest of a step. So pytest-bdd
+    sees a single step, and the text is matched here, once per distinct text."""
+
+    def __init__(self, phrases: Iterable[Phrase]) -> None:
+        # The last defined wins, as it did with one pytest-bdd step per phrase.
+        self.phrases = list(phrases)[::-1]
+        self.found: dict[str, tuple[Phrase, dict[str, Any]] | None] = {}
+
+    def find(self, text: str) -> tuple[Phrase, dict[str, Any]] | None:
+        if text not in self.found:
+            if len(self.found) > 10_000:  # rows of a big outline: each text once, bounded
+                self.found.clear()
+            self.found[text] = next(
+                ((phrase, match.groupdict()) for phrase in self.phrases if (match := phrase.matcher.fullmatch(text))),
+                None,
+            )
+        return self.found[text]
 
 
-for _phrase in CATALOG.values():
-    step(parsers.re(_phrase.regex(), flags=re.IGNORECASE))(_step_function(_phrase))
+_PHRASES = pytest.StashKey[_Phrases]()
+
+
+def _phrases(config: pytest.Config) -> _Phrases:
+    """The phrases of this run: the catalog and the phrasebook the config names, loaded once."""
+    phrases = config.stash.get(_PHRASES, None)
+    if phrases is None:
+        from ..steps import CATALOG
+        from ..steps._user import load_user_phrases
+
+        try:
+            user_phrases = load_user_phrases(_runtime(config).config_path)
+        except SeamlineError as error:
+            raise pytest.UsageError(f"Seamline: the phrasebook did not load: {error.message}") from None
+        phrases = config.stash[_PHRASES] = _Phrases([*CATALOG.values(), *user_phrases.values()])
+    return phrases
+
+
+@step(parsers.re(r"(?P<seamline_step>.+)"))
+def seamline_step(
+    request: pytest.FixtureRequest,
+    seamline_context: Context,
+    seamline_step: str,
+    docstring: str | None = None,
+    datatable: list[list[str]] | None = None,
+) -> Any:
+    """Runs the phrase the step's text reads as (pytest-bdd passes the doc string or table)."""
+    found = _phrases(request.config).find(seamline_step)
+    if found is None:
+        from ..core.errors import UsageError
+
+        raise UsageError(f"no phrase reads as {seamline_step!r}")  # the report says it as for pytest-bdd's lookup
+    phrase, arguments = found
+    filled = request.node.stash.get(_FILLED_NOW, None)
+    if filled is not None:  # a row's cells in this step: each handed over knowing where it went
+        arguments = {**arguments, **phrase.written_arguments(filled)}
+    return phrase.run(seamline_context, arguments, docstring=docstring, table=datatable)
 
 
 # -- failures: one line naming the step and where it is written ------------------------
 
 
 def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any) -> None:
+    if not _ours(request.node):
+        return
+    from ..frontend import step_label
+
     written = f"{step.keyword} {step.name}".strip()
     request.node.stash[_RUNNING_STEP] = step_label(written, f"{_relative(feature.filename)}:{step.line_number}")
 
@@ -526,12 +575,20 @@ def pytest_bdd_step_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception, **_: Any
 ) -> None:
     written = f"{step.keyword} {step.name}".strip()
-    request.node.stash[_FAILED_STEP] = (written, f"{_relative(feature.filename)}:{step.line_number}")
+    where = f"{_relative(feature.filename)}:{step.line_number}"
+    request.node.stash[_FAILED_STEP] = (written, where)
+    phrases = request.config.stash.get(_PHRASES, None)
+    if phrases is not None and phrases.find(step.name) is None:
+        from ..frontend import unknown_step_message
+
+        request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
 
 
 def pytest_bdd_step_func_lookup_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
 ) -> None:
+    from ..frontend import unknown_step_message
+
     written = f"{step.keyword} {step.name}".strip()
     where = f"{_relative(feature.filename)}:{step.line_number}"
     request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
@@ -549,18 +606,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
     context = item.stash.get(_CONTEXT, None)
-    lines = getattr(context.sink, "lines", []) if context is not None else []
-    if report.when == "call" and report.failed and lines:
-        report.sections.append(("Seamline log", "\n\n".join(lines)))
+    sink = context.sink if context is not None else None
+    # Counted without reading them: a line made later (an exchange) is made only if shown.
+    logged = len(sink) if isinstance(sink, Sized) else 0
+    if report.when == "call" and report.failed and logged:
+        report.sections.append(("Seamline log", "\n\n".join(getattr(sink, "lines", []))))
     if report.when == "call":
-        item.stash[_LOGGED] = len(lines)
-    elif report.when == "teardown" and lines[item.stash.get(_LOGGED, len(lines)) :]:
+        item.stash[_LOGGED] = logged
+    elif report.when == "teardown" and logged > item.stash.get(_LOGGED, logged):
         # What the cleanups logged (a late stub request): shown by -rP, and with a failing teardown.
         title = f"Seamline log teardown of {item.name}"  # -rP prints it with no heading of its own
-        report.sections.append((title, "\n\n".join(lines[item.stash[_LOGGED] :])))
+        report.sections.append((title, "\n\n".join(getattr(sink, "lines", [])[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
-    _mask_report(item.config.stash[_RUNTIME], report)
+    runtime = item.config.stash.get(_RUNTIME, None)
+    if runtime is not None:
+        _mask_report(runtime, report)
+    if report.when == "teardown" and context is not None:
+        # pytest keeps every item to the end of the run: without its context, a scenario's
+        # last response (a parsed 50 MB body) is freed now, not walked by each garbage collection.
+        del item.stash[_CONTEXT]
 
 
 def _explain_failure(
@@ -572,7 +637,9 @@ def _explain_failure(
         return
     failed_step = item.stash.get(_FAILED_STEP, None)
     if failed_step is not None and isinstance(error, (SeamlineError, AssertionError)):
-        runtime = item.config.stash[_RUNTIME]
+        from ..frontend import curl_of_last_request, failure_message
+
+        runtime = _runtime(item.config)
         line, details = failure_message(error, failed_step[0], failed_step[1], runtime.secrets)
         curl = curl_of_last_request(context, error) if context is not None else ""
         report.longrepr = "\n".join(part for part in (line, details, curl) if part)

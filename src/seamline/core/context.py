@@ -38,13 +38,26 @@ class LogSink(Protocol):
 
 
 class MemorySink:
-    """Keeps the lines of one test, for front ends that show them only on failure."""
+    """Keeps the lines of one test, for front ends that show them only on failure. A line
+    handed over to be made later (:meth:`Context.log_later`) is made when the lines are read,
+    so a test that passes never pays for it."""
 
     def __init__(self) -> None:
-        self.lines: list[str] = []
+        self._lines: list[str | Callable[[], str]] = []
 
     def write(self, message: str, level: str) -> None:
-        self.lines.append(message)
+        self._lines.append(message)
+
+    def write_later(self, make: Callable[[], str], level: str) -> None:
+        self._lines.append(make)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @property
+    def lines(self) -> list[str]:
+        self._lines[:] = [line if isinstance(line, str) else line() for line in self._lines]
+        return cast(list[str], self._lines)
 
 
 class RunResource(Protocol):
@@ -183,6 +196,16 @@ class Context:
 
     def log(self, message: str, level: str = "INFO") -> None:
         self.sink.write(self.runtime.secrets.mask(message), level)
+
+    def log_later(self, make: Callable[[], str], level: str = "INFO") -> None:
+        """Log what ``make()`` returns, made (and masked) only when a sink that keeps its lines
+        for a failure shows them; a sink that shows every line (Robot's log) gets it now."""
+        write_later = getattr(self.sink, "write_later", None)
+        if write_later is None:
+            self.log(make(), level)
+            return
+        secrets = self.runtime.secrets
+        write_later(lambda: secrets.mask(make()), level)
 
     def store(self, name: str, value: object, scope: Scope = Scope.TEST, secret: bool = False) -> None:
         self.variables.set(name, value, scope, secret)

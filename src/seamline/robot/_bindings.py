@@ -46,13 +46,20 @@ class Binding:
     run: Callable[..., Any]
     tags: list[str]
     types: dict[str, Any]
-    pattern: re.Pattern[str]  # the step names that call it, as Robot matches them
+    # The step names that call it, as Robot matches them: compiled when first asked for, since
+    # a run uses few of the hundred-odd keywords and compiling them all is most of its start-up.
+    pattern: Callable[[], re.Pattern[str]]
     signature: inspect.Signature  # the arguments Robot passes (after the embedded ones, the block)
     origin: Callable[..., Any]  # the function behind it: libdoc's source and line
     phrase: Phrase | None = None  # the catalog or phrasebook phrase it runs (None: a classic keyword)
 
     def matches(self, step_name: str) -> bool:
-        return self.pattern.fullmatch(step_name) is not None
+        return self.pattern().fullmatch(step_name) is not None
+
+
+@functools.cache
+def _step_pattern(source: str) -> re.Pattern[str]:
+    return re.compile(source, re.IGNORECASE)
 
 
 def phrase_binding(
@@ -71,12 +78,12 @@ def phrase_binding(
     # phrase's arguments may land in a URL of its steps: each is handed over as written too.
     url = "path" in phrase.placeholders and not {"method", "any_method"}.isdisjoint(phrase.placeholders)
     written = [name for name in phrase.placeholders if isinstance(phrase, UserPhrase) or (url and name == "path")]
-    pattern = re.compile(_PREFIX + phrase.regex(), re.IGNORECASE)
+    pattern = functools.partial(_step_pattern, _PREFIX + phrase.regex())
 
     def run(*args: Any, **cells: Any) -> Any:
         ctx = context()
         args, cells = revealed(args, ctx.runtime.secrets), revealed(cells, ctx.runtime.secrets)
-        shown = secrets_as_written(running_step(), pattern, phrase.placeholders, args, cells, ctx.runtime.secrets)
+        shown = secrets_as_written(running_step(), pattern(), phrase.placeholders, args, cells, ctx.runtime.secrets)
         args, cells = tuple(shown[0]), shown[1]
         # Robot has replaced every variable already: what it hands over is never expanded
         # again (a "value" keeps its type: 2 is a number, not "2").
@@ -86,11 +93,11 @@ def phrase_binding(
         }
         for name, arg in zip(phrase.placeholders, args, strict=False):
             if name in written and isinstance(values[name], str):
-                values[name] = url_as_written(running_step(), pattern, name, arg, ctx.runtime.secrets)
+                values[name] = url_as_written(running_step(), pattern(), name, arg, ctx.runtime.secrets)
         rest = [literal_text(line) for line in args[len(phrase.placeholders):]]
         docstring = "\n".join(rest) if phrase.block == "docstring" and rest else None
         if phrase.sql:
-            docstring = phrase_sql_as_written(running_step(), pattern, phrase, values, docstring, ctx.runtime.secrets)
+            docstring = phrase_sql_as_written(running_step(), pattern(), phrase, values, docstring, ctx.runtime.secrets)
         table = None
         if phrase.block == "table":
             table = parse_rows(rest, {name: literal(value) for name, value in cells.items()}, phrase.table_kind)
@@ -129,13 +136,13 @@ def _classic_binding(method: Callable[..., Any]) -> Binding:
     doc = inspect.getdoc(method) or ""
 
     library: RunningLibrary = method.__self__.library  # type: ignore[attr-defined]
-    pattern = classic_name(name)
+    pattern = functools.partial(classic_name, name)
 
     @functools.wraps(method)
     def run(*args: Any, **named: Any) -> Any:
         secrets = library.context().runtime.secrets
         args, named = revealed(args, secrets), revealed(named, secrets)
-        shown = secrets_as_written(library.running_step(), pattern, (), args, named, secrets)
+        shown = secrets_as_written(library.running_step(), pattern(), (), args, named, secrets)
         args, named = tuple(shown[0]), shown[1]
         # Robot has replaced every variable already: no text it hands over is expanded again.
         return method(*map(literal_argument, args), **{key: literal_argument(v) for key, v in named.items()})

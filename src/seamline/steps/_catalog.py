@@ -107,19 +107,23 @@ class Phrase:
         return QUOTED_PATTERN if open_quote and close_quote else PLACEHOLDER_PATTERNS[name]
 
     def regex(self) -> str:
-        """The whole phrase as one regular expression with named groups (pytest-bdd side)."""
-        return self.matcher.pattern
+        """The whole phrase as one regular expression with named groups (not compiled)."""
+        return self._regex
 
     @functools.cached_property
-    def matcher(self) -> re.Pattern[str]:
-        """The phrase compiled once; step text matches it case-insensitively, as in Robot."""
+    def _regex(self) -> str:
         out, position = [], 0
         for match in _PLACEHOLDER.finditer(self.template):
             out.append(re.escape(self.template[position : match.start()]))
             out.append(f"{match.group(1)}(?P<{match.group(2)}>{self._pattern(match)}){match.group(3)}")
             position = match.end()
         out.append(re.escape(self.template[position:]))
-        return re.compile("".join(out), re.IGNORECASE)
+        return "".join(out)
+
+    @functools.cached_property
+    def matcher(self) -> re.Pattern[str]:
+        """The phrase compiled when first matched; step text matches it case-insensitively, as in Robot."""
+        return re.compile(self.regex(), re.IGNORECASE)
 
     def match(self, step: str) -> dict[str, Any] | None:
         """The arguments of ``step`` (without its Given/When/Then word) if it reads as this phrase."""

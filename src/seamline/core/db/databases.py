@@ -14,6 +14,7 @@ through :func:`seamline.core.match.equals`, so the matcher's markers work in cel
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -487,6 +488,16 @@ def _column(db: Database, table: Table, name: str) -> Any:
     raise SqlError(f"table {table.fullname!r} of database {db.name!r} has no column {name!r}; its columns: {known}")
 
 
+class _ColumnName:
+    """``column 'x' (INTEGER)`` for a message: the type is compiled only when a message says it."""
+
+    def __init__(self, column: Any) -> None:
+        self.column = column
+
+    def __str__(self) -> str:
+        return f"column {self.column.name!r} ({self.column.type})"
+
+
 def _column_value(cell: object, column: Any, for_insert: bool = False) -> object:
     """A cell as the column's Python type, for a bound parameter; ``_SKIP`` when only the
     matcher can tell (a marker, a type SQLAlchemy does not know)."""
@@ -506,7 +517,7 @@ def _column_value(cell: object, column: Any, for_insert: bool = False) -> object
         kind = column.type.python_type
     except NotImplementedError:
         return text if for_insert else _SKIP
-    where = f"column {column.name!r} ({column.type})"
+    where = _ColumnName(column)
     if kind is bool:
         lowered = text.lower()
         if lowered in _TRUE | _FALSE:
@@ -542,25 +553,39 @@ def _matching_rows(
 ) -> tuple[list[tuple[Any, ...]], BoundStatement]:
     """The rows that satisfy one row of conditions: the database narrows, the matcher decides.
     ``also`` names a column read after the checked ones, without a condition."""
-    from sqlalchemy import and_, select, true, type_coerce
-    from sqlalchemy.types import NullType
-
     table = db.table(connection, table_name)
     columns = [_column(db, table, name) for name in conditions.header]
-    clauses = []
-    for column, cell in zip(columns, row, strict=True):
-        value = _column_value(cell, column)
-        if value is _SKIP:
-            continue
-        clauses.append(column.is_(None) if value is None else column == value)
-    selected = [*columns, _column(db, table, also)] if also else columns
-    # Selected untyped: the raw values, whatever a column's declared type would make of them.
-    statement = select(*[type_coerce(c, NullType()).label(c.name) for c in selected]).where(and_(true(), *clauses))
-    outcome = connection.execute(statement)
+    values = [_column_value(cell, column) for column, cell in zip(columns, row, strict=True)]
+    shape = tuple("skip" if value is _SKIP else "null" if value is None else "value" for value in values)
+    selected = (*columns, _column(db, table, also)) if also else tuple(columns)
+    statement = _row_statement(table, tuple(column.name for column in selected), shape)
+    parameters = {f"cell_{i}": value for i, value in enumerate(values) if shape[i] == "value"}
+    outcome = connection.execute(statement, parameters)
     rows = [tuple(r) for r in outcome.fetchall()]
     bound = _sent(outcome)
     matching = [r for r in rows if all(cell_matches(cell, value) for cell, value in zip(row, r, strict=False))]
     return matching, bound
+
+
+@functools.lru_cache(maxsize=256)
+def _row_statement(table: Table, selected: tuple[str, ...], shape: tuple[str, ...]) -> Any:
+    """The SELECT of a row check, made once per table, columns and kind of each condition
+    (a value, null, or none: a marker only the matcher tells), its values bound at each run:
+    building a statement and its cache key cost more than a small query itself."""
+    from sqlalchemy import and_, bindparam, select, true, type_coerce
+    from sqlalchemy.types import NullType
+
+    clauses: list[Any] = []
+    for i, (name, kind) in enumerate(zip(selected, shape, strict=False)):
+        column = table.c[name]
+        if kind == "null":
+            clauses.append(column.is_(None))
+        elif kind == "value":
+            clauses.append(column == bindparam(f"cell_{i}", type_=column.type))
+    # Selected untyped: the raw values, whatever a column's declared type would make of them.
+    return select(*[type_coerce(table.c[name], NullType()).label(name) for name in selected]).where(
+        and_(true(), *clauses)
+    )
 
 
 def _sent(outcome: Any) -> BoundStatement:

@@ -142,7 +142,7 @@ def body_for_log(body: bytes | str | None, content_type: str, limit: int = BODY_
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     if "json" in content_type:
         with contextlib.suppress(ValueError):
-            text = json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+            return _pretty_json_excerpt(json.loads(text), len(body), limit)
     return excerpt(text, limit)
 
 
@@ -185,15 +185,30 @@ def response_details(response: Response, body: str | None = None) -> str:
     """What a failed check shows below its one line: the response, then its body (pretty,
     cut after FAILURE_BODY_LIMIT characters) unless the check shows a part of its own."""
     if body is None:
-        body = body_for_log(response.content, response.content_type, FAILURE_BODY_LIMIT) or "(empty body)"
+        body = _response_body_for_log(response, FAILURE_BODY_LIMIT) or "(empty body)"
     return f"{response_line(response)}\n{body}"
 
 
-def _response_body_for_log(response: Response) -> str:
+def _response_body_for_log(response: Response, limit: int = BODY_LOG_LIMIT) -> str:
     # A JSON body is parsed once for the log and the checks that follow (Response.json caches it).
     if "json" in response.content_type and response.content:
         try:
-            return excerpt(json.dumps(response.json(), indent=2, ensure_ascii=False))
+            return _pretty_json_excerpt(response.json(), len(response.content), limit)
         except CheckFailed:
             pass  # not JSON after all: shown as text below
-    return body_for_log(response.content, response.content_type)
+    return body_for_log(response.content, response.content_type, limit)
+
+
+def _pretty_json_excerpt(value: object, size: int, limit: int = BODY_LOG_LIMIT) -> str:
+    """``value`` pretty-printed, cut as :func:`excerpt` cuts. The encoder stops once it has
+    written past the cut, so a big body (50 MB) is never pretty-printed whole: that took
+    seconds and several times the body's size in memory for a log that shows 4,000 characters.
+    The cut says how big the body was, since the length of its pretty form is not known."""
+    chunks: list[str] = []
+    written = 0
+    for chunk in json.JSONEncoder(indent=2, ensure_ascii=False).iterencode(value):
+        chunks.append(chunk)
+        written += len(chunk)
+        if written > limit:
+            return f"{''.join(chunks)[:limit]}\n... (the rest of a {size}-byte body)"
+    return "".join(chunks)

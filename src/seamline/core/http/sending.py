@@ -305,7 +305,8 @@ def log_exchange(ctx: Context, response: Response) -> None:
         ctx.log("redirected: " + ctx.runtime.secrets.mask(hop))
     for line in response.withheld:
         ctx.log(line)
-    ctx.log(format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
+    # Made only if shown: pytest shows a scenario's log only when it fails.
+    ctx.log_later(lambda: format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
 
 
 def masked_headers(runtime: Runtime) -> frozenset[str]:
