@@ -140,9 +140,11 @@ class Runtime:
         """The run's ``kind`` if it was opened, without opening it."""
         return cast("R | None", self._resources.get(kind) or self._adopted.get(kind))
 
-    def adopt(self, resource: RunResource) -> None:
-        """Use ``resource``, opened and closed by another runtime, as this one's of its kind."""
-        self._adopted[type(resource)] = resource
+    def adopt(self, resource: RunResource, kind: type[RunResource] | None = None) -> None:
+        """Use ``resource``, opened and closed by its owner, as this run's ``kind`` (its own
+        class unless given): load mode shares tokens between virtual users, and reports what
+        each user's HTTP client sends."""
+        self._adopted[kind or type(resource)] = resource
 
     def close(self) -> None:
         """Close everything the run opened, last opened first; safe to call more than once."""

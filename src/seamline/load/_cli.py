@@ -67,12 +67,12 @@ def _checked(args: argparse.Namespace, host: str | None) -> dict[str, object]:
         raise UsageError("load mode runs on Locust, which is not installed: pip install 'seamline[load]'")
     from ..core.config import load_config
     from ..steps._user import load_user_phrases
+    from ._plan import Plan
     from ._scenarios import read_scenarios, select
-    from ._users import _Plan
 
     wait = _wait(args.wait) if args.wait is not None else None
     chosen = select(read_scenarios(args.paths, load_user_phrases(args.config)), args.scenario, args.tag)
-    _Plan(load_config(args.config, args.env), chosen, args.tokens).config_for(host)
+    Plan(load_config(args.config, args.env), chosen, args.tokens).config_for(host)
     return {
         "paths": args.paths, "scenarios": args.scenario, "tags": args.tag, "wait": wait,
         "tokens": args.tokens, "config": args.config, "environment": args.env,

@@ -7,29 +7,27 @@ process; each time it runs a scenario, the scenario gets a new :class:`LoadConte
 
 from __future__ import annotations
 
-import dataclasses
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 import gevent
 from locust import User, events, tag
 from locust.env import Environment
 
-from ..core.config import Config, load_config
+from ..core.config import load_config
 from ..core.context import Context, Runtime
 from ..core.errors import SeamlineError, UsageError, bounded
 from ..core.http.auth import Tokens
-from ..core.http.exchange import Response
-from ..core.http.sending import on_response
+from ..core.http.client import HttpClient
+from ..core.http.exchange import Request, Response
 from ..steps._user import load_user_phrases
+from ._plan import Plan, TokenReuse
 from ._scenarios import LoadScenario, read_scenarios, select
 
-__all__ = ["LoadContext", "ScenarioFailed", "ScenarioUser", "TokenReuse", "scenarios_as_users"]
-
-TokenReuse = Literal["user", "run"]
-
+__all__ = ["LoadContext", "ReportingClient", "ScenarioFailed", "ScenarioUser", "scenarios_as_users"]
 
 class ScenarioFailed(Exception):
     """A step's failure as Locust counts it: one line naming the step, secrets masked."""
@@ -43,19 +41,15 @@ class LoadContext(Context):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        # (method, name, milliseconds, bytes) of the last response, not yet reported
+        # (method, name, milliseconds, bytes) of the last request sent, not yet reported
         self.pending: tuple[str, str, float, int] | None = None
-        self.reported: object = None  # the last request reported, so that none is reported twice
 
     def log(self, message: str, level: str = "INFO") -> None:
         pass  # the hot path: a load test's log would be read by nobody
 
-    def received(self, response: Response) -> None:
-        self.report(None)  # the steps since the last response passed: it succeeded
-        request = self.http.last_request
-        written = request.written if request is not None and request.written else response.url
-        self.pending = (response.method, written, response.elapsed_ms, len(response.content))
-        self.reported = request
+    def sent(self, request: Request, elapsed: float, length: int) -> None:
+        self.report(None)  # the steps since the last request passed: it succeeded
+        self.pending = (request.method, request.written or request.url, elapsed, length)
 
     def report(self, failure: BaseException | None) -> None:
         if self.pending is not None:
@@ -69,11 +63,6 @@ class LoadContext(Context):
         failure = ScenarioFailed(self.runtime.secrets.mask(f"{label} failed: {cause}"))
         if self.pending is not None:
             self.report(failure)
-            return
-        request = self.http.last_request
-        if request is not None and request is not self.reported:  # sent, never answered
-            self.reported = request
-            _fire(request.method, request.written or request.url, 0.0, 0, failure)
         else:
             _fire("SCENARIO", self.name, 0.0, 0, failure)
 
@@ -85,66 +74,53 @@ def _fire(method: str, name: str, elapsed: float, length: int, failure: BaseExce
     )
 
 
-def _received(ctx: Context, response: Response) -> None:
-    if isinstance(ctx, LoadContext):
-        ctx.received(response)
+class ReportingClient(HttpClient):
+    """A virtual user's keep-alive sessions: every request sent (a step's, a token's, a
+    cleanup's, each retry) is timed as Locust times one, to the end of its body, and handed to
+    the scenario running now, which reports it when its checks are done."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.ctx: LoadContext | None = None
 
-on_response(_received)
+    def send(self, request: Request, service: str) -> Response:
+        started = time.perf_counter()
+        try:
+            response = super().send(request, service)
+        except SeamlineError:  # no answer: the step fails with this, as this request's failure
+            self._sent(request, (time.perf_counter() - started) * 1000, 0)
+            raise
+        self._sent(request, (time.perf_counter() - started) * 1000, len(response.content))
+        return response
 
-
-@dataclasses.dataclass
-class _Plan:
-    """What every virtual user of a class shares: the configuration, the scenarios, the tokens."""
-
-    config: Config
-    scenarios: Sequence[LoadScenario]
-    tokens: TokenReuse
-    shared_tokens: Tokens = dataclasses.field(default_factory=Tokens)
-    _by_host: dict[str | None, Config] = dataclasses.field(default_factory=dict)
-
-    def config_for(self, host: str | None) -> Config:
-        """The configuration with ``host`` (Locust's --host) as the default service's base URL;
-        a service that Seamline would start itself is an error: a load test runs against a
-        system that is already running."""
-        if host not in self._by_host:
-            config = self.config
-            services = dict(config.services)
-            if host and config.default_service is not None:
-                chosen = services[config.default_service]
-                services[chosen.name] = dataclasses.replace(chosen, base_url=host.rstrip("/"), start=None)
-            for service in services.values():
-                if service.start is not None:
-                    hint = (
-                        "give its address with --host" if service.name == config.default_service
-                        else "give its address in an environment of seamline.yaml (SEAMLINE_ENV)"
-                    )
-                    raise UsageError(
-                        f"service {service.name!r} is started by Seamline (start: in {config.where}); a load test "
-                        f"runs against a running system: {hint}"
-                    )
-            self._by_host[host] = dataclasses.replace(config, services=services)
-        return self._by_host[host]
+    def _sent(self, request: Request, elapsed: float, length: int) -> None:
+        if self.ctx is not None:
+            self.ctx.sent(request, elapsed, length)
+        else:
+            _fire(request.method, request.written or request.url, elapsed, length, None)
 
 
 class ScenarioUser(User):
     """A virtual user running Seamline scenarios (made by :func:`scenarios_as_users`)."""
 
     abstract = True
-    seamline: ClassVar[_Plan]
+    seamline: ClassVar[Plan]
 
     def on_start(self) -> None:
         plan = self.seamline
         self.runtime = Runtime(config=plan.config_for(self.host))
+        self.http = ReportingClient()
+        self.runtime.adopt(self.http, HttpClient)
         if plan.tokens == "run":
-            self.runtime.adopt(plan.shared_tokens)
+            self.runtime.adopt(plan.shared_tokens, Tokens)
         self.suite: dict[str, object] = {}  # this user's feature-scope variables
 
     def on_stop(self) -> None:
         self.runtime.close()
+        self.http.close()
 
     def run_scenario(self, scenario: LoadScenario) -> None:
-        ctx = LoadContext(self.runtime, suite=self.suite, name=scenario.name, folder=scenario.folder)
+        ctx = self.http.ctx = LoadContext(self.runtime, suite=self.suite, name=scenario.name, folder=scenario.folder)
         try:
             for step in scenario.steps:
                 try:
@@ -158,6 +134,7 @@ class ScenarioUser(User):
                 ctx.report(None)
                 _fire("CLEANUP", scenario.name, 0.0, 0, ScenarioFailed(self.runtime.secrets.mask(failure)))
             ctx.report(None)
+            self.http.ctx = None
 
 
 def _task(scenario: LoadScenario) -> Callable[[ScenarioUser], None]:
@@ -192,7 +169,7 @@ def scenarios_as_users(
         chosen = select(found, scenarios, tags)
         if tokens not in ("user", "run"):
             raise UsageError(f"tokens={tokens!r}: keep tokens once per 'user' or once per 'run'")
-        plan = _Plan(load_config(config, environment), chosen, tokens)
+        plan = Plan(load_config(config, environment), chosen, tokens)
     except SeamlineError as error:
         raise SystemExit(f"seamline load: {error.message}") from None
     attributes: dict[str, Any] = {
