@@ -27,9 +27,10 @@ def _robot(tmp_path: Path, *args: str) -> list[str]:
     # Whole suites to each shard (as a CI machine runs them, suite setups once); a dry run
     # checks every keyword without sending anything.
     command = [str(BIN / "pabot"), "--processes", "2", *args, "--dryrun", "--outputdir", str(outdir),
-               "--log", "NONE", "--report", "NONE", "robot/"]
+               "--log", "NONE", "--report", "NONE", str(ROOT / "robot")]
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}  # pabot starts `robot`
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    # Run elsewhere: pabot writes its .pabotsuitenames into the working directory.
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300, env=env)
     assert (outdir / "output.xml").exists(), done.stdout[-3000:] + done.stderr[-3000:]
     return _robot_tests(outdir / "output.xml")
 

@@ -131,14 +131,14 @@ class Runtime:
 
     def resource(self, kind: type[R]) -> R:
         """The run's one ``kind`` (``Databases``, ``StubServers`` ...), opened on first use."""
-        found = self._resources.get(kind) or self._adopted.get(kind)
+        found = self._resources.get(kind, self._adopted.get(kind))
         if found is None:
             found = self._resources[kind] = kind.open(self)
         return cast(R, found)
 
     def opened(self, kind: type[R]) -> R | None:
         """The run's ``kind`` if it was opened, without opening it."""
-        return cast("R | None", self._resources.get(kind) or self._adopted.get(kind))
+        return cast("R | None", self._resources.get(kind, self._adopted.get(kind)))
 
     def adopt(self, resource: RunResource, kind: type[RunResource] | None = None) -> None:
         """Use ``resource``, opened and closed by its owner, as this run's ``kind`` (its own
