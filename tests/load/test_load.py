@@ -151,6 +151,20 @@ def test_a_locustfile_of_ones_own_can_keep_tokens_once_per_run(shop_project: Pat
     assert ("GET", "/health") not in stats
 
 
+def test_a_mistake_in_a_locustfile_of_ones_own_ends_locust_with_one_line(shop_project: Path) -> None:
+    (shop_project / "locustfile.py").write_text(
+        'from seamline.load import scenarios_as_users\nU = scenarios_as_users("shoppers.feature", tags=["nope"])\n',
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "locust", "-f", "locustfile.py", "--headless", "-t", "1s"]
+    run = subprocess.run(command, cwd=shop_project, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines()[-1] == (
+        "seamline load: no scenario is tagged @nope; the tags: @broken, @browse, @cart"
+    )
+
+
 def test_a_tag_no_scenario_has_is_one_line_without_a_traceback(shop_project: Path) -> None:
     run = _seamline_load(shop_project, "shoppers.feature", "--tag", "@checkout", "--", "--headless")
     assert run.returncode == 2

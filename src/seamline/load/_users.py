@@ -7,6 +7,7 @@ process; each time it runs a scenario, the scenario gets a new :class:`LoadConte
 
 from __future__ import annotations
 
+import atexit
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -118,6 +119,7 @@ class ScenarioUser(User):
     def on_stop(self) -> None:
         self.runtime.close()
         self.http.close()
+        atexit.unregister(self.runtime.close)  # closed now: not kept for the end of the process
 
     def run_scenario(self, scenario: LoadScenario) -> None:
         ctx = self.http.ctx = LoadContext(self.runtime, suite=self.suite, name=scenario.name, folder=scenario.folder)
