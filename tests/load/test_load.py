@@ -181,6 +181,16 @@ def test_a_scenario_name_no_scenario_has_is_one_line(shop_project: Path, capsys:
     )
 
 
+def test_a_locust_option_before_the_separator_is_pointed_after_it(
+    shop_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_load(["shoppers.feature", "--headless"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "seamline load: --headless is not an option of seamline load; Locust's options go after --, "
+        "as in: seamline load shoppers.feature -- --headless"
+    )
+
+
 def test_a_service_seamline_would_start_needs_an_address(
     shop_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -46,7 +46,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_load(argv: list[str]) -> int:
     ours, locust_args = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
-    args = _parser().parse_args(ours)
+    args, unknown = _parser().parse_known_args(ours)
+    if unknown:
+        print(f"seamline load: {' '.join(unknown)} is not an option of seamline load; Locust's options go after --, "
+              f"as in: seamline load {' '.join(args.paths)} -- {' '.join(unknown)}", file=sys.stderr)
+        return 2
     try:
         options = _checked(args, _option(locust_args, "-H", "--host"))
         if "--worker" in locust_args:
