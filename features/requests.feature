@@ -17,6 +17,11 @@ Feature: Redirects, timeouts and re-sending by count
     When I GET "/delay/0.2" with a timeout of 5 seconds
     Then the response status is 200
     And the response field "$.delay" is 0.2
+    When I POST "/echo" with a timeout of 5 seconds and:
+      """
+      {"sku": "A1", "qty": 2}
+      """
+    Then the response field "$.body.qty" is 2
 
   Scenario: a request is sent again a counted number of times
     When I GET "/posts" up to 3 times, 200 ms apart, until the response field "$" has 3 items

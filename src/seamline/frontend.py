@@ -78,5 +78,7 @@ def curl_of_last_request(ctx: Context, error: BaseException) -> str:
     it (a check of its response, no answer); "" for any other failure (a database, a queue)."""
     if ctx.http.last_request is None or not getattr(error, "about_last_request", False):
         return ""
-    command = as_curl(ctx.http.last_request, ctx.runtime.secrets, masked_headers(ctx.runtime))
+    answer = ctx.http.last_response
+    followed = answer is not None and bool(answer.hops)
+    command = as_curl(ctx.http.last_request, ctx.runtime.secrets, masked_headers(ctx.runtime), followed)
     return f"the last request, as a curl command:\n{bounded(command, MESSAGE_LIMIT)}"

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from seamline.core.errors import CheckFailed, StepArgumentError, UsageError
-from seamline.core.waiting.retry import Patience, parse_duration, retry_until
+from seamline.core.waiting.retry import Patience, parse_duration, parse_timeout, retry_until
 
 
 @pytest.mark.parametrize(
@@ -159,3 +159,10 @@ def test_a_count_and_a_deadline_say_which_came_first() -> None:
 def test_a_negative_duration_is_refused_in_words() -> None:
     with pytest.raises(StepArgumentError, match=r"^'-2 s' is a negative duration: give 0 or more"):
         parse_duration("-2 s")
+
+
+@pytest.mark.parametrize("text", ["0 seconds", "-1 second", "-500 ms"])
+def test_a_timeout_of_no_time_is_refused_as_one_that_cannot_be_met(text: str) -> None:
+    with pytest.raises(StepArgumentError, match=rf"^a timeout of '{text}' cannot be met: give a positive duration"):
+        parse_timeout(text)
+    assert parse_timeout("1.5 s") == 1.5

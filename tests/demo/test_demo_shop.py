@@ -121,6 +121,55 @@ def test_token_bad_request_400(shared_url: str, body: str) -> None:
     assert set(response.json()) == {"error"}
 
 
+@pytest.mark.parametrize("in_body", [False, True], ids=["basic", "body"])
+def test_oauth2_client_credentials_give_a_usertoken(shared_url: str, in_body: bool) -> None:
+    form = {"grant_type": "client_credentials"}
+    basic: tuple[str, str] | None = ("bob", "builder")
+    if in_body:
+        form.update(client_id="bob", client_secret="builder")
+        basic = None
+    response = requests.post(f"{shared_url}/oauth/token", data=form, auth=basic, timeout=TIMEOUT)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["token_type"] == "bearer" and answer["expires_in"] == 3600
+    cart = requests.get(f"{shared_url}/cart", headers={"usertoken": answer["access_token"]}, timeout=TIMEOUT)
+    assert cart.status_code == 200 and cart.json()["user"] == "bob", cart.text
+
+
+def test_oauth2_refresh_tokens_are_rotated(shared_url: str) -> None:
+    def refresh(token: str) -> requests.Response:
+        form = {"grant_type": "refresh_token", "refresh_token": token, "client_id": "shop-app"}
+        return requests.post(f"{shared_url}/oauth/token", data=form, timeout=TIMEOUT)
+
+    first = refresh("rt-alice")
+    assert first.status_code == 200, first.text
+    rotated = first.json()["refresh_token"]
+    second = refresh(rotated)
+    assert second.status_code == 200 and second.json()["refresh_token"] != rotated
+    cart = requests.get(f"{shared_url}/cart", headers={"usertoken": second.json()["access_token"]}, timeout=TIMEOUT)
+    assert cart.json()["user"] == "alice"
+    refused = refresh("rt-nobody")
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+
+
+@pytest.mark.parametrize(
+    ("form", "basic", "status", "error"),
+    [
+        ({"grant_type": "password"}, ("bob", "builder"), 400, "unsupported_grant_type"),
+        ({"grant_type": "client_credentials"}, None, 400, "invalid_request"),
+        ({"grant_type": "client_credentials"}, ("bob", "wrong"), 401, "invalid_client"),
+        ({"grant_type": "client_credentials", "client_id": "eve", "client_secret": "?"}, None, 401, "invalid_client"),
+    ],
+    ids=["grant", "no-client", "wrong-secret", "unknown-client"],
+)
+def test_oauth2_errors_are_rfc_6749_errors(
+    shared_url: str, form: dict[str, str], basic: tuple[str, str] | None, status: int, error: str
+) -> None:
+    response = requests.post(f"{shared_url}/oauth/token", data=form, auth=basic, timeout=TIMEOUT)
+    assert response.status_code == status
+    assert response.json()["error"] == error
+
+
 # -- products -------------------------------------------------------------------
 
 

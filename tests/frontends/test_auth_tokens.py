@@ -114,6 +114,13 @@ auth:
       body: {{"username": "${{username}}", "password": "${{password}}"}}
     users:
       alice: {{password: wonderland}}
+  misread:   # the token is at $.token, not where this profile looks
+    token: $.access_token
+    request:
+      path: /login
+      body: {{"username": "${{username}}", "password": "${{password}}"}}
+    users:
+      alice: {{password: wonderland}}
   short:
     lifetime: 1   # shorter than the margin: it has expired by the next test
     request:
@@ -321,3 +328,18 @@ def test_each_worker_logs_in_once_per_user(project: Project, login_url: str, acc
     output = _run(project, "pytest", "-n", "2")
     assert "12 passed" in output, output
     assert 1 <= accounts.logins["alice"] <= 2  # one per worker process that ran a test
+
+
+def test_a_token_not_where_the_profile_looks_is_masked_in_the_one_line(
+    project: Project, front_end: str, login_url: str, accounts: Accounts
+) -> None:
+    project.write_config(CONFIG.format(url=login_url))
+    scenario = Scenario.parse("the token is elsewhere", 'Given I obtain a "misread" token as "alice"')
+    result = project.run(front_end, scenario, warns=True)
+    line = result[scenario.name].message.splitlines()[0]
+    assert line.endswith(
+        "token request of auth profile 'misread' for user 'alice': no token at $.access_token in its answer "
+        '(200: {"token": "***"})'
+    ), line
+    shown = result.output + (_robot_log(project) if front_end == "robot" else "")
+    assert accounts.issued and accounts.issued[0] not in shown  # neither in the line nor in the log

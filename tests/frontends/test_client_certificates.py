@@ -85,10 +85,17 @@ def test_a_service_presents_its_client_certificate(
         "the certificate is presented",
         'When I GET "/"\nThen the response status is 200\nAnd the response field "$.client" is "client.example"',
     )
+    failed_check = Scenario.parse("a failed check after a handshake", 'When I GET "/"\nThen the response status is 418')
     refused = Scenario.parse("without one the server refuses", 'Given I use the service "anonymous"\nWhen I GET "/"')
     missing = Scenario.parse("a missing certificate file", 'Given I use the service "misconfigured"\nWhen I GET "/"')
-    result = project.run(front_end, presented, refused, missing, warns=True)
+    result = project.run(front_end, presented, refused, missing, failed_check, warns=True)
     assert result[presented.name].passed, result[presented.name].message
+    # The curl command of a failure presents the certificate too, or the server would refuse it.
+    certs = project.root / "certs"
+    shown = result.output
+    if front_end == "robot":  # the curl command is in Robot's log, beside the failure
+        shown = (project.root / "robot-results" / "output.xml").read_text(encoding="utf-8")
+    assert f"curl {url}/ --insecure --cert {certs / 'client.pem'} --key {certs / 'client.key'}" in shown
     assert not result[refused.name].passed
     refusal = result[refused.name].message.splitlines()[0]
     # What OpenSSL said depends on when the server hangs up (an EOF, or an alert): short, either way.

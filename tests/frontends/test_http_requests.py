@@ -146,6 +146,8 @@ def test_redirects_are_followed_or_not_each_hop_logged(project: Project, flaky: 
     assert f"redirected: GET {shop}/redirect/2 -&gt; 302 Found" in log.replace("->", "-&gt;")
     assert f"redirected: GET {shop}/redirect/1 -&gt; 302 Found" in log.replace("->", "-&gt;")
     assert "Location: /products" in log
+    # The command sent again by hand follows the redirects as the step did; one not followed does not.
+    assert f"curl -L {shop}/redirect/2" in log
     line = _one_line(run, LOOP.name)
     assert f"GET {shop}/redirect-loop: more than 30 redirects, a loop?" in line
     assert "I do not follow redirects" in line
@@ -177,8 +179,47 @@ def test_one_request_has_its_own_timeout(project: Project, flaky: str, front_end
     line = _one_line(run, TIMED_OUT.name)
     assert f"GET {project.demo_url}/delay/2: no answer within 0.3 s (the timeout this step gave the request)" in line
     assert "seamline.yaml" not in line  # the step set it, not the service
-    assert "a timeout of 0 s cannot be met: give a positive duration" in _one_line(run, ZERO.name)
-    assert "'-1 second' is a negative duration" in _one_line(run, NEGATIVE.name)
+    assert "a timeout of '0 seconds' cannot be met: give a positive duration" in _one_line(run, ZERO.name)
+    # Not "give 0 or more", as a wait would say: a timeout of 0 is refused too.
+    assert _one_line(run, NEGATIVE.name).endswith(
+        "a timeout of '-1 second' cannot be met: give a positive duration, such as 1 second"
+    )
+
+
+def test_a_request_with_a_body_has_its_own_timeout(project: Project, front_end: str) -> None:
+    project.write_config("stubs:\n  slow: {}\n")
+    late = Scenario.parse(
+        "a body sent to a slow service",
+        """
+        Given the "slow" service is stubbed
+        And the stub "slow" answers POST "/orders" with 201 after 2 seconds
+        When I POST "${slow_url}/orders" with a timeout of 300 ms and:
+          \"\"\"
+          {"items": []}
+          \"\"\"
+        """,
+    )
+    in_time = Scenario.parse(
+        "a body sent in time",
+        """
+        Given the "slow" service is stubbed
+        And the stub "slow" answers POST "/orders" with 201 after 100 ms
+        When I POST "${slow_url}/orders" with a timeout of 5 seconds and:
+          \"\"\"
+          {"items": []}
+          \"\"\"
+        Then the response status is 201
+        And the stub "slow" received 1 POST "/orders" request with a body matching:
+          \"\"\"
+          {"items": []}
+          \"\"\"
+        """,
+    )
+    run = project.run(front_end, late, in_time, warns=True)
+    _passed(run, in_time)
+    line = _one_line(run, late.name)
+    assert line.endswith("/orders: no answer within 0.3 s (the timeout this step gave the request)"), line
+    assert line.startswith("Step 'When I POST \"${slow_url}/orders\" with a timeout of 300 ms and:' ("), line
 
 
 # -- re-sending by count -----------------------------------------------------------------

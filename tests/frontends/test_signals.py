@@ -122,7 +122,11 @@ And I publish to the "fq" queue:
   {{"n": {n}}}
   \"\"\"
 When I GET "/delay/10"
+And I GET "/delay/10"
+And I GET "/delay/10"
 """
+# Thirty seconds of waiting: longer than pytest-xdist gives a worker to shut down (10 s), so a
+# worker must be interrupted, not asked to finish its test, for its cleanups to run.
 
 
 class _Servers:
@@ -223,7 +227,7 @@ def _full_command(project: Project, runner: str, count: int, table: str) -> list
 RUNNERS = {"robot": 1, "pytest": 1, "pytest-xdist": 2, "pabot": 2}  # runner: scenarios (one per worker)
 
 # pabot handles SIGINT only (it stops its robot processes with SIGTERM); SIGTERM kills pabot
-# itself and leaves its robot processes running on (see README, "Cleanup").
+# itself and leaves its robot processes running on (see docs/cookbook/cleanup.md).
 STOPS = [
     (runner, name) for runner in RUNNERS for name in ("SIGTERM", "SIGINT") if (runner, name) != ("pabot", "SIGTERM")
 ]
@@ -267,7 +271,7 @@ def test_a_stopped_run_leaves_no_rows_messages_folders_processes_or_ports(
             time.sleep(0.05)
         assert stubs, f"the scenarios never got to their wait: {servers.skus()}, {run.poll()}"
         assert servers.messages() == count and list(temp.glob("seamline-broker-*"))
-        time.sleep(0.5)  # the managed services start; the scenarios then wait on /delay/10
+        time.sleep(0.5)  # the managed services start; the scenarios then wait on /delay/10, three times
         if to == "group":  # Ctrl-C in a terminal, a CI job cancelled: every process of the run's group
             os.killpg(run.pid, getattr(signal, signal_name))
         else:

@@ -97,6 +97,22 @@ def test_answers_in_turn_a_closed_connection_and_a_delay(project: Project, front
     assert result[scenario.name].passed, result[scenario.name].message + result.output
 
 
+def test_a_step_whose_request_meets_a_closed_connection_says_so(project: Project, front_end: str) -> None:
+    scenario = Scenario.parse(
+        "hangs up",
+        """
+        Given the "payments" service is stubbed
+        And the stub "payments" answers POST "/charges" with a closed connection
+        When I POST "${payments_url}/charges"
+        """,
+    )
+    result = _run(project, front_end, scenario, warns=True)  # Robot warns of a failed request
+    line = result[scenario.name].message.splitlines()[0]
+    # The server was reached: not "cannot reach ...: ('Connection aborted.', RemoteDisconnected(...))".
+    assert line.endswith("/charges: the server closed the connection without an answer"), line
+    assert "cannot reach" not in line and "RemoteDisconnected" not in line
+
+
 def test_a_table_of_answers_and_an_answer_chosen_by_the_body(project: Project, front_end: str) -> None:
     scenario = Scenario.parse(
         "bodies in turn",

@@ -35,7 +35,7 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from seamline.demo import _graphql, _redirects
+from seamline.demo import _graphql, _oauth, _redirects
 from seamline.demo import _models as m
 from seamline.demo._echo import BodyError, decode_body, group_pairs
 from seamline.demo._events import EventPublisher
@@ -670,6 +670,7 @@ def create_app(
     app.include_router(router)
     app.include_router(_graphql.router)
     app.include_router(_redirects.router)
+    app.include_router(_oauth.router)
     app.add_exception_handler(ApiError, _on_api_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

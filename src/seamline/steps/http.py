@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..core.context import Context
 from ..core.http import sending
-from ..core.waiting.retry import parse_duration
+from ..core.waiting.retry import parse_timeout
 from ._catalog import phrase
 
 
@@ -17,7 +17,7 @@ def request(ctx: Context, method: str, path: str) -> None:
 @phrase('I {method} "{path}" with a timeout of {duration}', example='I GET "/delay/3" with a timeout of 1 second')
 def request_with_timeout(ctx: Context, method: str, path: str, duration: str) -> None:
     """Send a request without a body that may take at most this long (instead of the service's timeout)."""
-    sending.send(ctx, method, path, parse_duration(duration))
+    sending.send(ctx, method, path, parse_timeout(duration))
 
 
 @phrase("I do not follow redirects", example="I do not follow redirects")
@@ -42,6 +42,15 @@ def request_any_method(ctx: Context, any_method: str, path: str) -> None:
 def request_with_body(ctx: Context, method: str, path: str, docstring: str) -> None:
     """Send the doc string as the body: JSON if it is JSON, text otherwise, as is if Content-Type is set."""
     sending.send_with_body(ctx, method, path, docstring)
+
+
+@phrase(
+    'I {method} "{path}" with a timeout of {duration} and:',
+    example='I POST "/orders" with a timeout of 2 seconds and:\n  """\n  {"items": []}\n  """',
+)
+def request_with_body_and_timeout(ctx: Context, method: str, path: str, duration: str, docstring: str) -> None:
+    """Send the doc string as the body (as with `with:`), in at most this long (instead of the service's timeout)."""
+    sending.send_with_body(ctx, method, path, docstring, parse_timeout(duration))
 
 
 @phrase('I {method} "{path}" with the form:', example='I POST "/login" with the form:\n  | user | alice |')

@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote_plus, urlencode
 
@@ -217,6 +218,18 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     return _carry(ctx, profile, user, key, token, reused=False)
 
 
+def _opaque_strings(value: object) -> Iterator[str]:
+    """The strings of a JSON answer that read like a credential (16 characters or more, no
+    space: a token, a JWT, a session id), to mask when the token was not where it was said to be."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            yield from _opaque_strings(item)
+    elif isinstance(value, str) and len(value) >= 16 and not any(c.isspace() for c in value):
+        yield value
+
+
 def _token_in(ctx: Context, profile: AuthProfile, user: str, response: Response) -> tuple[str, dict[str, object]]:
     """The token in the answer and the answer itself; a refusal or an answer without a token
     is one line naming the profile, the user and why."""
@@ -240,15 +253,17 @@ def _token_in(ctx: Context, profile: AuthProfile, user: str, response: Response)
             )
         raise AuthError(
             f"{where} failed: {response.status} {response.reason}{said}",
-            details=ctx.runtime.secrets.mask(excerpt(response.text, 500)),
+            details=excerpt(ctx.runtime.secrets.mask(response.text), 500),  # masked whole, then cut
         )
     try:
         found = find_all(answer, profile.token) if answer is not None else []
     except Exception:
         found = []
     if not found or not isinstance(found[0], (str, int)) or found[0] == "":
+        for value in _opaque_strings(answer):  # the token is likely there, under another name
+            ctx.runtime.secrets.add(value)
         ctx.log(format_exchange(response, ctx.runtime.secrets), "WARN")
-        shown = ctx.runtime.secrets.mask(excerpt(response.text, 120)) or "an empty body"
+        shown = excerpt(ctx.runtime.secrets.mask(response.text), 120) or "an empty body"
         raise AuthError(f"{where}: no token at {profile.token} in its answer ({response.status}: {shown})")
     return str(found[0]), answer if isinstance(answer, dict) else {}
 

@@ -187,6 +187,10 @@ class HttpClient:
                 f"{_tls_hint(request)}"
             ) from None
         except requests.exceptions.ConnectionError as error:
+            if _hung_up(error):  # reached, but it dropped the connection: not "cannot reach"
+                raise ServiceUnreachable(
+                    f"{request.method} {request.url}: the server closed the connection without an answer"
+                ) from None
             raise ServiceUnreachable(f"cannot reach {_target(request)}: {_reason(error)}") from None
         except requests.exceptions.RequestException as error:
             raise ServiceError(f"{request.method} {request.url}: {_reason(error)}") from None
@@ -257,6 +261,12 @@ def _reason(error: BaseException) -> str:
         if marker in text:
             return marker.lower()
     return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def _hung_up(error: BaseException) -> bool:
+    """Whether the server took the request and closed the connection without a status line."""
+    text = str(error)
+    return "Remote end closed connection without response" in text or "Connection reset by peer" in text
 
 
 def _tls_reason(error: BaseException) -> str:

@@ -16,12 +16,17 @@ from .exchange import SENSITIVE_HEADERS, Request
 __all__ = ["as_curl"]
 
 
-def as_curl(request: Request, secrets: Secrets, masked_headers: frozenset[str] = frozenset()) -> str:
+def as_curl(
+    request: Request, secrets: Secrets, masked_headers: frozenset[str] = frozenset(), followed: bool = False
+) -> str:
+    """``followed``: the request was redirected and the redirects followed, so curl follows them too (-L)."""
     hidden = SENSITIVE_HEADERS | masked_headers
     url = request.url
     if request.params:
         url += ("&" if "?" in url else "?") + urlencode(request.params)
     parts = ["curl"] if request.method == "GET" else ["curl", "-X", request.method]
+    if followed and request.follow_redirects:
+        parts.append("-L")
     note = ""
     parts.append(shlex.quote(url))
     for name, value in _headers(request.headers, hidden).items():
@@ -43,6 +48,9 @@ def as_curl(request: Request, secrets: Secrets, masked_headers: frozenset[str] =
         parts += ["--data-raw", shlex.quote(_text(request.body, ""))]
     if not request.verify:
         parts.append("--insecure")
+    if request.cert is not None:  # mutual TLS: without the certificate the server refuses the command
+        cert, key = request.cert if isinstance(request.cert, tuple) else (request.cert, None)
+        parts += ["--cert", shlex.quote(cert)] + (["--key", shlex.quote(key)] if key else [])
     return secrets.mask(" ".join(parts) + note)
 
 

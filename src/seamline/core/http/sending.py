@@ -333,7 +333,7 @@ def _content_type(ctx: Context) -> str | None:
     return None
 
 
-def send_with_body(ctx: Context, method: str, path: str, body: str) -> Response:
+def send_with_body(ctx: Context, method: str, path: str, body: str, timeout: float | None = None) -> Response:
     """A doc-string body: JSON when it is JSON, text otherwise, or exactly as given when the
     test has set its own Content-Type (which is how a test sends malformed JSON on purpose)."""
     request = build_request(ctx, method, path)
@@ -346,7 +346,7 @@ def send_with_body(ctx: Context, method: str, path: str, body: str) -> Response:
         else:
             request.headers["Content-Type"] = "text/plain; charset=utf-8"
     request.body = text.encode("utf-8")
-    return send_request(ctx, request)
+    return send_request(ctx, request if timeout is None else with_timeout(request, timeout))
 
 
 def _pairs(ctx: Context, table: Sequence[Sequence[str]], what: str, expand: bool = True) -> list[tuple[str, str]]:

@@ -10,7 +10,16 @@ from typing import Generic, TypeVar, cast
 
 from ..errors import CheckFailed, StepArgumentError
 
-__all__ = ["DEFAULT_INTERVAL", "GaveUp", "NotYet", "Patience", "keep_trying", "parse_duration", "retry_until"]
+__all__ = [
+    "DEFAULT_INTERVAL",
+    "GaveUp",
+    "NotYet",
+    "Patience",
+    "keep_trying",
+    "parse_duration",
+    "parse_timeout",
+    "retry_until",
+]
 
 T = TypeVar("T")
 DEFAULT_INTERVAL = 0.2
@@ -24,16 +33,30 @@ _DURATION = re.compile(r"\s*(-?\d+(?:\.\d+)?)\s*([a-z]+)\s*", re.IGNORECASE)
 
 def parse_duration(text: str) -> float:
     """Seconds in ``text``: "10 seconds", "500 ms", "1.5 s", "2 minutes"."""
+    seconds = _seconds(text)
+    if seconds < 0:
+        raise StepArgumentError(f"{text.strip()!r} is a negative duration: give 0 or more, such as 1 second")
+    return seconds
+
+
+def parse_timeout(text: str) -> float:
+    """Seconds a request may take: unlike a wait, a timeout of 0 (or less) cannot be met."""
+    seconds = _seconds(text)
+    if seconds <= 0:
+        raise StepArgumentError(
+            f"a timeout of {text.strip()!r} cannot be met: give a positive duration, such as 1 second"
+        )
+    return seconds
+
+
+def _seconds(text: str) -> float:
     match = _DURATION.fullmatch(text)
     unit = match.group(2).lower() if match else ""
     if not match or unit not in _UNITS:
         raise StepArgumentError(
             f"cannot read {text!r} as a duration: write a number and a unit, such as 10 seconds, 500 ms or 2 minutes"
         )
-    seconds = float(match.group(1)) * _UNITS[unit]
-    if seconds < 0:
-        raise StepArgumentError(f"{text.strip()!r} is a negative duration: give 0 or more, such as 1 second")
-    return seconds
+    return float(match.group(1)) * _UNITS[unit]
 
 
 @dataclass(frozen=True)
