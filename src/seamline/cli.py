@@ -1,6 +1,7 @@
 """The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases,
 ``seamline init`` scaffolds a test project, ``seamline schema`` prints the JSON Schema of seamline.yaml,
-``seamline docs`` regenerates the documentation site's reference pages."""
+``seamline docs`` regenerates the documentation site's reference pages, ``seamline load`` runs scenarios
+as a Locust load test."""
 
 from __future__ import annotations
 
@@ -81,6 +82,12 @@ def _docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load(argv: list[str]) -> int:
+    from .load._cli import run_load
+
+    return run_load(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -100,9 +107,12 @@ def _main(argv: list[str] | None) -> int:
         from .demo.__main__ import main as demo_main
 
         return demo_main(argv[1:])
+    if argv and argv[0] == "load":  # its options beside Locust's own, which it passes on
+        return _load(argv[1:])
     parser = argparse.ArgumentParser(prog="seamline", description="Plain-language API integration tests.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="serve the demo shop (see: seamline demo --help)")
+    commands.add_parser("load", help="run .feature scenarios as a Locust load test (see: seamline load --help)")
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
     steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")

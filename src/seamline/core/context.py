@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar, cast
+from typing import ClassVar, Protocol, TypeVar, cast
 
 from .config import Config, load_config
 from .contract.state import ContractState
@@ -79,7 +79,9 @@ R = TypeVar("R", bound=RunResource)
 class Runtime:
     """Everything that lives for the whole run."""
 
-    def __init__(self, config_path: str | Path | None = None, environment: str | None = None) -> None:
+    def __init__(
+        self, config_path: str | Path | None = None, environment: str | None = None, config: Config | None = None
+    ) -> None:
         self.config_path = config_path
         self.environment = environment
         self.secrets = Secrets()
@@ -89,6 +91,10 @@ class Runtime:
         self._run_values: dict[str, str] | None = None
         # One of each kind, opened on first use: a run that never stubs never loads werkzeug.
         self._resources: dict[type[RunResource], RunResource] = {}
+        # Resources another runtime owns and closes (load mode: tokens kept once per run).
+        self._adopted: dict[type[RunResource], RunResource] = {}
+        if config is not None:  # loaded once and shared (load mode: one runtime per virtual user)
+            self._use(config)
         # A run that dies without its front end's end-of-run hook must not leave services running.
         atexit.register(self.close)
 
@@ -96,11 +102,14 @@ class Runtime:
     def config(self) -> Config:
         """Loaded on first use, so that a config error fails the step that needed it, not the import."""
         if self._config is None:
-            config = load_config(self.config_path, self.environment)
-            for value in config.secrets:
-                self.secrets.add(value)
-            self._config = config
+            self._use(load_config(self.config_path, self.environment))
+        assert self._config is not None
         return self._config
+
+    def _use(self, config: Config) -> None:
+        for value in config.secrets:
+            self.secrets.add(value)
+        self._config = config
 
     @property
     def loaded_config(self) -> Config | None:
@@ -135,14 +144,20 @@ class Runtime:
 
     def resource(self, kind: type[R]) -> R:
         """The run's one ``kind`` (``Databases``, ``StubServers`` ...), opened on first use."""
-        found = self._resources.get(kind)
+        found = self._resources.get(kind, self._adopted.get(kind))
         if found is None:
             found = self._resources[kind] = kind.open(self)
         return cast(R, found)
 
     def opened(self, kind: type[R]) -> R | None:
         """The run's ``kind`` if it was opened, without opening it."""
-        return cast("R | None", self._resources.get(kind))
+        return cast("R | None", self._resources.get(kind, self._adopted.get(kind)))
+
+    def adopt(self, resource: RunResource, kind: type[RunResource] | None = None) -> None:
+        """Use ``resource``, opened and closed by its owner, as this run's ``kind`` (its own
+        class unless given): load mode shares tokens between virtual users, and reports what
+        each user's HTTP client sends."""
+        self._adopted[kind or type(resource)] = resource
 
     def close(self) -> None:
         """Close everything the run opened, last opened first; safe to call more than once."""
@@ -179,6 +194,8 @@ class Context:
     contract: ContractState = field(default_factory=ContractState)
     cleanups: list[Cleanup] = field(default_factory=list)
     name: str = ""
+    # False where nobody reads the log (a load test): the exchange is not even formatted.
+    logs_exchanges: ClassVar[bool] = True
     folder: Path | None = None  # the test file's folder: files its steps name are looked for there first
     # The step running now, named as the front end names it (``Step '...' (file:line)``), so
     # that a cleanup failing when the test ends says which step registered it.

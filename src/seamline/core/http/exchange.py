@@ -78,6 +78,8 @@ class Request:
     # The service whose base URL the path was joined to; None for a full URL written in the step
     # (its failures name the URL's host, not the service whose session happens to send it).
     service: str | None = None
+    # The path as the step wrote it (``/products/${sku}``): a stable name for load statistics.
+    written: str = ""
 
 
 @dataclass

@@ -122,6 +122,7 @@ def build_request(ctx: Context, method: str, path: str, service: ServiceConfig |
         cookies=cookies,
         cert=_client_cert(service) if service else None,
         service=service.name if service else None,
+        written=path,
     )
 
 
@@ -301,6 +302,8 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
 
 
 def log_exchange(ctx: Context, response: Response) -> None:
+    if not ctx.logs_exchanges:  # a load test's hot path: nobody reads the log
+        return
     for hop in response.hops:
         ctx.log("redirected: " + ctx.runtime.secrets.mask(hop))
     for line in response.withheld:
