@@ -20,6 +20,7 @@ import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
 
+from ..attachments import attach_mismatches
 from ..core.config import CONFIG_NAMES, find_config
 from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError, UsageError
@@ -470,8 +471,9 @@ def seamline_context(
     node = request.node
     feature = node.stash.get(_FEATURE_FILE, None)  # files named in steps are found beside it
     folder = Path(feature).parent if feature else None
+    sink = _AttachingSink() if request.config.getoption("htmlpath", None) else MemorySink()  # pytest-html's
     context = Context(
-        runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name,
+        runtime, suite=seamline_feature_variables, sink=sink, name=name,
         running_step=lambda: node.stash.get(_RUNNING_STEP, None), folder=folder,
     )
     request.node.stash[_CONTEXT] = context
@@ -482,6 +484,27 @@ def seamline_context(
     failures = context.finish()
     if failures:
         pytest.fail("\n".join(failures), pytrace=False)
+
+
+class _AttachingSink(MemorySink):
+    """A scenario's log that also keeps its attachments (each exchange, a mismatch table) for
+    pytest-html, which shows them as the test's extras."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attachments: list[tuple[str, str]] = []
+
+    def attach(self, name: str, text: str) -> None:
+        self.attachments.append((name, text))
+
+
+def _add_extras(report: pytest.TestReport, sink: object) -> None:
+    attachments = getattr(sink, "attachments", None)
+    if attachments:
+        from pytest_html import extras  # only where pytest-html writes a report (_AttachingSink)
+
+        report.extras = [*getattr(report, "extras", []), *(extras.text(text, name=name) for name, text in attachments)]
+        attachments.clear()
 
 
 # -- steps: one pytest-bdd step per catalog phrase --------------------------------------
@@ -527,6 +550,9 @@ def pytest_bdd_step_error(
 ) -> None:
     written = f"{step.keyword} {step.name}".strip()
     request.node.stash[_FAILED_STEP] = (written, f"{_relative(feature.filename)}:{step.line_number}")
+    context = request.node.stash.get(_CONTEXT, None)
+    if context is not None:
+        attach_mismatches(context, exception)
 
 
 def pytest_bdd_step_func_lookup_error(
@@ -544,7 +570,8 @@ def _relative(filename: str) -> str:
         return filename
 
 
-@pytest.hookimpl(hookwrapper=True)
+# trylast: inside pytest-html's wrapper, which reads report.extras when this one has set them.
+@pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
@@ -560,6 +587,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append((title, "\n\n".join(lines[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
+    if context is not None:
+        _add_extras(report, context.sink)
     _mask_report(item.config.stash[_RUNTIME], report)
 
 

@@ -22,6 +22,7 @@ from .._version import installed_version
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, StepArgumentError, UsageError
 from ..core.values.secrets import masked_log_records
+from ..attachments import attach_mismatches
 from ..frontend import curl_of_last_request, failure_message, step_label
 from ..steps import CATALOG
 from ..steps._user import load_user_phrases
@@ -149,6 +150,7 @@ class Seamline:
         curl = curl_of_last_request(self.context(), error)
         if curl:
             self.context().log(curl, "INFO")
+        attach_mismatches(self.context(), error)
         raised = type(error)(line)
         raise raised from None
 

@@ -1,0 +1,81 @@
+"""What a report attaches to a step, for both front ends alike: each exchange (its request,
+its response and the request as a curl command) and a failed check's table of mismatches,
+secrets masked.
+
+Two kinds of report take them: Allure, through ``allure.attach`` while its reporter runs
+(allure-pytest-bdd's ``--alluredir``, allure-robotframework's listener), and a sink that keeps
+attachments (the pytest plugin's, for pytest-html's extras). With neither, nothing is made:
+Allure is never imported unless its reporter already is.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Protocol
+
+from .core.context import Context
+from .core.errors import CheckFailed
+from .core.http.curl import as_curl
+from .core.http.exchange import Request, Response, request_text, response_text
+from .core.http.sending import masked_headers, on_exchange
+from .core.values.text import VALUE_LIMIT, cut_around
+from .frontend import mismatch_table
+
+__all__ = ["AttachmentSink", "attach", "attach_exchange", "attach_mismatches"]
+
+
+class AttachmentSink(Protocol):
+    """A test's log sink that also keeps attachments (name, text), for a report to show."""
+
+    def attach(self, name: str, text: str) -> None: ...
+
+
+def _allure() -> Any | None:
+    """The ``allure`` module while an Allure reporter listens, else None (never imported here)."""
+    commons = sys.modules.get("allure_commons")
+    if commons is None or not commons.plugin_manager.get_plugins():
+        return None
+    import allure
+
+    return allure
+
+
+def _sink(ctx: Context) -> AttachmentSink | None:
+    return ctx.sink if callable(getattr(ctx.sink, "attach", None)) else None  # type: ignore[return-value]
+
+
+def wanted(ctx: Context) -> bool:
+    """Whether any report takes attachments in this test (else nothing need be made)."""
+    return _sink(ctx) is not None or _allure() is not None
+
+
+def attach(ctx: Context, name: str, text: str) -> None:
+    """Attach ``text`` (secrets masked) to the running step of every report that takes it."""
+    secrets = ctx.runtime.secrets
+    name, text = secrets.mask(cut_around(name, 0, VALUE_LIMIT)), secrets.mask(text)
+    allure = _allure()
+    if allure is not None:
+        allure.attach(text, name=name, attachment_type=allure.attachment_type.TEXT)
+    sink = _sink(ctx)
+    if sink is not None:
+        sink.attach(name, text)
+
+
+def attach_exchange(ctx: Context, request: Request | None, response: Response) -> None:
+    """The request, the response and (when the request is known) its curl command."""
+    if not wanted(ctx):
+        return
+    hidden = masked_headers(ctx.runtime)
+    attach(ctx, f"request: {response.method} {response.url}", request_text(response, hidden))
+    attach(ctx, f"response: {response.status} {response.reason}", response_text(response, hidden))
+    if request is not None:
+        attach(ctx, "curl command", as_curl(request, ctx.runtime.secrets, hidden))
+
+
+def attach_mismatches(ctx: Context, error: BaseException) -> None:
+    """A failed check's mismatches as a table (path, expected, actual)."""
+    if isinstance(error, CheckFailed) and error.mismatches and wanted(ctx):
+        attach(ctx, "mismatches", mismatch_table(error.mismatches))
+
+
+on_exchange(attach_exchange)
