@@ -11,6 +11,7 @@ Allure is never imported unless its reporter already is.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any, Protocol
 
 from .core.context import Context
@@ -18,10 +19,18 @@ from .core.errors import CheckFailed
 from .core.http.curl import as_curl
 from .core.http.exchange import Request, Response, request_text, response_text
 from .core.http.sending import masked_headers, on_exchange
+from .core.values.secrets import Secrets
 from .core.values.text import VALUE_LIMIT, cut_around
 from .frontend import mismatch_table
 
-__all__ = ["AttachmentSink", "attach", "attach_exchange", "attach_mismatches"]
+__all__ = [
+    "AttachmentSink",
+    "allure_results_folders",
+    "attach",
+    "attach_exchange",
+    "attach_mismatches",
+    "mask_allure_results",
+]
 
 
 class AttachmentSink(Protocol):
@@ -76,6 +85,25 @@ def attach_mismatches(ctx: Context, error: BaseException) -> None:
     """A failed check's mismatches as a table (path, expected, actual)."""
     if isinstance(error, CheckFailed) and error.mismatches and wanted(ctx):
         attach(ctx, "mismatches", mismatch_table(error.mismatches))
+
+
+def allure_results_folders() -> list[Path]:
+    """The folders Allure's reporters are writing results to now (each file logger's folder:
+    allure-python keeps it as ``_report_dir``; no public way to ask)."""
+    commons = sys.modules.get("allure_commons")
+    if commons is None:
+        return []
+    folders = (getattr(plugin, "_report_dir", None) for plugin in commons.plugin_manager.get_plugins())
+    return [folder for folder in folders if isinstance(folder, Path)]
+
+
+def mask_allure_results(secrets: Secrets, folders: list[Path]) -> None:
+    """Mask again, at the end of the run, what Allure wrote before a value was known to be
+    secret (a token shown by a failing check, then used as an API key by a later test)."""
+    for folder in folders:
+        for path in folder.glob("*"):
+            if path.is_file() and path.suffix != ".tmp":  # a .tmp is a result being written
+                secrets.mask_file(path)
 
 
 on_exchange(attach_exchange)

@@ -20,7 +20,7 @@ import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
 
-from ..attachments import attach_mismatches
+from ..attachments import allure_results_folders, attach_mismatches, mask_allure_results
 from ..core.config import CONFIG_NAMES, find_config
 from ..core.context import Context, MemorySink, Runtime
 from ..core.errors import SeamlineError, UsageError
@@ -169,6 +169,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         # from reports masked as each scenario ended: mask them with every secret known now.
         for path in config.stash.get(_REPORT_FILES, []):
             runtime.secrets.mask_file(path)
+        mask_allure_results(runtime.secrets, allure_results_folders())  # Allure's, still registered here
         runtime.close()
 
 
@@ -503,7 +504,8 @@ def _add_extras(report: pytest.TestReport, sink: object) -> None:
     if attachments:
         from pytest_html import extras  # only where pytest-html writes a report (_AttachingSink)
 
-        report.extras = [*getattr(report, "extras", []), *(extras.text(text, name=name) for name, text in attachments)]
+        added = [extras.text(text, name=name) for name, text in attachments]
+        report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]  # pytest-html's
         attachments.clear()
 
 

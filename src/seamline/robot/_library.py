@@ -19,10 +19,10 @@ from robot.api import logger
 from robot.libraries.BuiltIn import BuiltIn
 
 from .._version import installed_version
+from ..attachments import allure_results_folders, attach_mismatches, mask_allure_results
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, StepArgumentError, UsageError
 from ..core.values.secrets import masked_log_records
-from ..attachments import attach_mismatches
 from ..frontend import curl_of_last_request, failure_message, step_label
 from ..steps import CATALOG
 from ..steps._user import load_user_phrases
@@ -77,6 +77,7 @@ class Seamline:
         self._test: Context | None = None
         self._suite_context: Context | None = None
         self._published = False
+        self._allure_folders: list[Path] = []
         self._bindings: dict[str, Binding] = {}
         self._rows: dict[int, dict[str, str]] = {}  # tests made from a data file's rows, by id
         for phrase in CATALOG.values():
@@ -196,6 +197,7 @@ class Seamline:
             self._published = True
             publish_config_variables(self.runtime, self._set_variable)
             when_results_written(self.runtime.secrets.mask_file)
+            self._allure_folders = allure_results_folders()  # masked again when the run ends
         publish_generated(self.context(), self._set_variable, in_test=False)
         adopt_gherkin_parser_blocks(data)
         expand_data_tests(data, self._rows, self.runtime.config_folder)
@@ -287,5 +289,6 @@ class Seamline:
     # log.html and report.html are built from output.xml.
 
     def close(self) -> None:
+        mask_allure_results(self.runtime.secrets, self._allure_folders)
         self._restore_log_records()
         self.runtime.close()
