@@ -89,10 +89,14 @@ def _stop_on_sigterm(config: pytest.Config) -> None:
 
 def _report_files(config: pytest.Config) -> list[Path]:
     """The JUnit XML and cucumber JSON files this process writes at the end of the session,
-    as absolute paths (the run may change directory)."""
+    and pytest-html's report, as absolute paths (the run may change directory)."""
     if hasattr(config, "workerinput"):
         return []  # the xdist controller writes them
-    paths = (config.getoption("xmlpath", default=None), config.getoption("cucumber_json_path", default=None))
+    paths = (
+        config.getoption("xmlpath", default=None),
+        config.getoption("cucumber_json_path", default=None),
+        config.getoption("htmlpath", default=None),
+    )
     return [Path(os.path.expandvars(path)).expanduser().absolute() for path in paths if path]
 
 
@@ -169,6 +173,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         # from reports masked as each scenario ended: mask them with every secret known now.
         for path in config.stash.get(_REPORT_FILES, []):
             runtime.secrets.mask_file(path)
+            if path.suffix == ".html":  # pytest-html's: its extras are files beside it
+                for asset in path.parent.glob("assets/*.txt"):
+                    runtime.secrets.mask_file(asset)
         mask_allure_results(runtime.secrets, allure_results_folders())  # Allure's, still registered here
         runtime.close()
 

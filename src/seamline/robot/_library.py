@@ -59,6 +59,9 @@ class Seamline:
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
     ROBOT_LIBRARY_VERSION = installed_version()
     ROBOT_LISTENER_API_VERSION = 3
+    # Before the listeners of the command line (Robot 7.1+): a test's cleanup requests are
+    # logged, and attached to it in Allure, while allure-robotframework still has it open.
+    ROBOT_LISTENER_PRIORITY = 1
 
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
         """``config``: path of seamline.yaml; ``env``: a named environment of it."""
