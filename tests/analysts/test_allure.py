@@ -107,6 +107,9 @@ def test_each_exchange_and_the_mismatch_table_are_attached_to_their_steps(
     table = _source(allure, result, "mismatches").splitlines()
     assert [line.split() for line in table] == [["path", "expected", "actual"], ["$.body.a", "2", "1"],
                                                  ["$.body.b", '"y"', '"x"']], table  # fmt: skip
+    # A step's arguments are its parameters; the context among them is named, not dumped.
+    parameters = [p["value"] for step in _steps(result) for p in step.get("parameters", [])]
+    assert all(len(value) < 200 for value in parameters), parameters
     texts = _texts(allure)
     assert not leaks(texts, {"password": "wonderland"}), leaks(texts, {"password": "wonderland"})
     assert "wonderland" not in json.dumps(texts)
