@@ -53,7 +53,7 @@ def _sink(ctx: Context) -> AttachmentSink | None:
     return ctx.sink if callable(getattr(ctx.sink, "attach", None)) else None  # type: ignore[return-value]
 
 
-def wanted(ctx: Context) -> bool:
+def _wanted(ctx: Context) -> bool:
     """Whether any report takes attachments in this test (else nothing need be made)."""
     return _sink(ctx) is not None or _allure() is not None
 
@@ -72,7 +72,7 @@ def attach(ctx: Context, name: str, text: str) -> None:
 
 def attach_exchange(ctx: Context, request: Request | None, response: Response) -> None:
     """The request, the response and (when the request is known) its curl command."""
-    if not wanted(ctx):
+    if not _wanted(ctx):
         return
     hidden = masked_headers(ctx.runtime)
     attach(ctx, f"request: {response.method} {response.url}", request_text(response, hidden))
@@ -83,7 +83,7 @@ def attach_exchange(ctx: Context, request: Request | None, response: Response) -
 
 def attach_mismatches(ctx: Context, error: BaseException) -> None:
     """A failed check's mismatches as a table (path, expected, actual)."""
-    if isinstance(error, CheckFailed) and error.mismatches and wanted(ctx):
+    if isinstance(error, CheckFailed) and error.mismatches and _wanted(ctx):
         attach(ctx, "mismatches", mismatch_table(error.mismatches))
 
 
