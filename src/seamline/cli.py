@@ -1,5 +1,6 @@
 """The ``seamline`` command: ``seamline demo`` serves the demo shop, ``seamline steps`` lists phrases,
-``seamline init`` scaffolds a test project, ``seamline schema`` prints the JSON Schema of seamline.yaml."""
+``seamline init`` scaffolds a test project, ``seamline schema`` prints the JSON Schema of seamline.yaml,
+``seamline docs`` regenerates the documentation site's reference pages."""
 
 from __future__ import annotations
 
@@ -9,29 +10,10 @@ import sys
 __all__ = ["main"]
 
 
-README_START, README_END = "<!-- phrases:start -->", "<!-- phrases:end -->"
-
-
-def update_readme(text: str) -> str:
-    """The README with its phrase list regenerated from the catalog."""
-    from .steps._reference import phrase_reference
-
-    before, _, rest = text.partition(README_START)
-    _, _, after = rest.partition(README_END)
-    return f"{before}{README_START}\n{phrase_reference()}{README_END}{after}"
-
-
 def _steps(args: argparse.Namespace) -> int:
     from .core.errors import SeamlineError
     from .steps import CATALOG
     from .steps._user import UserPhrase, load_user_phrases
-
-    if args.update_readme:
-        from pathlib import Path
-
-        path = Path(args.update_readme)
-        path.write_text(update_readme(path.read_text(encoding="utf-8")), encoding="utf-8")
-        return 0
 
     try:
         user_phrases = load_user_phrases(args.config)
@@ -91,6 +73,22 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _docs(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ._docs import stale_pages, update_docs
+
+    docs = Path(args.docs)
+    if args.check:
+        stale = stale_pages(docs)
+        for name in stale:
+            print(f"seamline docs: {docs / name} is stale: run `seamline docs --update {docs}`", file=sys.stderr)
+        return 1 if stale else 0
+    for name in update_docs(docs):
+        print(f"updated {docs / name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -115,7 +113,6 @@ def _main(argv: list[str] | None) -> int:
     commands.add_parser("demo", help="serve the demo shop (see: seamline demo --help)")
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
-    steps.add_argument("--update-readme", metavar="PATH", help="regenerate the phrase list of a README")
     steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
     steps.add_argument(
         "--glue", metavar="PATH", help="write the phrases as step definitions for VS Code's Gherkin extension"
@@ -124,7 +121,14 @@ def _main(argv: list[str] | None) -> int:
     init.add_argument("directory", nargs="?", default=".", help="where to create it (default: here)")
     schema = commands.add_parser("schema", help="print the JSON Schema of seamline.yaml, for editors")
     schema.add_argument("--phrasebook", action="store_true", help="the schema of phrases.yaml instead")
+    docs = commands.add_parser("docs", help="regenerate the site's phrase and configuration reference pages")
+    docs_mode = docs.add_mutually_exclusive_group(required=True)
+    docs_mode.add_argument("--update", dest="docs", metavar="DOCS", help="write the stale pages under this folder")
+    docs_mode.add_argument("--check", metavar="DOCS", help="exit 1 when a page under this folder is stale")
     args = parser.parse_args(argv)
+    if args.command == "docs":
+        args.docs = args.docs or args.check
+        return _docs(args)
     if args.command == "steps":
         return _steps(args)
     if args.command == "init":

@@ -52,8 +52,8 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("with_phrases", [False, True])
 def test_libdoc_builds_html_of_the_library_with_the_documented_command(tmp_path: Path, with_phrases: bool) -> None:
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert "libdoc Seamline Seamline.html" in readme
+    page = Path(__file__).resolve().parents[2] / "docs" / "reference" / "robot-library.md"
+    assert "libdoc Seamline Seamline.html" in page.read_text(encoding="utf-8")
     if with_phrases:
         (tmp_path / "seamline.yaml").write_text("services: {shop: 'http://127.0.0.1:9'}\n", encoding="utf-8")
         (tmp_path / "phrases.yaml").write_text(

@@ -143,7 +143,7 @@ LATE = "late token"
 
 def _streamed(name: str) -> bool:
     """Robot's console, and pabot's copies of each process's console, are printed while the
-    run goes: a value is there before a later test makes it secret (README, Reports and secrets)."""
+    run goes: a value is there before a later test makes it secret (docs/cookbook/secrets.md)."""
     return name == "console" or name.endswith((".out", "pabot_manager.log")) or "/robot_" in name
 
 

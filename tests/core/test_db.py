@@ -209,3 +209,39 @@ def _context_for(runtime: Runtime, url: str) -> Context:
 
     runtime._config = Config(databases={"main": DatabaseConfig("main", url)}, default_database="main")
     return Context(runtime, sink=MemorySink())
+
+
+def test_a_seeded_row_whose_place_vacuum_gave_to_another_row_leaves_that_row_alone(tmp_path: Path) -> None:
+    """PostgreSQL, a table without a primary key: the seeded row is updated and deleted, VACUUM
+    frees its place and another row's old version lands there, linked to that row's newest
+    version. The cleanup must not follow that link: the other row stays, the log says why."""
+    from sqlalchemy import create_engine, text
+
+    url = server_url("postgres")
+    config = tmp_path / "seamline.yaml"
+    config.write_text(f"databases:\n  main: {url}\n", encoding="utf-8")
+    runtime = Runtime(config)
+    table = unique_name("keyless")
+    sink = MemorySink()
+    ctx = Context(runtime, sink=sink)
+    outside = create_engine(url, isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
+    try:
+        db.run_sql(ctx, f"CREATE TABLE {table} (name VARCHAR(20), n INTEGER) WITH (autovacuum_enabled = false)")
+        db.seed(ctx, table, rows("name | n", "mine | 1"))
+        db.run_sql(ctx, f"UPDATE {table} SET n = 2 WHERE name = 'mine'")
+        db.run_sql(ctx, f"DELETE FROM {table} WHERE name = 'mine'")
+        with outside.connect() as connection:
+            connection.execute(text(f"VACUUM {table}"))
+            place = connection.execute(text(f"INSERT INTO {table} VALUES ('other', 1) RETURNING ctid")).scalar()
+            connection.execute(text(f"UPDATE {table} SET n = 5 WHERE name = 'other'"))
+        assert str(place) == "(0,1)", f"the other row did not take the seeded place: {place}"
+        assert ctx.finish() == []
+        assert "(1 no longer there as seeded)" in sink.lines[-1], sink.lines
+        with outside.connect() as connection:
+            left = connection.execute(text(f"SELECT name, n FROM {table}")).all()
+        assert [tuple(row) for row in left] == [("other", 5)]
+    finally:
+        with outside.connect() as connection:
+            connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+        outside.dispose()
+        runtime.close()

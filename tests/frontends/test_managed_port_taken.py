@@ -42,19 +42,22 @@ def stranger() -> Iterator[tuple[int, list[str]]]:
         yield server.server_address[1], seen
 
 
+@pytest.mark.parametrize("fixed_by", ["port setting", "base url"])
 def test_a_fixed_port_held_by_another_process_fails_the_first_use_with_one_line(
-    project: Project, front_end: str, stranger: tuple[int, list[str]], tmp_path: Path
+    project: Project, front_end: str, stranger: tuple[int, list[str]], tmp_path: Path, fixed_by: str
 ) -> None:
     port, seen = stranger
+    # `port: N` with ${port}, or the port written into the base URL and command (no port: given)
+    written, setting = ("${port}", f"port: {port}") if fixed_by == "port setting" else (str(port), "")
     project.write_config(
         f"""
         services:
           shop:
-            base_url: http://127.0.0.1:${{port}}
+            base_url: http://127.0.0.1:{written}
             start:
-              command: ${{python}} -m seamline.demo --port ${{port}} --db {tmp_path / "managed.db"}
+              command: ${{python}} -m seamline.demo --port {written} --db {tmp_path / "managed.db"}
               health: /health
-              port: {port}
+              {setting}
         """
     )
     first = Scenario.parse("first use", 'When I GET "/products/A1"\nThen the response status is 200')

@@ -223,7 +223,7 @@ def _full_command(project: Project, runner: str, count: int, table: str) -> list
 RUNNERS = {"robot": 1, "pytest": 1, "pytest-xdist": 2, "pabot": 2}  # runner: scenarios (one per worker)
 
 # pabot handles SIGINT only (it stops its robot processes with SIGTERM); SIGTERM kills pabot
-# itself and leaves its robot processes running on (see README, "Cleanup").
+# itself and leaves its robot processes running on (see docs/cookbook/cleanup.md).
 STOPS = [
     (runner, name) for runner in RUNNERS for name in ("SIGTERM", "SIGINT") if (runner, name) != ("pabot", "SIGTERM")
 ]

@@ -300,3 +300,37 @@ def test_the_classic_send_request_encodes_values_by_part(project: Project, raw_s
         "POST /items/a%26admin%3Dtrue",
         "GET /echo?tag=dragons",
     ], targets
+
+
+ENVIRONMENT_SUITE = """\
+*** Settings ***
+Library    Seamline
+
+*** Test Cases ***
+Environment variables encode by part
+    When I GET "/items/%{SEAMLINE_TEST_SEGMENT}?q=%{SEAMLINE_TEST_QUERY}"
+    And I DELETE "/items/%{SEAMLINE_TEST_UNSET=../x}" afterwards
+    Send Request    GET    /items/%{SEAMLINE_TEST_SEGMENT}
+"""
+
+
+def test_robot_environment_variables_are_encoded_for_their_part_of_the_url(
+    project: Project, raw_server: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Robot only: %{NAME} is Robot's own syntax (Gherkin steps read the environment through
+    seamline.yaml's ${env:NAME})."""
+    from tests.bilingual import robot_here
+
+    url, targets = raw_server
+    monkeypatch.setenv("SEAMLINE_TEST_SEGMENT", "../health")
+    monkeypatch.setenv("SEAMLINE_TEST_QUERY", "a&admin=true")
+    monkeypatch.delenv("SEAMLINE_TEST_UNSET", raising=False)
+    project.write_config(f"services:\n  shop:\n    base_url: {url}\n")
+    (project.root / "environment.robot").write_text(ENVIRONMENT_SUITE, encoding="utf-8")
+    completed = robot_here("environment.robot", cwd=project.root, outputdir=str(project.root / "out"))
+    assert completed.returncode == 0, completed.output
+    assert targets == [
+        "GET /items/..%2Fhealth?q=a%26admin%3Dtrue",
+        "GET /items/..%2Fhealth",
+        "DELETE /items/..%2Fx",
+    ], targets

@@ -99,7 +99,7 @@ def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: obj
     (or uses as written when it begins the URL); ``resolved``, escaped, when the step cannot
     be found or has no variable in it."""
     found = _written_step(step, pattern)
-    if found is None or "${" not in found[1].group(name):
+    if found is None or not _has_variable(found[1].group(name)):
         return literal(resolved)
     return WrittenText(*_rebuilt(found[1].group(name), secrets))
 
@@ -110,7 +110,7 @@ def classic_url_as_written(step: Any, path: str, keyword: str, secrets: Secrets)
     values the core encodes for the part of the URL each lands in; ``path`` as Robot gives it
     when the step cannot be found."""
     written = _classic_argument(step, keyword, "path", 1)
-    return path if written is None or "${" not in written else WrittenText(*_rebuilt(written, secrets))
+    return path if written is None or not _has_variable(written) else WrittenText(*_rebuilt(written, secrets))
 
 
 def secrets_as_written(
@@ -224,6 +224,11 @@ def classic_name(keyword: str) -> re.Pattern[str]:
     underscores aside, after a library name or Given/When/Then if any."""
     letters = re.sub(r"[\s_]", "", keyword)
     return re.compile(".*" + "".join(re.escape(letter) + r"[\s_]*" for letter in letters), re.IGNORECASE | re.DOTALL)
+
+
+def _has_variable(text: str) -> bool:
+    """Whether Robot puts a value into ``text``: a ``${name}``, and an ``%{ENV}`` as well."""
+    return bool(search_variable(text, ignore_errors=True))
 
 
 def _rebuilt(text: str, secrets: Secrets) -> tuple[str, dict[str, object]]:

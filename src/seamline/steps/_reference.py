@@ -1,4 +1,4 @@
-"""The phrase list as the README shows it, generated from the catalog."""
+"""The phrase list as the documentation site shows it (docs/reference/phrases.md), generated from the catalog."""
 
 from __future__ import annotations
 

@@ -131,31 +131,37 @@ class ManagedStartModel(_Strict):
     health: str = Field(default="/health", description="Polled until it answers below 400.")
     timeout: Seconds = Field(default=30.0, description="Seconds to wait for the health check.")
     port: Port = Field(default="auto", description="A fixed port, or auto for a free one.")
-    cwd: str | None = None
-    env: dict[str, Scalar] | None = None
+    cwd: str | None = Field(default=None, description="The folder the command runs in; default: seamline.yaml's.")
+    env: dict[str, Scalar] | None = Field(default=None, description="Environment variables added for the command.")
 
 
 class OpenApiModel(_Strict):
     spec: Annotated[str, Field(min_length=1, pattern=r"\S")] = Field(
         description="A file (beside the test, then seamline.yaml), a URL, or a path on the service (/openapi.json)."
     )
-    check_every_response: bool = False
+    check_every_response: bool = Field(
+        default=False, description="true: every response of this service, in every test, must conform."
+    )
 
 
 class RetryModel(_Strict):
     """Which failures of a service are transient, re-sent up to `attempts` times in all."""
 
-    statuses: Annotated[list[Annotated[int, Field(ge=100, le=599)]], BeforeValidator(_statuses)] = []
-    connection_errors: bool = False
-    attempts: Annotated[int, Field(ge=1), BeforeValidator(_attempts)] = 3
-    interval: Seconds = 0.5
+    statuses: Annotated[list[Annotated[int, Field(ge=100, le=599)]], BeforeValidator(_statuses)] = Field(
+        default=[], description="Statuses that are re-sent, e.g. [502, 503]."
+    )
+    connection_errors: bool = Field(default=False, description="true: a request that got no connection is re-sent too.")
+    attempts: Annotated[int, Field(ge=1), BeforeValidator(_attempts)] = Field(
+        default=3, description="Requests in all, the first one included."
+    )
+    interval: Seconds = Field(default=0.5, description="Seconds between attempts.")
 
 
 class UntilModel(_Strict):
     """How `I GET "..." until ...` polls the service unless the step names its own time."""
 
-    timeout: Seconds = 10.0
-    interval: Seconds = 0.5
+    timeout: Seconds = Field(default=10.0, description='Seconds "... until ..." polls, unless the step names its time.')
+    interval: Seconds = Field(default=0.5, description="Seconds between two polls.")
 
 
 _StartForms = _shorthand(NonEmpty | list[str], ManagedStartModel, "a command line, a list or a mapping", lists=True)
@@ -165,7 +171,7 @@ class ServiceModel(_Strict):
     base_url: NonEmpty = Field(description="The service's address; paths of the steps are relative to it.")
     timeout: Seconds = Field(default=30.0, description="Seconds each request may take.")
     verify_tls: bool = Field(default=True, description="false for a self-signed certificate.")
-    headers: dict[str, Scalar] | None = None
+    headers: dict[str, Scalar] | None = Field(default=None, description="Headers sent with every request to it.")
     start: _StartForms | None = None  # type: ignore[valid-type]
     openapi: _shorthand(str, OpenApiModel, "a file, a URL or a mapping") | None = None  # type: ignore[valid-type]
     retry: RetryModel | None = None
@@ -186,13 +192,13 @@ class ServiceModel(_Strict):
 class DatabaseModel(_Strict):
     url: NonEmpty = Field(description="A SQLAlchemy URL such as sqlite:///shop.db or postgresql+psycopg://user@host/db.")
     service: str | None = Field(default=None, description="A managed service to start before the first connection.")
-    connect_timeout: Seconds = 10.0
+    connect_timeout: Seconds = Field(default=10.0, description="Seconds to wait for a connection.")
 
 
 class RequestModel(_Strict):
     method: NonEmpty = "POST"
     path: NonEmpty = Field(description="The token endpoint.")
-    body: Any = None
+    body: Any = Field(default=None, description="Its JSON body; ${username} and ${password} are the user's.")
     headers: dict[str, Any] | None = None
 
 
@@ -217,23 +223,25 @@ class AuthProfileModel(_Strict):
     )
     header: str = Field(default="Authorization", description="The header later requests carry the token in.")
     prefix: str | None = Field(default=None, description='Default "Bearer " for Authorization, "" otherwise.')
-    users: dict[str, dict[str, Any]] | None = None
-    default_user: str | None = None
+    users: dict[str, dict[str, Any]] | None = Field(
+        default=None, description="Users by name, with their password (or client_secret ...); the first is the default."
+    )
+    default_user: str | None = Field(default=None, description="The user \"I obtain a token\" signs in as.")
 
 
 class BrokerModel(_Strict):
     url: NonEmpty | None = Field(default=None, description="memory:// (default), filesystem://, amqp://..., redis://...")
-    connect_timeout: Seconds = 5.0
+    connect_timeout: Seconds = Field(default=5.0, description="Seconds to wait for the broker.")
 
 
 class QueueModel(_Strict):
-    broker: str | None = None
+    broker: str | None = Field(default=None, description="The broker it is on; default: the default broker.")
     name: str | None = Field(default=None, description="The queue's name on the broker; default: its name here.")
     wait: Seconds = Field(default=10.0, description='How long "receives a message" waits without "within".')
 
 
 class StubModel(_Strict):
-    port: Port = "auto"
+    port: Port = Field(default="auto", description="A fixed port (for a system started by hand), or auto.")
 
 
 # -- phrases ------------------------------------------------------------------------------
@@ -246,8 +254,8 @@ class PhraseModel(_Strict):
     """A phrase of the phrasebook, standing for a few other steps."""
 
     phrase: NonEmpty = Field(description='The phrase; {name} is a parameter, e.g. I add {qty} of "{sku}"')
-    description: str | None = None
-    example: str | None = None
+    description: str | None = Field(default=None, description="What it does; `seamline steps` shows it.")
+    example: str | None = Field(default=None, description="A line that uses it; it must read as the phrase.")
     steps: Annotated[list[StepModel], Field(min_length=1)]
 
 
@@ -263,11 +271,11 @@ ENVIRONMENT_SECTIONS = ("services", "databases", "auth", "brokers", "queues", "s
 
 class _Sections(_Strict):
     services: dict[str, _shorthand(NonEmpty, ServiceModel, "a base URL or a mapping")] | None = None  # type: ignore[valid-type]
-    default_service: str | None = None
+    default_service: str | None = Field(default=None, description="The service steps use; default: the first.")
     databases: dict[str, _shorthand(NonEmpty, DatabaseModel, "a URL or a mapping")] | None = None  # type: ignore[valid-type]
-    default_database: str | None = None
+    default_database: str | None = Field(default=None, description="The database steps use; default: the first.")
     auth: dict[str, AuthProfileModel] | None = None
-    default_auth: str | None = None
+    default_auth: str | None = Field(default=None, description='The profile "I obtain a token" uses; default: first.')
     variables: dict[str, Any] | None = Field(
         None,
         description="Values for ${name}; {value: ..., secret: true} masks one in every log.",
@@ -281,7 +289,7 @@ class _Sections(_Strict):
         },
     )
     brokers: dict[str, _shorthand(NonEmpty, BrokerModel, "a URL or a mapping") | None] | None = None  # type: ignore[valid-type]
-    default_broker: str | None = None
+    default_broker: str | None = Field(default=None, description="The broker of unlisted queues; default: the first.")
     queues: dict[str, QueueModel | None] | None = None
     stubs: dict[str, StubModel | None] | None = None
 

@@ -98,7 +98,7 @@ _TYPES: dict[str, Callable[[object], bool]] = {
     "email": lambda v: isinstance(v, str) and _EMAIL.fullmatch(v) is not None,
 }
 
-# What each marker accepts, for the README and the unknown-marker message.
+# What each marker accepts, for the docs (cookbook/matching.md) and the unknown-marker message.
 MARKERS: dict[str, str] = {
     "#string": "a text",
     "#number": "a number",

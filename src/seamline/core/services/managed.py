@@ -139,8 +139,8 @@ class ManagedService:
         return [self._fill(word) for word in words]
 
     def start(self) -> None:
-        if self.start_spec.port is not None:
-            self._refuse_a_taken_port()
+        # Also with port: auto, as a base URL may fix its port itself (http://127.0.0.1:8000).
+        self._refuse_a_taken_port()
         command = self._command()
         cwd = Path(self.start_spec.cwd) if self.start_spec.cwd else self.config_dir
         if cwd is not None and self.config_dir is not None and not cwd.is_absolute():
@@ -179,16 +179,17 @@ class ManagedService:
     def _refuse_a_taken_port(self) -> None:
         """A fixed port that something already answers on: fail now, before a test's
         request reaches that stranger (whose health check would pass for the service)."""
-        host = urlsplit(self.base_url).hostname or "127.0.0.1"
+        address = urlsplit(self.base_url)
+        port = address.port or (443 if address.scheme == "https" else 80)
         try:
-            with socket.create_connection((host, self.port), timeout=_PORT_PROBE_TIMEOUT):
+            with socket.create_connection((address.hostname or "127.0.0.1", port), timeout=_PORT_PROBE_TIMEOUT):
                 pass
         except OSError:
             return  # nothing listens there: the port is the service's to take
         raise ServiceError(
-            f"managed service {self.config.name!r} cannot start: port {self.port} is already in use by another "
+            f"managed service {self.config.name!r} cannot start: port {port} is already in use by another "
             f"process ({self._stranger_answer()}); stop that process, or give the service another port "
-            "(port: auto picks a free one)"
+            "(port: auto with ${port} in base_url picks a free one)"
         )
 
     def _stranger_answer(self) -> str:

@@ -1,0 +1,116 @@
+"""Pictures of a real failing run for the documentation site, made again with one command:
+
+    .venv/bin/python scripts/screenshots.py            # needs Chromium: apt-get install -y chromium
+
+It runs scripts/failing-run/ with Robot Framework against the demo shop (a run that fails on
+purpose), opens the log.html it wrote in headless Chromium at the failing test, and writes
+small PNGs into docs/img/. More pages (the Allure report, an editor) are added in
+``more_pages`` below: each is a function that makes its report and returns the shots of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IMAGES = ROOT / "docs" / "img"
+# Chromium started as the machine's closed network wants it: no background calls home.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars", "--force-device-scale-factor=1",
+]
+
+
+@dataclass(frozen=True)
+class Shot:
+    """One picture: a page (a file URL, with a fragment to open a test), its size, its name."""
+
+    name: str
+    url: str
+    width: int = 1280
+    height: int = 900
+    # pixels cut off the top: the statistics above the execution log say little in a picture
+    crop_top: int = 0
+
+
+def robot_failing_run(results: Path) -> list[Shot]:
+    """log.html and report.html of a Robot run of scripts/failing-run/ that fails."""
+    robot = Path(sys.executable).with_name("robot")
+    completed = subprocess.run(
+        [str(robot), "--outputdir", str(results), str(ROOT / "scripts" / "failing-run" / "checkout.robot")],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    # 1 failed test is the point; anything else (0: it passed, >1: more broke) is not the picture we want
+    if completed.returncode != 1:
+        raise SystemExit(f"the failing run should fail exactly one test, robot exited {completed.returncode}:\n"
+                         f"{completed.stdout[-3000:]}{completed.stderr[-2000:]}")
+    log = (results / "log.html").as_uri()
+    return [
+        Shot("robot-log-failure", f"{log}#s1-t1", width=1100, height=1250, crop_top=300),
+        Shot("robot-report", (results / "report.html").as_uri(), width=1100, height=560),
+    ]
+
+
+def more_pages(results: Path) -> list[Shot]:
+    """Hook for more pictures: the Allure report of the same run (helper J), an editor's
+    completion... Append their makers to MAKERS rather than changing the ones above."""
+    return []
+
+
+MAKERS: list[Callable[[Path], list[Shot]]] = [robot_failing_run, more_pages]
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise SystemExit("no Chromium found: apt-get install -y chromium")
+
+
+def take(shot: Shot, browser: str, work: Path) -> Path:
+    raw = work / f"{shot.name}.raw.png"
+    subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}", f"--window-size={shot.width},{shot.height}",
+         "--virtual-time-budget=10000", f"--screenshot={raw}", shot.url],
+        check=True, capture_output=True, timeout=120,
+    )
+    return raw
+
+
+def optimise(raw: Path, target: Path, crop_top: int) -> None:
+    """A palette PNG: pages of text need few colours, and the file shrinks several times."""
+    from PIL import Image
+
+    with Image.open(raw) as image:
+        page = image.crop((0, crop_top, image.width, image.height)).convert("RGB")
+        page.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=IMAGES, help="where the PNGs go (default docs/img)")
+    args = parser.parse_args(argv)
+    browser = chromium()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="seamline-shots-") as folder:
+        work = Path(folder)
+        for maker in MAKERS:
+            for shot in maker(work / "results"):
+                target = args.out / f"{shot.name}.png"
+                optimise(take(shot, browser, work), target, shot.crop_top)
+                print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} "
+                      f"({target.stat().st_size:,} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
