@@ -4,19 +4,24 @@
 
 It runs scripts/failing-run/ with Robot Framework against the demo shop (a run that fails on
 purpose), opens the log.html it wrote in headless Chromium at the failing test, and writes
-small PNGs into docs/img/. More pages (the Allure report, an editor) are added in
-``more_pages`` below: each is a function that makes its report and returns the shots of it.
+small PNGs into docs/img/; and the Allure report of a pytest run (needs Allure's command
+line: `npm install allure-commandline`). More pages (an editor) are added in ``more_pages``
+below: each is a function that makes its report and returns the shots of it.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
+import json
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,12 +65,43 @@ def robot_failing_run(results: Path) -> list[Shot]:
 
 
 def more_pages(results: Path) -> list[Shot]:
-    """Hook for more pictures: the Allure report of the same run (helper J), an editor's
-    completion... Append their makers to MAKERS rather than changing the ones above."""
+    """Hook for more pictures: an editor's completion... Append their makers to MAKERS
+    rather than changing the ones above."""
     return []
 
 
-MAKERS: list[Callable[[Path], list[Shot]]] = [robot_failing_run, more_pages]
+def allure_report(results: Path) -> list[Shot]:
+    """Allure's report of a pytest run of features/cart.feature, at its first scenario: each
+    step with its attachments. Needs Allure's command line (Java 17): on PATH, or
+    `npm install allure-commandline` here (node_modules/.bin/allure)."""
+    allure = shutil.which("allure") or shutil.which("allure", path=str(ROOT / "node_modules" / ".bin"))
+    if allure is None:
+        raise SystemExit("no Allure command line found: npm install allure-commandline (needs Java 17)")
+    alluredir = results / "allure-results"
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "features/cart.feature",
+         "--alluredir", str(alluredir)],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    subprocess.run(
+        [allure, "generate", "--clean", "-o", str(results / "allure-report"), str(alluredir)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    # The report reads its data over HTTP: served on a free loopback port until the script ends.
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(results / "allure-report"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    nodes = [json.loads((results / "allure-report" / "data" / "suites.json").read_text("utf-8"))]
+    while nodes:
+        node = nodes.pop()
+        if node.get("name") == "a signed-in user fills the cart" and "parentUid" in node:
+            page = f"http://127.0.0.1:{server.server_port}/#suites/{node['parentUid']}/{node['uid']}/"
+            return [Shot("allure-scenario", page, height=620)]
+        nodes += node.get("children", [])
+    raise SystemExit("the Allure report has no scenario 'a signed-in user fills the cart'")
+
+
+MAKERS: list[Callable[[Path], list[Shot]]] = [robot_failing_run, allure_report, more_pages]
 
 
 def chromium() -> str:

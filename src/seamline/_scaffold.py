@@ -2,7 +2,7 @@
 
 The files show each thing an analyst uses: a configuration with a managed service and
 an auth profile, a phrasebook, a feature file with an outline and a data file, and the
-same tests as a Robot suite.
+same tests as a Robot suite; and the editor settings that complete and check them.
 """
 
 from __future__ import annotations
@@ -114,12 +114,20 @@ Product ${sku} answers ${status}
 
 
 def scaffold(directory: Path) -> list[Path]:
-    """Write the project's files; refuse to overwrite any that exist."""
-    targets = [directory / name for name in FILES]
-    existing = [str(path) for path in targets if path.exists()]
+    """Write the project's files and its editor settings (:mod:`._editors`, with the glue
+    of its phrasebook's phrases); refuse to overwrite any that exist."""
+    from ._editors import EDITOR_FILES, editor_files, phrases_of
+
+    existing = [str(directory / name) for name in [*FILES, *EDITOR_FILES] if (directory / name).exists()]
     if existing:
         raise FileExistsError(f"not overwriting: {', '.join(existing)}")
-    for path, text in zip(targets, FILES.values(), strict=True):
+    targets = _write(directory, FILES)
+    return targets + _write(directory, editor_files(phrases_of(directory / "seamline.yaml")))
+
+
+def _write(directory: Path, files: dict[str, str]) -> list[Path]:
+    targets = [directory / name for name in files]
+    for path, text in zip(targets, files.values(), strict=True):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return targets

@@ -21,6 +21,14 @@ def _steps(args: argparse.Namespace) -> int:
     except SeamlineError as error:
         print(f"seamline: the phrasebook did not load: {error.message}", file=sys.stderr)
         return 2
+    if args.glue:
+        from pathlib import Path
+
+        from ._editors import write_glue
+
+        write_glue(Path(args.glue), [*CATALOG.values(), *user_phrases.values()])
+        print(f"wrote {args.glue}: {len(CATALOG) + len(user_phrases)} phrases for the Gherkin extension of VS Code")
+        return 0
     word = (args.word or "").lower()
     shown = 0
     for phrase in [*CATALOG.values(), *user_phrases.values()]:
@@ -116,6 +124,9 @@ def _main(argv: list[str] | None) -> int:
     steps = commands.add_parser("steps", help="list every phrase, filtered by a word")
     steps.add_argument("word", nargs="?", help="show only phrases containing this word")
     steps.add_argument("--config", metavar="PATH", help="seamline.yaml whose phrasebook to include (default: nearest)")
+    steps.add_argument(
+        "--glue", metavar="PATH", help="write the phrases as step definitions for VS Code's Gherkin extension"
+    )
     init = commands.add_parser("init", help="scaffold a test project that passes against the demo shop")
     init.add_argument("directory", nargs="?", default=".", help="where to create it (default: here)")
     schema = commands.add_parser("schema", help="print the JSON Schema of seamline.yaml, for editors")

@@ -169,12 +169,27 @@ def _run_pytest(scan: Project, *args: str) -> dict[str, str]:
     results = scan.root / "results"
     completed = pytest_here(
         "features/", *PYTEST_OPTIONS, "--junitxml", "results/junit.xml", "--cucumberjson", "results/cucumber.json",
-        *args, cwd=scan.root,
+        "--alluredir", "results/allure", "--html", "results/report.html", *args, cwd=scan.root,
     )  # fmt: skip
     assert completed.returncode == 1, completed.output
     texts = {"console": completed.output, **_texts_under(results)}
-    assert set(texts) == {"console", "junit.xml", "cucumber.json"}
+    assert {"console", "junit.xml", "cucumber.json", "report.html"} <= set(texts), sorted(texts)
+    _assert_attached(texts)
     return texts
+
+
+# The exchanges of the scan's scenarios: a token request and one request in each scenario.
+EXCHANGES = 5
+
+
+def _assert_attached(texts: dict[str, str]) -> None:
+    """Allure's results (and pytest-html's assets, when written) hold every exchange."""
+    allure = {name: text for name, text in texts.items() if name.startswith("allure/")}
+    curls = [text for text in allure.values() if text.startswith("curl ")]
+    assert len(curls) == EXCHANGES, sorted(allure)
+    assert any('"name": "mismatches"' in text for text in allure.values())  # a failed check's table
+    html = [text for name, text in texts.items() if name.startswith("assets/") and text.startswith("curl ")]
+    assert len(html) in (0, EXCHANGES), len(html)
 
 
 def test_no_secret_in_any_form_in_pytest_outputs(scan: Project, demo_db: Path) -> None:
@@ -195,10 +210,15 @@ def test_no_secret_in_any_form_in_pytest_xdist_outputs(scan: Project, demo_db: P
 
 def test_no_secret_in_any_form_in_robot_outputs(scan: Project, demo_db: Path) -> None:
     results = scan.root / "results"
-    completed = robot_here("robot", cwd=scan.root, outputdir=str(results), loglevel="DEBUG", xunit="xunit.xml")
+    completed = robot_here(
+        "robot", cwd=scan.root, outputdir=str(results), loglevel="DEBUG", xunit="xunit.xml",
+        listener=f"allure_robotframework:{results / 'allure'}",
+    )  # fmt: skip
     assert completed.returncode == 4, completed.output  # the four failing tests
     texts = {"console": completed.output, **_texts_under(results)}
-    assert set(texts) == {"console", "output.xml", "log.html", "report.html", "xunit.xml"}
+    robot_files = {"console", "output.xml", "log.html", "report.html", "xunit.xml"}
+    assert robot_files <= set(texts) and all(name.startswith("allure/") for name in set(texts) - robot_files)
+    _assert_attached(texts)
     _assert_failed_as_planned(texts)
     found = _files_and_streams(texts, _secrets(scan, demo_db))
     assert not found, "leaked:\n" + "\n".join(found)
@@ -210,7 +230,8 @@ def test_no_secret_in_any_form_in_pabot_outputs(scan: Project, demo_db: Path) ->
     env = {**os.environ, "PATH": bin_folder + os.pathsep + os.environ.get("PATH", "")}
     completed = subprocess.run(
         [os.path.join(bin_folder, "pabot"), "--processes", "2", "--outputdir", str(results),
-         "--loglevel", "DEBUG", "--xunit", "xunit.xml", "robot"],
+         "--loglevel", "DEBUG", "--xunit", "xunit.xml", "--listener", f"allure_robotframework:{results / 'allure'}",
+         "robot"],
         cwd=scan.root, env=env, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     console = completed.stdout + completed.stderr
@@ -218,6 +239,7 @@ def test_no_secret_in_any_form_in_pabot_outputs(scan: Project, demo_db: Path) ->
     texts = {"console": console, **_texts_under(results)}
     assert {"output.xml", "log.html", "report.html", "xunit.xml"} <= set(texts), sorted(texts)
     assert any(name.startswith("pabot_results") for name in texts), sorted(texts)  # each process's own files
+    _assert_attached(texts)
     _assert_failed_as_planned(texts)
     found = _files_and_streams(texts, _secrets(scan, demo_db))
     assert not found, "leaked:\n" + "\n".join(found)

@@ -97,10 +97,14 @@ def _stop_on_sigterm(config: pytest.Config) -> None:
 
 def _report_files(config: pytest.Config) -> list[Path]:
     """The JUnit XML and cucumber JSON files this process writes at the end of the session,
-    as absolute paths (the run may change directory)."""
+    and pytest-html's report, as absolute paths (the run may change directory)."""
     if hasattr(config, "workerinput"):
         return []  # the xdist controller writes them
-    paths = (config.getoption("xmlpath", default=None), config.getoption("cucumber_json_path", default=None))
+    paths = (
+        config.getoption("xmlpath", default=None),
+        config.getoption("cucumber_json_path", default=None),
+        config.getoption("htmlpath", default=None),
+    )
     return [Path(os.path.expandvars(path)).expanduser().absolute() for path in paths if path]
 
 
@@ -161,6 +165,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         # from reports masked as each scenario ended: mask them with every secret known now.
         for path in config.stash.get(_REPORT_FILES, []):
             runtime.secrets.mask_file(path)
+            if path.suffix == ".html":  # pytest-html's: its extras are files beside it
+                for asset in path.parent.glob("assets/*.txt"):
+                    runtime.secrets.mask_file(asset)
+        from ..attachments import allure_results_folders, mask_allure_results
+
+        mask_allure_results(runtime.secrets, allure_results_folders())  # Allure's, still registered here
         runtime.close()
 
 
@@ -473,6 +483,7 @@ def seamline_context(
     request: pytest.FixtureRequest, seamline_feature_variables: dict[str, object]
 ) -> Iterator[Context]:
     """The scenario's Seamline context; its cleanup actions run when the scenario ends."""
+    from ..attachments import AttachingSink  # and so its hook: each exchange attached to the reports
     from ..core.context import Context, MemorySink
 
     runtime = _runtime(request.config)
@@ -480,8 +491,9 @@ def seamline_context(
     node = request.node
     feature = node.stash.get(_FEATURE_FILE, None)  # files named in steps are found beside it
     folder = Path(feature).parent if feature else None
+    sink = AttachingSink() if request.config.getoption("htmlpath", None) else MemorySink()  # pytest-html's
     context = Context(
-        runtime, suite=seamline_feature_variables, sink=MemorySink(), name=name,
+        runtime, suite=seamline_feature_variables, sink=sink, name=name,
         running_step=lambda: node.stash.get(_RUNNING_STEP, None), folder=folder,
     )
     request.node.stash[_CONTEXT] = context
@@ -492,6 +504,16 @@ def seamline_context(
     failures = context.finish()
     if failures:
         pytest.fail("\n".join(failures), pytrace=False)
+
+
+def _add_extras(report: pytest.TestReport, sink: object) -> None:
+    attachments = getattr(sink, "attachments", None)
+    if attachments:
+        from pytest_html import extras  # only where pytest-html writes a report (AttachingSink)
+
+        added = [extras.text(text, name=name) for name, text in attachments]
+        report.extras = [*getattr(report, "extras", []), *added]  # type: ignore[attr-defined]  # pytest-html's
+        attachments.clear()
 
 
 # -- steps: one pytest-bdd step that dispatches to the phrases ---------------------------
@@ -582,6 +604,11 @@ def pytest_bdd_step_error(
         from ..frontend import unknown_step_message
 
         request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
+    context = request.node.stash.get(_CONTEXT, None)
+    if context is not None:
+        from ..attachments import attach_mismatches
+
+        attach_mismatches(context, exception)
 
 
 def pytest_bdd_step_func_lookup_error(
@@ -601,7 +628,8 @@ def _relative(filename: str) -> str:
         return filename
 
 
-@pytest.hookimpl(hookwrapper=True)
+# trylast: inside pytest-html's wrapper, which reads report.extras when this one has set them.
+@pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
@@ -619,6 +647,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append((title, "\n\n".join(getattr(sink, "lines", [])[item.stash[_LOGGED] :])))
     if report.failed and call.excinfo is not None:
         _explain_failure(item, report, call.excinfo.value, context)
+    if context is not None:
+        _add_extras(report, context.sink)
     runtime = item.config.stash.get(_RUNTIME, None)
     if runtime is not None:
         _mask_report(runtime, report)

@@ -211,6 +211,11 @@ class Context:
             generators=self.runtime.generators,
         )
 
+    def __repr__(self) -> str:
+        # Short: reports show a step's arguments, the context among them (Allure's step
+        # parameters, --showlocals), and its whole state holds the last request's headers.
+        return f"<Seamline context of {self.name!r}>"
+
     def log(self, message: str, level: str = "INFO") -> None:
         self.sink.write(self.runtime.secrets.mask(message), level)
 

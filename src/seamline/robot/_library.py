@@ -19,6 +19,7 @@ from robot.api import logger
 from robot.libraries.BuiltIn import BuiltIn
 
 from .._version import installed_version
+from ..attachments import allure_results_folders, attach_mismatches, mask_allure_results
 from ..core.context import Context, Runtime
 from ..core.errors import CheckFailed, SeamlineError, StepArgumentError, UsageError
 from ..core.values.secrets import masked_log_records
@@ -58,6 +59,9 @@ class Seamline:
     ROBOT_LIBRARY_SCOPE = "GLOBAL"
     ROBOT_LIBRARY_VERSION = installed_version()
     ROBOT_LISTENER_API_VERSION = 3
+    # Before the listeners of the command line (Robot 7.1+): a test's cleanup requests are
+    # logged, and attached to it in Allure, while allure-robotframework still has it open.
+    ROBOT_LISTENER_PRIORITY = 1
 
     def __init__(self, config: str | None = None, env: str | None = None) -> None:
         """``config``: path of seamline.yaml; ``env``: a named environment of it."""
@@ -76,6 +80,7 @@ class Seamline:
         self._test: Context | None = None
         self._suite_context: Context | None = None
         self._published = False
+        self._allure_folders: list[Path] = []
         self._bindings: dict[str, Binding] = {}
         self._rows: dict[int, dict[str, str]] = {}  # tests made from a data file's rows, by id
         for phrase in CATALOG.values():
@@ -149,6 +154,7 @@ class Seamline:
         curl = curl_of_last_request(self.context(), error)
         if curl:
             self.context().log(curl, "INFO")
+        attach_mismatches(self.context(), error)
         raised = type(error)(line)
         raise raised from None
 
@@ -194,6 +200,7 @@ class Seamline:
             self._published = True
             publish_config_variables(self.runtime, self._set_variable)
             when_results_written(self.runtime.secrets.mask_file)
+            self._allure_folders = allure_results_folders()  # masked again when the run ends
         publish_generated(self.context(), self._set_variable, in_test=False)
         adopt_gherkin_parser_blocks(data)
         expand_data_tests(data, self._rows, self.runtime.config_folder)
@@ -285,5 +292,6 @@ class Seamline:
     # log.html and report.html are built from output.xml.
 
     def close(self) -> None:
+        mask_allure_results(self.runtime.secrets, self._allure_folders)
         self._restore_log_records()
         self.runtime.close()

@@ -33,7 +33,7 @@ from ..values.text import excerpt
 from ..values.variables import WrittenText, to_text
 from .client import HttpClient
 from .exchange import Request, Response, format_exchange, origin_of
-from .sending import bind_header, build_request, current_service, resend_after
+from .sending import bind_header, build_request, current_service, report_exchange, resend_after
 from .state import HeldToken
 
 __all__ = ["Tokens", "obtain_token", "store_token"]
@@ -202,13 +202,18 @@ def obtain_token(ctx: Context, user: str | None = None, profile_name: str | None
     response = ctx.runtime.resource(HttpClient).send(request, service.name)
     for line in response.withheld:
         ctx.log(line)
-    token, answer = _token_in(ctx, profile, user, response)
+    try:
+        token, answer = _token_in(ctx, profile, user, response)
+    except AuthError:
+        report_exchange(ctx, request, response)  # a refusal is reported too; a token is reported once secret
+        raise
     ctx.runtime.secrets.add(token)  # before the exchange is logged: the token is in its body
     rotated = answer.get("refresh_token") if profile.oauth2 == "refresh_token" else None
     if isinstance(rotated, str) and rotated:
         ctx.runtime.secrets.add(rotated)
         tokens.refresh_tokens[key] = rotated
     ctx.log(format_exchange(response, ctx.runtime.secrets))
+    report_exchange(ctx, request, response)
     expires = _expiry(token, answer, profile, now)
     if profile.cache:
         tokens.keep(key, _Kept(token, expires))

@@ -26,8 +26,10 @@ __all__ = [
     "body_for_log",
     "format_exchange",
     "origin_of",
+    "request_text",
     "response_details",
     "response_line",
+    "response_text",
 ]
 
 # Headers whose values are credentials whatever they hold.
@@ -156,6 +158,11 @@ def _headers_text(headers: Mapping[str, str], masked_headers: frozenset[str]) ->
 
 def format_exchange(response: Response, secrets: Secrets, masked_headers: frozenset[str] = frozenset()) -> str:
     """A request and its response as a log shows them, credentials masked."""
+    return secrets.mask(f"{request_text(response, masked_headers)}\n\n{response_text(response, masked_headers)}")
+
+
+def request_text(response: Response, masked_headers: frozenset[str] = frozenset()) -> str:
+    """The request half of :func:`format_exchange` (credential headers masked, not yet secrets)."""
     hidden = SENSITIVE_HEADERS | masked_headers
     request_type = response.request_headers.get("Content-Type", "")
     url = cut_around(response.url, 0, MESSAGE_LIMIT)  # a 100,000-character path is not logged whole
@@ -163,15 +170,19 @@ def format_exchange(response: Response, secrets: Secrets, masked_headers: frozen
     request_body = body_for_log(response.request_body, request_type)
     if request_body:
         parts += ["", request_body]
-    parts += [
-        "",
+    return "\n".join(parts)
+
+
+def response_text(response: Response, masked_headers: frozenset[str] = frozenset()) -> str:
+    """The response half of :func:`format_exchange` (credential headers masked, not yet secrets)."""
+    parts = [
         f"-> {response.status} {response.reason} ({response.elapsed_ms:.0f} ms)",
-        _headers_text(response.headers, hidden),
+        _headers_text(response.headers, SENSITIVE_HEADERS | masked_headers),
     ]
     response_body = _response_body_for_log(response)
     if response_body:
         parts += ["", response_body]
-    return secrets.mask("\n".join(parts))
+    return "\n".join(parts)
 
 
 # How much of a body a failure shows below its one line.

@@ -68,7 +68,7 @@ def send_until(
     finally:
         # The last attempt in full, whatever its outcome: it is the one that tells what happened.
         if latest:
-            log_exchange(ctx, latest[0])
+            log_exchange(ctx, latest[0], request)
 
 
 def _patience(timeout: float | None, attempts: int | None, interval: float) -> Patience:

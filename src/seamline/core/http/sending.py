@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from http.cookiejar import CookieJar
 
 __all__ = [
+    "ExchangeHook",
     "ResendHook",
     "ResponseHook",
     "add_query_parameter",
@@ -31,7 +32,9 @@ __all__ = [
     "follow_redirects",
     "log_exchange",
     "masked_headers",
+    "on_exchange",
     "on_response",
+    "report_exchange",
     "resend_after",
     "resend_last_request",
     "send",
@@ -59,6 +62,22 @@ def on_response(hook: ResponseHook) -> None:
     """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
     if hook not in _RESPONSE_HOOKS:
         _RESPONSE_HOOKS.append(hook)
+
+
+ExchangeHook = Callable[[Context, "Request | None", Response], None]
+# What reports each exchange beside the log (Allure, pytest-html: seamline.attachments).
+_EXCHANGE_HOOKS: list[ExchangeHook] = []
+
+
+def on_exchange(hook: ExchangeHook) -> None:
+    """Call ``hook(ctx, request, response)`` for every exchange a test logs, token requests too."""
+    if hook not in _EXCHANGE_HOOKS:
+        _EXCHANGE_HOOKS.append(hook)
+
+
+def report_exchange(ctx: Context, request: Request | None, response: Response) -> None:
+    for hook in _EXCHANGE_HOOKS:
+        hook(ctx, request, response)
 
 
 ResendHook = Callable[[Context, Request, Response], "Request | None"]
@@ -236,13 +255,13 @@ def send_request(
         again = resend(ctx, request, response)
         if again is not None:  # once: the answer to the request sent again is the answer
             if log:
-                log_exchange(ctx, response)
+                log_exchange(ctx, response, request)
             request = ctx.http.last_request = again
             response = _send(ctx, again, name, once)
             break
     ctx.http.last_response = response
     if log:
-        log_exchange(ctx, response)
+        log_exchange(ctx, response, request)
     for hook in _RESPONSE_HOOKS:
         hook(ctx, response)
     return response
@@ -301,9 +320,10 @@ def _send_with_retry_policy(ctx: Context, request: Request, service: str) -> Res
         raise unreachable from None
 
 
-def log_exchange(ctx: Context, response: Response) -> None:
+def log_exchange(ctx: Context, response: Response, request: Request | None = None) -> None:
     if not ctx.logs_exchanges:  # a load test's hot path: nobody reads the log
         return
+    report_exchange(ctx, request, response)
     for hop in response.hops:
         ctx.log("redirected: " + ctx.runtime.secrets.mask(hop))
     for line in response.withheld:
