@@ -142,3 +142,20 @@ def test_features_outside_a_seamline_folder_run_when_named(tmp_path: Path, demo_
     )
     named = _pytest(tmp_path, f"--seamline-config={config}", "elsewhere")
     assert named.returncode == 0 and "1 passed" in named.stdout, named.stdout + named.stderr
+
+
+def test_a_file_bound_through_a_base_folder_of_its_own_runs_once(tmp_path: Path, demo_url: str) -> None:
+    # seamline.yaml at the root governs every .feature file below it; the project's @scenario
+    # names its file relative to a features_base_dir of its own, not to the test module.
+    (tmp_path / "seamline.yaml").write_text(f"services:\n  shop:\n    base_url: {demo_url}\n", encoding="utf-8")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "own.feature").write_text(OWN_FEATURE, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    module = OWN_TESTS.replace('"counted by the project")', '"counted by the project", features_base_dir="specs")')
+    (tmp_path / "tests" / "test_own.py").write_text(module, encoding="utf-8")
+    run = _pytest(tmp_path)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0 and "1 passed" in output, output
+    assert [line.split()[1] for line in run.stdout.splitlines() if line.startswith("PASSED")] == [
+        "tests/test_own.py::test_counted"
+    ], output

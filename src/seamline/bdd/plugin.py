@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+from pytest_bdd.utils import registry_get_safe
 
 from ..core.config import CONFIG_NAMES, find_config
 from ..core.context import Context, MemorySink, Runtime
@@ -425,16 +427,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 def _bound_feature(item: pytest.Item) -> Path | None:
-    """The feature file a pytest-bdd test of a Python module runs. pytest-bdd names it in the
-    test function's docstring, "<feature path as given to scenario()>: <scenario name>": an
-    absolute path from scenarios(), else one relative to the module or to bdd_features_base_dir."""
-    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
-    written = doc.split(": ", 1)[0]
-    if not written.endswith(".feature"):
-        return None
-    base_dir = str(item.config.getini("bdd_features_base_dir") or "")
-    candidate = ((item.config.rootpath / base_dir) if base_dir else item.path.parent) / written
-    return candidate.resolve() if candidate.is_file() else None
+    """The feature file a pytest-bdd test of a Python module runs, as pytest-bdd itself finds
+    it for ``--generate-missing``: its registry of scenario functions knows the file's absolute
+    path, whatever base folder ``scenario()`` was given."""
+    template = registry_get_safe(scenario_wrapper_template_registry, getattr(item, "obj", None))
+    return Path(template.feature.filename).resolve() if template is not None else None
 
 
 @pytest.hookimpl(tryfirst=True)
