@@ -186,24 +186,29 @@ class FeatureFile(pytest.Module):
     built here (through `obj`'s public setter) instead of imported from the file."""
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
-        self._register_tags()
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            line = self.path.read_bytes()[: error.start].count(b"\n") + 1
+            reason = f"it is not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as UTF-8"
+            return [UnreadableFeature.from_parent(self, name=self.path.name, line=line, reason=reason)]
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+            return []  # an empty file (or comments only): nothing to run yet, as an empty test module
+        self._register_tags(text)
         try:
             self.obj = self._module_of_scenarios()
         except NoScenariosFound:
             return []  # a feature with no scenario yet: nothing to run, as an empty test module
         except GherkinParseError as error:
             # One failing test in the file's place: every other file of the run still runs.
-            return [UnreadableFeature.from_parent(self, name=self.path.name, error=error)]
+            line, reason = _parse_failure(self.path, error)
+            return [UnreadableFeature.from_parent(self, name=self.path.name, line=line, reason=reason)]
         return super().collect()
 
-    def _register_tags(self) -> None:
+    def _register_tags(self, text: str) -> None:
         """The feature's tags are markers: Seamline owns this file, so ``--strict-markers``
         does not ask the project to declare ``@smoke``. Read from the text (tag lines start
         with ``@``), as pytest-bdd turns the tags of Examples into marks without a hook."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeError):
-            return  # the parser says what is wrong with the file
         tags = {word[1:] for line in text.splitlines() if line.lstrip().startswith("@") for word in line.split()}
         # A tag with ':' (@data:rows.csv) cannot be a marker name; Seamline handles those itself.
         for tag in sorted(tag for tag in tags if tag and ":" not in tag):
@@ -230,31 +235,32 @@ class FeatureFile(pytest.Module):
 
 
 class UnreadableFeature(pytest.Item):
-    """A .feature file that does not parse, as one failing test: ``file:line`` and the
-    parser's reason, in one line."""
+    """A .feature file that cannot be read or does not parse, as one failing test:
+    ``file:line`` and the reason, in one line."""
 
-    def __init__(self, *, error: GherkinParseError, **kwargs: Any) -> None:
+    def __init__(self, *, line: int, reason: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        reasons = [re.sub(r"^\(\d+:\d+\): ", "", line.strip()) for line in error.message.splitlines()]
-        reasons = [line for line in reasons if line and not line.startswith(("Unknown parsing error", "Parser errors"))]
-        reason = "; ".join(reasons) or error.message.strip()
-        written = " ".join(error.line_content.split())
-        self.line = error.line
-        opened = _unclosed_doc_string(self.path) if "#DocStringSeparator" in reason else None
-        if opened is not None:
-            # The parser stops at the end of the file; the mistake is where the block opened.
-            self.line, written = opened, ""
-            reason = f"the doc string opened here is never closed ({reason})"
-        self.message = _bounded(
-            f"{_relative(str(self.path))}:{self.line}: the feature file does not parse: {reason}"
-            + (f" (line: {written})" if written else "")
-        )
+        self.line = line
+        self.message = _bounded(f"{_relative(str(self.path))}:{line}: the feature file does not parse: {reason}")
 
     def runtest(self) -> None:
         pytest.fail(self.message, pytrace=False)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.line - 1, 0), f"{self.path.name} (does not parse)"
+
+
+def _parse_failure(path: Path, error: GherkinParseError) -> tuple[int, str]:
+    """The line and the reason of the parser's error, without its own headings."""
+    reasons = [re.sub(r"^\(\d+:\d+\): ", "", line.strip()) for line in error.message.splitlines()]
+    reasons = [line for line in reasons if line and not line.startswith(("Unknown parsing error", "Parser errors"))]
+    reason = "; ".join(reasons) or error.message.strip()
+    written = " ".join(error.line_content.split())
+    opened = _unclosed_doc_string(path) if "#DocStringSeparator" in reason else None
+    if opened is not None:
+        # The parser stops at the end of the file; the mistake is where the block opened.
+        return opened, f"the doc string opened here is never closed ({reason})"
+    return error.line, reason + (f" (line: {written})" if written else "")
 
 
 def _unclosed_doc_string(path: Path) -> int | None:
