@@ -121,7 +121,8 @@ def test_a_generated_value_written_in_the_file_is_shown_and_one_read_from_the_en
     generating.write_config(
         _PROFILE.format(url=generating.demo_url).replace(
             "variables:\n",
-            'variables:\n  keyed: "${env:SEAMLINE_TEST_KEY}-${unique}"\n  marked: {value: "m-${unique}", secret: true}\n',
+            'variables:\n  keyed: "${env:SEAMLINE_TEST_KEY}-${unique}"\n'
+            '  marked: {value: "m-${unique}", secret: true}\n',
         )
     )
     scenario = Scenario.parse(
