@@ -286,10 +286,10 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
     feature = _collecting[-1] if _collecting else None
     config_folder = _config_folders[-1] if _config_folders else None
-    path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
-    if path is None:
-        return None  # pytest-bdd makes the tag a mark, as usual
     try:
+        path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
+        if path is None:
+            return None  # pytest-bdd makes the tag a mark, as usual
         marks = [mark.name for mark in getattr(function, "pytestmark", [])]
         if "seamline_data" in marks or "seamline_data_error" in marks:
             raise UsageError(TWO_DATA_FILES)
