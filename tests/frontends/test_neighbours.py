@@ -159,3 +159,16 @@ def test_a_file_bound_through_a_base_folder_of_its_own_runs_once(tmp_path: Path,
     assert [line.split()[1] for line in run.stdout.splitlines() if line.startswith("PASSED")] == [
         "tests/test_own.py::test_counted"
     ], output
+
+
+def test_tags_that_cannot_be_marker_names_pass_strict_markers(tmp_path: Path, demo_url: str) -> None:
+    (tmp_path / "seamline.yaml").write_text(f"services:\n  shop:\n    base_url: {demo_url}\n", encoding="utf-8")
+    (tmp_path / "tagged.feature").write_text(
+        "@api @jira:SHOP-12\nFeature: tagged\n  @smoke @slow(2)\n  Scenario: a product\n"
+        '    When I GET "/products/A1"\n    Then the response status is 200\n',
+        encoding="utf-8",
+    )
+    strict = _pytest(tmp_path, "--strict-markers", "-W", "error::pytest.PytestUnknownMarkWarning")
+    assert strict.returncode == 0 and "1 passed" in strict.stdout, strict.stdout + strict.stderr
+    selected = _pytest(tmp_path, "--strict-markers", "-m", "smoke and api")
+    assert selected.returncode == 0 and "1 passed" in selected.stdout, selected.stdout + selected.stderr

@@ -210,8 +210,8 @@ class FeatureFile(pytest.Module):
         does not ask the project to declare ``@smoke``. Read from the text (tag lines start
         with ``@``), as pytest-bdd turns the tags of Examples into marks without a hook."""
         tags = {word[1:] for line in text.splitlines() if line.lstrip().startswith("@") for word in line.split()}
-        # A tag with ':' (@data:rows.csv) cannot be a marker name; Seamline handles those itself.
-        for tag in sorted(tag for tag in tags if tag and ":" not in tag):
+        # A tag with ':' (@data:rows.csv, @jira:ABC-1) cannot be a marker name: no mark is made of it.
+        for tag in sorted(tag for tag in tags if _marker_name(tag)):
             self.config.addinivalue_line("markers", f"{tag}: a tag of a Seamline feature file")
 
     def _module_of_scenarios(self) -> types.ModuleType:
@@ -275,6 +275,11 @@ def _unclosed_doc_string(path: Path) -> int | None:
     return opened[0] if opened else None
 
 
+def _marker_name(tag: str) -> bool:
+    """Whether pytest can register ``tag`` as a marker: its ini lines end a name at ':' or '('."""
+    return bool(tag) and not any(character in tag for character in ":()")
+
+
 def _bounded(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else f"{text[: limit - 30]}... ({len(text)} characters)"
 
@@ -289,7 +294,9 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     try:
         path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
         if path is None:
-            return None  # pytest-bdd makes the tag a mark, as usual
+            # pytest-bdd makes the tag a mark, as usual; not one whose name pytest cannot
+            # register (@jira:ABC-1, @slow(2)), which --strict-markers would refuse.
+            return True if feature is not None and not _marker_name(tag) else None
         marks = [mark.name for mark in getattr(function, "pytestmark", [])]
         if "seamline_data" in marks or "seamline_data_error" in marks:
             raise UsageError(TWO_DATA_FILES)
