@@ -19,8 +19,6 @@ from typing import Any
 import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
-from pytest_bdd.scenario import scenario_wrapper_template_registry
-from pytest_bdd.utils import registry_get_safe
 
 from ..core.config import CONFIG_NAMES, find_config
 from ..core.context import Context, MemorySink, Runtime
@@ -432,19 +430,49 @@ def _adopt_governing_config(config: pytest.Config, ours: list[pytest.Item]) -> N
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """A feature file that the project's own ``scenarios()`` or ``@scenario`` binds runs there,
     with the project's steps, and not a second time as Seamline's."""
-    theirs = {_bound_feature(item) for item in items if item.getparent(FeatureFile) is None}
-    theirs.discard(None)
+    bound = [binding for item in items if item.getparent(FeatureFile) is None and (binding := _binding(item))]
+    theirs = _bound_files(bound, [item for item in items if item.getparent(FeatureFile) is not None])
     if theirs:
         items[:] = [item for item in items if item.getparent(FeatureFile) is None or item.path.resolve() not in theirs]
     _adopt_governing_config(config, [item for item in items if item.getparent(FeatureFile) is not None])
 
 
-def _bound_feature(item: pytest.Item) -> Path | None:
-    """The feature file a pytest-bdd test of a Python module runs, as pytest-bdd itself finds
-    it for ``--generate-missing``: its registry of scenario functions knows the file's absolute
-    path, whatever base folder ``scenario()`` was given."""
-    template = registry_get_safe(scenario_wrapper_template_registry, getattr(item, "obj", None))
-    return Path(template.feature.filename).resolve() if template is not None else None
+# How a project's pytest-bdd test names its scenario: the feature file as given to
+# scenario() (resolved where that is possible) and the scenario's name.
+_Binding = tuple[str, Path | None, str]
+
+
+def _binding(item: pytest.Item) -> _Binding | None:
+    """The feature file and scenario a pytest-bdd test of a Python module runs. pytest-bdd
+    names them in the test function's docstring, "<feature path as given to scenario()>:
+    <scenario name>": an absolute path from scenarios(), else one relative to the module, to
+    bdd_features_base_dir, or to a features_base_dir= of the call (which nothing keeps)."""
+    written, _, scenario = _scenario_doc(item)
+    if not written.endswith(".feature"):
+        return None
+    base_dir = str(item.config.getini("bdd_features_base_dir") or "")
+    candidate = ((item.config.rootpath / base_dir) if base_dir else item.path.parent) / written
+    return written, (candidate.resolve() if candidate.is_file() else None), scenario
+
+
+def _bound_files(bound: list[_Binding], ours: list[pytest.Item]) -> set[Path]:
+    """The feature files that project tests bind: each one found, or, where a test's base
+    folder is unknown, one of ours whose path ends as written and that has that scenario."""
+    files = {resolved for _, resolved, _ in bound if resolved is not None}
+    for written, resolved, scenario in bound:
+        parts = Path(written).parts
+        if resolved is None and ".." not in parts:
+            files |= {
+                path
+                for item in ours
+                if (path := item.path.resolve()).parts[-len(parts) :] == parts and _scenario_doc(item)[2] == scenario
+            }
+    return files
+
+
+def _scenario_doc(item: pytest.Item) -> tuple[str, str, str]:
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    return doc.partition(": ")
 
 
 @pytest.hookimpl(tryfirst=True)
