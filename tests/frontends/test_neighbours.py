@@ -172,3 +172,22 @@ def test_tags_that_cannot_be_marker_names_pass_strict_markers(tmp_path: Path, de
     assert strict.returncode == 0 and "1 passed" in strict.stdout, strict.stdout + strict.stderr
     selected = _pytest(tmp_path, "--strict-markers", "-m", "smoke and api")
     assert selected.returncode == 0 and "1 passed" in selected.stdout, selected.stdout + selected.stderr
+
+
+def test_a_neighbours_failures_read_as_pytest_bdd_writes_them(tmp_path: Path) -> None:
+    # Seamline's one-line failures and "matches no phrase" are for its own scenarios; a project's
+    # missing step and failing assertion keep pytest-bdd's error and the step's traceback.
+    (tmp_path / "login.feature").write_text(
+        LOGIN_FEATURE.replace('I see "Welcome alice"', 'I see "Goodbye"')
+        + '\n  Scenario: a user leaves\n    Given I am on the login page\n    Then I log out\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "test_login.py").write_text(LOGIN_TESTS, encoding="utf-8")
+    alone = _pytest(tmp_path, "-p", "no:seamline")
+    beside = _pytest(tmp_path)
+    for run in (alone, beside):
+        output = run.stdout + run.stderr
+        assert "2 failed" in output, output
+        assert "StepDefinitionNotFoundError: Step definition is not found: Then \"I log out\"" in output, output
+        assert "assert page[\"text\"] == text" in output and "test_login.py:" in output, output
+    assert "matches no phrase" not in beside.stdout and "failed: AssertionError" not in beside.stdout, beside.stdout

@@ -561,8 +561,10 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenari
 
 
 def pytest_bdd_step_error(
-    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception, **_: Any
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Any, **_: Any
 ) -> None:
+    if getattr(step_func, "seamline_phrase", None) is None:
+        return  # a project's own step: its failure is reported as pytest-bdd reports it
     written = f"{step.keyword} {step.name}".strip()
     request.node.stash[_FAILED_STEP] = (written, f"{_relative(feature.filename)}:{step.line_number}")
 
@@ -570,6 +572,8 @@ def pytest_bdd_step_error(
 def pytest_bdd_step_func_lookup_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
 ) -> None:
+    if request.node.getparent(FeatureFile) is None:
+        return  # a scenario of a project's own test module: its steps are not Seamline's phrases
     written = f"{step.keyword} {step.name}".strip()
     where = f"{_relative(feature.filename)}:{step.line_number}"
     request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
