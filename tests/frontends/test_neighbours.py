@@ -177,8 +177,10 @@ def test_tags_that_cannot_be_marker_names_pass_strict_markers(tmp_path: Path, de
 def test_a_neighbours_failures_read_as_pytest_bdd_writes_them(tmp_path: Path) -> None:
     # Seamline's one-line failures and "matches no phrase" are for its own scenarios; a project's
     # missing step and failing assertion keep pytest-bdd's error and the step's traceback.
+    # A tag of the project's own that looks like Seamline's (@data:) stays the project's.
     (tmp_path / "login.feature").write_text(
         LOGIN_FEATURE.replace('I see "Welcome alice"', 'I see "Goodbye"')
+        .replace("  Scenario:", "  @data:users.csv\n  Scenario:")
         + '\n  Scenario: a user leaves\n    Given I am on the login page\n    Then I log out\n',
         encoding="utf-8",
     )
@@ -191,3 +193,4 @@ def test_a_neighbours_failures_read_as_pytest_bdd_writes_them(tmp_path: Path) ->
         assert "StepDefinitionNotFoundError: Step definition is not found: Then \"I log out\"" in output, output
         assert "assert page[\"text\"] == text" in output and "test_login.py:" in output, output
     assert "matches no phrase" not in beside.stdout and "failed: AssertionError" not in beside.stdout, beside.stdout
+    assert "tag @data:users.csv" not in beside.stdout, beside.stdout

@@ -287,14 +287,16 @@ def _bounded(text: str, limit: int = 500) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
-    feature = _collecting[-1] if _collecting else None
+    if not _collecting:
+        return None  # a project's own scenarios() or @scenario: its tags are its own
+    feature = _collecting[-1]
     config_folder = _config_folders[-1] if _config_folders else None
     try:
-        path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
+        path = data_file_of(tag, feature.parent, config_folder)
         if path is None:
             # pytest-bdd makes the tag a mark, as usual; not one whose name pytest cannot
             # register (@jira:ABC-1, @slow(2)), which --strict-markers would refuse.
-            return True if feature is not None and not _marker_name(tag) else None
+            return True if not _marker_name(tag) else None
         marks = [mark.name for mark in getattr(function, "pytestmark", [])]
         if "seamline_data" in marks or "seamline_data_error" in marks:
             raise UsageError(TWO_DATA_FILES)
@@ -303,8 +305,7 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
         rows = load_rows(path)
     except SeamlineError as error:
         # Only this scenario fails (see pytest_runtest_call); the rest of the run goes on.
-        where = f"{_relative(str(feature))}: " if feature else ""
-        pytest.mark.seamline_data_error(f"{where}tag @{tag}: {error.message}")(function)
+        pytest.mark.seamline_data_error(f"{_relative(str(feature))}: tag @{tag}: {error.message}")(function)
         return True
     # pytest's own parametrize, on a fixture of ours that the scenario is made to use;
     # pytest_bdd_before_scenario renders <name> in the steps from it, as Examples would.
