@@ -225,7 +225,8 @@ def test_a_bad_data_file_fails_only_its_scenario_and_the_run_goes_on(project: Pr
     tag = "bad.feature: tag @data:data/"
     expected = {
         "test_a_bad_row": f"{tag}products.csv: {data / 'products.csv'}:3: missing column(s) name",
-        "test_a_missing_file": f"{tag}nowhere.csv: data file '{data / 'nowhere.csv'}' does not exist",
+        "test_a_missing_file": f"{tag}nowhere.csv: no data file 'data/nowhere.csv': "
+        f"{data / 'nowhere.csv'} does not exist",
         "test_invalid_json": f"{tag}bad.json: {data / 'bad.json'}:2: invalid JSON",
         "test_rows_from_examples_and_from_a_file[A1]": f"{tag}prices.json: a scenario takes its rows "
         "from Examples or from a data file, not both",

@@ -110,3 +110,31 @@ def test_a_username_from_the_environment_is_shown_and_a_password_is_masked(
     assert "who=carol-the-user" in outcome.message, outcome.message
     assert "hidden=***" in outcome.message, outcome.message  # ${env:...} in a variable: masked
     assert "hush-hush-42" not in outcome.message + result.output
+
+
+def test_a_generated_value_written_in_the_file_is_shown_and_one_read_from_the_environment_masked(
+    generating: Project, front_end: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only what comes from the environment (or secret: true) is a secret; test data a generator
+    # made from the file's own text is logged, so that a failure shows which address was sent.
+    monkeypatch.setenv("SEAMLINE_TEST_KEY", "key-42")
+    generating.write_config(
+        _PROFILE.format(url=generating.demo_url).replace(
+            "variables:\n",
+            'variables:\n  keyed: "${env:SEAMLINE_TEST_KEY}-${unique}"\n'
+            '  marked: {value: "m-${unique}", secret: true}\n',
+        )
+    )
+    scenario = Scenario.parse(
+        "shown generated",
+        """
+        When I GET "/echo?mail=${cfgmail}&keyed=${keyed}&marked=${marked}"
+        Then the response status is 418
+        """,
+    )
+    result = generating.run(front_end, scenario)
+    outcome = result[scenario.name]
+    assert not outcome.passed
+    assert "mail=cfg-" in outcome.message and "x.example&keyed" in outcome.message, outcome.message
+    assert "keyed=***" in outcome.message and "marked=***" in outcome.message, outcome.message
+    assert "key-42" not in outcome.message + result.output

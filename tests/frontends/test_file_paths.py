@@ -129,6 +129,29 @@ def test_a_data_file_beside_the_config_is_found_from_the_test_folder(project: Pr
         assert completed.returncode == 0 and "1 test, 1 passed" in completed.output, completed.output
 
 
+@pytest.mark.parametrize("front_end", ["pytest", "robot"])
+def test_a_missing_data_file_names_both_places_it_was_looked_for(project: Project, front_end: str) -> None:
+    _layout(project)
+    folder = project.root / ("features" if front_end == "pytest" else "robot")
+    if front_end == "pytest":
+        (folder / "none.feature").write_text(
+            'Feature: rows\n\n  @data:none.csv\n  Scenario: one per row\n    When I GET "/echo"\n', encoding="utf-8"
+        )
+        completed = pytest_here("-q", "none.feature", cwd=folder)
+    else:
+        (folder / "none.robot").write_text(
+            '*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\nOne per row\n'
+            '    [Tags]    data:none.csv\n    When I GET "/echo"\n',
+            encoding="utf-8",
+        )
+        completed = robot_here("none.robot", cwd=folder, outputdir=str(project.root / "none-out"))
+    assert completed.returncode == 1, completed.output
+    assert (
+        f"no data file 'none.csv': looked beside the test file ({folder / 'none.csv'}) "
+        f"and beside seamline.yaml ({project.root / 'none.csv'})"
+    ) in completed.output.replace("\n", ""), completed.output
+
+
 def test_cd_features_and_pytest_runs_the_example_suites() -> None:
     """The repository's own examples, run from inside features/ (their seamline.yaml is one
     folder up, with the files they name)."""

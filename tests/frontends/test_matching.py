@@ -333,13 +333,16 @@ def test_every_response_by_the_end_of_the_test_fails_once_with_every_nonconforma
     assert not outcome.passed
     first_line = next(line for line in outcome.message.splitlines() if "did not conform" in line)
     assert (
-        "at the end of the test, 2 responses of the test did not conform to the API spec: "
+        ") failed when the test ended: 2 responses of the test did not conform to the API spec: "
         "GET /products/A1: $.price: expected a required field, actual (no such field), $.sku: expected type: "
         "string, actual 1; GET /products/B2: status: expected one the spec declares for this operation: "
         "200, 404, actual 500 (not declared)"
     ) in first_line, outcome.message
-    # Once, at the end: no step failed on its own, the test went on to its last step.
-    assert first_line.count("did not conform") == 1 and "Step '" not in outcome.message, outcome.message
+    # Once, at the end, named by the step that asked for it: no other step failed on its own.
+    step = "every response must conform to the API spec by the end of the test"
+    assert f"Step 'And {step}' (" in first_line, first_line
+    assert first_line.count("did not conform") == 1, outcome.message
+    assert "Step 'When" not in outcome.message and "Step 'Then" not in outcome.message, outcome.message
 
 
 def test_the_config_switch_checks_every_response(

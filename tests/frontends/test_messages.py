@@ -116,6 +116,20 @@ def test_a_full_url_that_cannot_be_reached_names_its_host_not_the_service(projec
     assert "service 'shop'" not in run["gone"].message
 
 
+def test_a_failed_tls_handshake_with_a_full_url_does_not_name_the_service(project: Project, front_end: str) -> None:
+    # https:// to a server that speaks plain HTTP: the handshake fails; no service is involved.
+    with serving(_Answers) as server:
+        url = f"https://127.0.0.1:{server.server_port}/big"
+        run = project.run(front_end, Scenario.parse("tls", f'When I GET "{url}"'), warns=True)
+    first_line = run["tls"].message.splitlines()[0]
+    assert f"failed: GET {url}: the TLS handshake failed (" in first_line, first_line
+    assert first_line.endswith(
+        "if it asks for a client certificate, 127.0.0.1 is no service's URL: "
+        "declare a service for it with a client_cert"
+    ), first_line
+    assert "'shop'" not in run["tls"].message
+
+
 def test_a_stub_whose_port_is_taken_says_the_os_error(project: Project, front_end: str) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]

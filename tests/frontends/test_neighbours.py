@@ -142,3 +142,55 @@ def test_features_outside_a_seamline_folder_run_when_named(tmp_path: Path, demo_
     )
     named = _pytest(tmp_path, f"--seamline-config={config}", "elsewhere")
     assert named.returncode == 0 and "1 passed" in named.stdout, named.stdout + named.stderr
+
+
+def test_a_file_bound_through_a_base_folder_of_its_own_runs_once(tmp_path: Path, demo_url: str) -> None:
+    # seamline.yaml at the root governs every .feature file below it; the project's @scenario
+    # names its file relative to a features_base_dir of its own, not to the test module.
+    (tmp_path / "seamline.yaml").write_text(f"services:\n  shop:\n    base_url: {demo_url}\n", encoding="utf-8")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "own.feature").write_text(OWN_FEATURE, encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    module = OWN_TESTS.replace('"counted by the project")', '"counted by the project", features_base_dir="specs")')
+    (tmp_path / "tests" / "test_own.py").write_text(module, encoding="utf-8")
+    run = _pytest(tmp_path)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0 and "1 passed" in output, output
+    assert [line.split()[1] for line in run.stdout.splitlines() if line.startswith("PASSED")] == [
+        "tests/test_own.py::test_counted"
+    ], output
+
+
+def test_tags_that_cannot_be_marker_names_pass_strict_markers(tmp_path: Path, demo_url: str) -> None:
+    (tmp_path / "seamline.yaml").write_text(f"services:\n  shop:\n    base_url: {demo_url}\n", encoding="utf-8")
+    (tmp_path / "tagged.feature").write_text(
+        "@api @jira:SHOP-12\nFeature: tagged\n  @smoke @slow(2)\n  Scenario: a product\n"
+        '    When I GET "/products/A1"\n    Then the response status is 200\n',
+        encoding="utf-8",
+    )
+    strict = _pytest(tmp_path, "--strict-markers", "-W", "error::pytest.PytestUnknownMarkWarning")
+    assert strict.returncode == 0 and "1 passed" in strict.stdout, strict.stdout + strict.stderr
+    selected = _pytest(tmp_path, "--strict-markers", "-m", "smoke and api")
+    assert selected.returncode == 0 and "1 passed" in selected.stdout, selected.stdout + selected.stderr
+
+
+def test_a_neighbours_failures_read_as_pytest_bdd_writes_them(tmp_path: Path) -> None:
+    # Seamline's one-line failures and "matches no phrase" are for its own scenarios; a project's
+    # missing step and failing assertion keep pytest-bdd's error and the step's traceback.
+    # A tag of the project's own that looks like Seamline's (@data:) stays the project's.
+    (tmp_path / "login.feature").write_text(
+        LOGIN_FEATURE.replace('I see "Welcome alice"', 'I see "Goodbye"')
+        .replace("  Scenario:", "  @data:users.csv\n  Scenario:")
+        + '\n  Scenario: a user leaves\n    Given I am on the login page\n    Then I log out\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "test_login.py").write_text(LOGIN_TESTS, encoding="utf-8")
+    alone = _pytest(tmp_path, "-p", "no:seamline")
+    beside = _pytest(tmp_path)
+    for run in (alone, beside):
+        output = run.stdout + run.stderr
+        assert "2 failed" in output, output
+        assert "StepDefinitionNotFoundError: Step definition is not found: Then \"I log out\"" in output, output
+        assert "assert page[\"text\"] == text" in output and "test_login.py:" in output, output
+    assert "matches no phrase" not in beside.stdout and "failed: AssertionError" not in beside.stdout, beside.stdout
+    assert "tag @data:users.csv" not in beside.stdout, beside.stdout

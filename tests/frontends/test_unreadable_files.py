@@ -54,6 +54,25 @@ def test_a_feature_file_that_does_not_parse_fails_alone(project: Project) -> Non
     assert "Traceback" not in output and "GherkinParseError" not in output, output
 
 
+def test_an_empty_or_non_utf8_feature_file_does_not_stop_the_run(project: Project) -> None:
+    features = project.root / "features"
+    features.mkdir()
+    (features / "a_empty.feature").write_text("", encoding="utf-8")  # a file just created
+    (features / "b_comments.feature").write_text("# to do: the checkout\n", encoding="utf-8")
+    (features / "c_good.feature").write_text(GOOD, encoding="utf-8")
+    (features / "d_latin1.feature").write_bytes(GOOD.replace("still runs", "caf\u00e9").encode("latin-1"))
+    run = pytest_here("-rA", "features", cwd=project.root)
+    output = run.output
+    assert "Interrupted" not in output and "error during collection" not in output, output
+    assert "1 failed, 1 passed" in output, output
+    assert "PASSED features/c_good.feature::test_still_runs" in output, output
+    assert (
+        "features/d_latin1.feature:2: the feature file does not parse: "
+        "it is not UTF-8 text (byte 0xe9); save it as UTF-8"
+    ) in output, output
+    assert "Traceback" not in output and "KeyError" not in output, output
+
+
 MISSING_BLOCKS = [
     ("a doc string", 'When I POST "/echo" with:', 'this step needs a doc string (a """ block) below it'),
     ("a data table", "Given I set the headers:", "this step needs a data table (| rows |) below it"),

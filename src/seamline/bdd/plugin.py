@@ -187,27 +187,32 @@ class FeatureFile(pytest.Module):
     built here (through `obj`'s public setter) instead of imported from the file."""
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
-        self._register_tags()
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            line = self.path.read_bytes()[: error.start].count(b"\n") + 1
+            reason = f"it is not UTF-8 text (byte 0x{error.object[error.start]:02x}); save it as UTF-8"
+            return [UnreadableFeature.from_parent(self, name=self.path.name, line=line, reason=reason)]
+        if not any(line.strip() and not line.lstrip().startswith("#") for line in text.splitlines()):
+            return []  # an empty file (or comments only): nothing to run yet, as an empty test module
+        self._register_tags(text)
         try:
             self.obj = self._module_of_scenarios()
         except NoScenariosFound:
             return []  # a feature with no scenario yet: nothing to run, as an empty test module
         except GherkinParseError as error:
             # One failing test in the file's place: every other file of the run still runs.
-            return [UnreadableFeature.from_parent(self, name=self.path.name, error=error)]
+            line, reason = _parse_failure(self.path, error)
+            return [UnreadableFeature.from_parent(self, name=self.path.name, line=line, reason=reason)]
         return super().collect()
 
-    def _register_tags(self) -> None:
+    def _register_tags(self, text: str) -> None:
         """The feature's tags are markers: Seamline owns this file, so ``--strict-markers``
         does not ask the project to declare ``@smoke``. Read from the text (tag lines start
         with ``@``), as pytest-bdd turns the tags of Examples into marks without a hook."""
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeError):
-            return  # the parser says what is wrong with the file
         tags = {word[1:] for line in text.splitlines() if line.lstrip().startswith("@") for word in line.split()}
-        # A tag with ':' (@data:rows.csv) cannot be a marker name; Seamline handles those itself.
-        for tag in sorted(tag for tag in tags if tag and ":" not in tag):
+        # A tag with ':' (@data:rows.csv, @jira:ABC-1) cannot be a marker name: no mark is made of it.
+        for tag in sorted(tag for tag in tags if _marker_name(tag)):
             self.config.addinivalue_line("markers", f"{tag}: a tag of a Seamline feature file")
 
     def _module_of_scenarios(self) -> types.ModuleType:
@@ -231,31 +236,32 @@ class FeatureFile(pytest.Module):
 
 
 class UnreadableFeature(pytest.Item):
-    """A .feature file that does not parse, as one failing test: ``file:line`` and the
-    parser's reason, in one line."""
+    """A .feature file that cannot be read or does not parse, as one failing test:
+    ``file:line`` and the reason, in one line."""
 
-    def __init__(self, *, error: GherkinParseError, **kwargs: Any) -> None:
+    def __init__(self, *, line: int, reason: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        reasons = [re.sub(r"^\(\d+:\d+\): ", "", line.strip()) for line in error.message.splitlines()]
-        reasons = [line for line in reasons if line and not line.startswith(("Unknown parsing error", "Parser errors"))]
-        reason = "; ".join(reasons) or error.message.strip()
-        written = " ".join(error.line_content.split())
-        self.line = error.line
-        opened = _unclosed_doc_string(self.path) if "#DocStringSeparator" in reason else None
-        if opened is not None:
-            # The parser stops at the end of the file; the mistake is where the block opened.
-            self.line, written = opened, ""
-            reason = f"the doc string opened here is never closed ({reason})"
-        self.message = _bounded(
-            f"{_relative(str(self.path))}:{self.line}: the feature file does not parse: {reason}"
-            + (f" (line: {written})" if written else "")
-        )
+        self.line = line
+        self.message = _bounded(f"{_relative(str(self.path))}:{line}: the feature file does not parse: {reason}")
 
     def runtest(self) -> None:
         pytest.fail(self.message, pytrace=False)
 
     def reportinfo(self) -> tuple[Path, int, str]:
         return self.path, max(self.line - 1, 0), f"{self.path.name} (does not parse)"
+
+
+def _parse_failure(path: Path, error: GherkinParseError) -> tuple[int, str]:
+    """The line and the reason of the parser's error, without its own headings."""
+    reasons = [re.sub(r"^\(\d+:\d+\): ", "", line.strip()) for line in error.message.splitlines()]
+    reasons = [line for line in reasons if line and not line.startswith(("Unknown parsing error", "Parser errors"))]
+    reason = "; ".join(reasons) or error.message.strip()
+    written = " ".join(error.line_content.split())
+    opened = _unclosed_doc_string(path) if "#DocStringSeparator" in reason else None
+    if opened is not None:
+        # The parser stops at the end of the file; the mistake is where the block opened.
+        return opened, f"the doc string opened here is never closed ({reason})"
+    return error.line, reason + (f" (line: {written})" if written else "")
 
 
 def _unclosed_doc_string(path: Path) -> int | None:
@@ -270,6 +276,11 @@ def _unclosed_doc_string(path: Path) -> int | None:
     return opened[0] if opened else None
 
 
+def _marker_name(tag: str) -> bool:
+    """Whether pytest can register ``tag`` as a marker: its ini lines end a name at ':' or '('."""
+    return bool(tag) and not any(character in tag for character in ":()")
+
+
 def _bounded(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else f"{text[: limit - 30]}... ({len(text)} characters)"
 
@@ -279,15 +290,19 @@ def _bounded(text: str, limit: int = 500) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
     """`@data:rows.csv`: the scenario runs once per row, each row's columns its variables."""
+    if not _collecting:
+        return None  # a project's own scenarios() or @scenario: its tags are its own
     from ..core.errors import UsageError
     from ..core.values.data import TWO_DATA_FILES, data_file_of, load_rows
 
-    feature = _collecting[-1] if _collecting else None
+    feature = _collecting[-1]
     config_folder = _config_folders[-1] if _config_folders else None
-    path = data_file_of(tag, feature.parent if feature else Path.cwd(), config_folder)
-    if path is None:
-        return None  # pytest-bdd makes the tag a mark, as usual
     try:
+        path = data_file_of(tag, feature.parent, config_folder)
+        if path is None:
+            # pytest-bdd makes the tag a mark, as usual; not one whose name pytest cannot
+            # register (@jira:ABC-1, @slow(2)), which --strict-markers would refuse.
+            return True if not _marker_name(tag) else None
         marks = [mark.name for mark in getattr(function, "pytestmark", [])]
         if "seamline_data" in marks or "seamline_data_error" in marks:
             raise UsageError(TWO_DATA_FILES)
@@ -296,8 +311,7 @@ def pytest_bdd_apply_tag(tag: str, function: Callable[..., Any]) -> bool | None:
         rows = load_rows(path)
     except SeamlineError as error:
         # Only this scenario fails (see pytest_runtest_call); the rest of the run goes on.
-        where = f"{_relative(str(feature))}: " if feature else ""
-        pytest.mark.seamline_data_error(f"{where}tag @{tag}: {error.message}")(function)
+        pytest.mark.seamline_data_error(f"{_relative(str(feature))}: tag @{tag}: {error.message}")(function)
         return True
     # pytest's own parametrize, on a fixture of ours that the scenario is made to use;
     # pytest_bdd_before_scenario renders <name> in the steps from it, as Examples would.
@@ -432,8 +446,8 @@ def _adopt_governing_config(config: pytest.Config, ours: list[pytest.Item]) -> N
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """A feature file that the project's own ``scenarios()`` or ``@scenario`` binds runs there,
     with the project's steps, and not a second time as Seamline's."""
-    theirs = {_bound_feature(item) for item in items if item.getparent(FeatureFile) is None}
-    theirs.discard(None)
+    bound = [binding for item in items if item.getparent(FeatureFile) is None and (binding := _binding(item))]
+    theirs = _bound_files(bound, [item for item in items if item.getparent(FeatureFile) is not None])
     if theirs:
         items[:] = [item for item in items if item.getparent(FeatureFile) is None or item.path.resolve() not in theirs]
     ours = [item for item in items if item.getparent(FeatureFile) is not None]
@@ -442,17 +456,42 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         _phrases(config)
 
 
-def _bound_feature(item: pytest.Item) -> Path | None:
-    """The feature file a pytest-bdd test of a Python module runs. pytest-bdd names it in the
-    test function's docstring, "<feature path as given to scenario()>: <scenario name>": an
-    absolute path from scenarios(), else one relative to the module or to bdd_features_base_dir."""
-    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
-    written = doc.split(": ", 1)[0]
+# How a project's pytest-bdd test names its scenario: the feature file as given to
+# scenario() (resolved where that is possible) and the scenario's name.
+_Binding = tuple[str, Path | None, str]
+
+
+def _binding(item: pytest.Item) -> _Binding | None:
+    """The feature file and scenario a pytest-bdd test of a Python module runs. pytest-bdd
+    names them in the test function's docstring, "<feature path as given to scenario()>:
+    <scenario name>": an absolute path from scenarios(), else one relative to the module, to
+    bdd_features_base_dir, or to a features_base_dir= of the call (which nothing keeps)."""
+    written, _, scenario = _scenario_doc(item)
     if not written.endswith(".feature"):
         return None
     base_dir = str(item.config.getini("bdd_features_base_dir") or "")
     candidate = ((item.config.rootpath / base_dir) if base_dir else item.path.parent) / written
-    return candidate.resolve() if candidate.is_file() else None
+    return written, (candidate.resolve() if candidate.is_file() else None), scenario
+
+
+def _bound_files(bound: list[_Binding], ours: list[pytest.Item]) -> set[Path]:
+    """The feature files that project tests bind: each one found, or, where a test's base
+    folder is unknown, one of ours whose path ends as written and that has that scenario."""
+    files = {resolved for _, resolved, _ in bound if resolved is not None}
+    for written, resolved, scenario in bound:
+        parts = Path(written).parts
+        if resolved is None and ".." not in parts:
+            files |= {
+                path
+                for item in ours
+                if (path := item.path.resolve()).parts[-len(parts) :] == parts and _scenario_doc(item)[2] == scenario
+            }
+    return files
+
+
+def _scenario_doc(item: pytest.Item) -> tuple[str, str, str]:
+    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
+    return doc.partition(": ")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -594,8 +633,16 @@ def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenari
 
 
 def pytest_bdd_step_error(
-    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception, **_: Any
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Any,
+    exception: Exception,
+    **_: Any,
 ) -> None:
+    if step_func is not seamline_step:
+        return  # a project's own step: its failure is reported as pytest-bdd reports it
     written = f"{step.keyword} {step.name}".strip()
     where = f"{_relative(feature.filename)}:{step.line_number}"
     request.node.stash[_FAILED_STEP] = (written, where)
@@ -614,6 +661,8 @@ def pytest_bdd_step_error(
 def pytest_bdd_step_func_lookup_error(
     request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, exception: Exception
 ) -> None:
+    if request.node.getparent(FeatureFile) is None:
+        return  # a scenario of a project's own test module: its steps are not Seamline's phrases
     from ..frontend import unknown_step_message
 
     written = f"{step.keyword} {step.name}".strip()

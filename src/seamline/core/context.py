@@ -265,7 +265,9 @@ class Context:
             try:
                 check.action()
             except SeamlineError as error:
-                failures.append(f"at the end of the test, {error.message}")
+                # Named by the step that asked for it, as a failing cleanup is.
+                where = f"{check.step} failed when the test ended" if check.step else "at the end of the test"
+                failures.append(f"{where}: {error.message}")
         while self.cleanups:
             cleanup = self.cleanups.pop()
             try:

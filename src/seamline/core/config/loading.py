@@ -493,7 +493,10 @@ class _Loader:
                 return escape(found) if generated else found
 
             expanded = _ENV_REFERENCE.sub(replace, value)
-            return Generated(expanded, secret) if generated else expanded
+            # Filled per test, the value is a secret where what it read from the environment is:
+            # "cfg-${unique}@x" is test data, "${env:KEY}-${unique}" is not.
+            from_env = secret and _ENV_REFERENCE.search(value) is not None
+            return Generated(expanded, from_env) if generated else expanded
         if isinstance(value, dict):
             return {k: self._expand(v, secrets, secret, (*path, k)) for k, v in value.items()}
         if isinstance(value, list):
@@ -614,6 +617,8 @@ class _Loader:
             if not isinstance(secret, bool):
                 raise ConfigError(f"{self.at(*path, 'secret')} must be true or false, not {secret!r}")
             value = self._expand(spec["value"], secrets, secret, path)
+            if secret and isinstance(value, Generated):
+                return Generated(value, True)  # masked once filled, in each test
             if secret:
                 secrets.add(str(value))
             return value

@@ -178,7 +178,7 @@ class HttpClient:
             ) from None
         except requests.exceptions.SSLError as error:
             if "CERTIFICATE_VERIFY_FAILED" not in str(error):  # the server refused us, not we it
-                hint = "" if request.cert else f"; if it asks for a client certificate, give {service!r} a client_cert"
+                hint = "" if request.cert else f"; if it asks for a client certificate, {_client_cert_hint(request)}"
                 raise ServiceError(
                     f"{request.method} {request.url}: the TLS handshake failed ({_tls_reason(error)}){hint}"
                 ) from None
@@ -242,6 +242,13 @@ def _timeout_hint(request: Request) -> str:
     if request.service is not None:
         return f"service {request.service!r}; raise its timeout in seamline.yaml if that is expected"
     return "a full URL: no service's timeout applies; declare a service for it to set one"
+
+
+def _client_cert_hint(request: Request) -> str:
+    if request.service is not None:
+        return f"give {request.service!r} a client_cert"
+    host = urlsplit(request.url).hostname or request.url
+    return f"{host} is no service's URL: declare a service for it with a client_cert"
 
 
 def _tls_hint(request: Request) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError, UsageError
-from .files import find_file, places_of
+from .files import find_file, missing_file
 
 __all__ = ["DATA_TAG", "TWO_DATA_FILES", "data_file_of", "data_file_of_tags", "load_rows"]
 
@@ -24,12 +24,14 @@ DATA_TAG = "data:"
 
 def data_file_of(tag: str, base: Path, config_folder: Path | None = None) -> Path | None:
     """The file a ``data:`` tag names: beside the test file (in ``base``), else beside
-    seamline.yaml (:mod:`.files`); where it would be beside the test file if in neither."""
+    seamline.yaml (:mod:`.files`); in neither, an error naming both places."""
     if not tag.lower().startswith(DATA_TAG):
         return None
     written = tag[len(DATA_TAG):].strip()
     found = find_file(written, base, config_folder)
-    return (found or places_of(written, base, config_folder)[0]).resolve()
+    if found is None:
+        raise ConfigError(missing_file("data file", written, base, config_folder))
+    return found.resolve()
 
 
 TWO_DATA_FILES = "a scenario takes its rows from one data file: it has two @data: tags"
