@@ -55,17 +55,21 @@ def test_robot_library_exposes_every_phrase_and_nothing_else() -> None:
 
 
 def test_pytest_plugin_registers_one_step_that_reads_every_phrase() -> None:
-    """pytest-bdd tries each registered step on each step of a scenario: one step, not one per phrase."""
+    """pytest-bdd tries each registered step on each step of a scenario: one step, not one per
+    phrase; and it is a step of Seamline's feature files only (none in the plugin's namespace,
+    which every pytest-bdd test of the environment sees)."""
     from pytest_bdd.steps import step_function_context_registry
 
     from seamline.bdd import plugin
 
-    registered = [
-        context.parser.name
+    ours = [
+        context
         for context in step_function_context_registry.values()
         if getattr(context.step_func, "__module__", "") == "seamline.bdd.plugin"
     ]
-    assert len(registered) == 1
+    assert {context.step_func for context in ours} <= {plugin.seamline_step}
+    assert {context.parser.name for context in ours} <= {plugin._ANY_LINE.name}
+    assert not [name for name in vars(plugin) if name.startswith("pytestbdd_stepdef")]
     phrases = plugin._Phrases(CATALOG.values())
     for phrase in CATALOG.values():
         found = phrases.find(phrase.example.splitlines()[0])

@@ -220,9 +220,14 @@ class FeatureFile(pytest.Module):
 
         module = types.ModuleType("seamline_feature_" + re.sub(r"\W", "_", self.path.stem))
         module.__file__ = str(self.path)
-        # scenarios() adds test functions to the namespace of the code that calls it.
-        code = compile("scenarios(path, features_base_dir=base)", str(self.path), "exec")
-        names = {"scenarios": scenarios, "path": str(self.path), "base": str(self.path.parent)}
+        # scenarios() adds test functions, and step() its fixture, to the namespace of the code
+        # that calls them: the module's. So the one step that runs every phrase is seen by the
+        # scenarios of this file only, never by a project's own pytest-bdd tests.
+        code = compile("step(any_line)(run_phrase)\nscenarios(path, features_base_dir=base)", str(self.path), "exec")
+        names = {
+            "scenarios": scenarios, "step": step, "any_line": _ANY_LINE, "run_phrase": seamline_step,
+            "path": str(self.path), "base": str(self.path.parent),
+        }  # fmt: skip
         _collecting.append(self.path)
         _config_folders.append(_config_folder_for(self.path, self.config))
         try:
@@ -599,7 +604,9 @@ def _phrases(config: pytest.Config) -> _Phrases:
     return phrases
 
 
-@step(parsers.re(r"(?P<seamline_step>.+)"))
+_ANY_LINE = parsers.re(r"(?P<seamline_step>.+)")
+
+
 def seamline_step(
     request: pytest.FixtureRequest,
     seamline_context: Context,
