@@ -19,7 +19,6 @@ import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.exceptions import GherkinParseError, NoScenariosFound
 
-from ..core.config import CONFIG_NAMES, find_config
 from ..core.errors import SeamlineError
 
 # The core and the catalog load when a Seamline scenario first needs them: the plugin is
@@ -392,6 +391,8 @@ def _governed(path: Path, config: pytest.Config) -> bool:
     named_files = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
     if path in named_files:
         return True
+    from ..core.config import find_config  # only where a .feature file is collected
+
     roots = [(config.rootpath / folder).resolve() for folder in setting]
     named = config.getoption("seamline_config") or os.environ.get("SEAMLINE_CONFIG")
     used = Path(named).expanduser() if named else find_config()
@@ -402,6 +403,8 @@ def _governed(path: Path, config: pytest.Config) -> bool:
 
 def _governing_config(path: Path, config: pytest.Config) -> Path | None:
     """The seamline.yaml in the folder of ``path`` or above it, up to the rootdir."""
+    from ..core.config import CONFIG_NAMES
+
     rootdir = config.rootpath.resolve()
     for folder in path.resolve().parents:
         for name in CONFIG_NAMES:
@@ -415,6 +418,8 @@ def _governing_config(path: Path, config: pytest.Config) -> Path | None:
 def _run_config_is_settled(runtime: Runtime) -> bool:
     """Whether the run's seamline.yaml is named or found from the working directory; if not,
     the collected files' own folders decide (see _adopt_governing_config)."""
+    from ..core.config import find_config
+
     return runtime.config_path is not None or bool(os.environ.get("SEAMLINE_CONFIG")) or find_config() is not None
 
 
