@@ -27,6 +27,21 @@ When I GET "/delay/10"
 """
 
 
+@pytest.fixture(autouse=True)
+def _runs_take_ctrl_c() -> Iterator[None]:
+    """A test run started in the background of a script ignores SIGINT, and the runs it starts
+    would inherit that (Python keeps an ignored SIGINT ignored). A handler of our own is reset to
+    the default in a new program, so the runs stopped here take Ctrl-C as from a terminal."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _rows(database: Path) -> int:
     with sqlite3.connect(database) as connection:
         return int(connection.execute("SELECT COUNT(*) FROM items").fetchone()[0])
