@@ -204,7 +204,11 @@ def test_the_curl_command_shows_only_where_a_request_failed_the_test(
         Scenario.parse("request", request_first + "Then the response status is 404"),
     )
     assert "failed: table 't' has 0 rows, expected 1" in run["database"].message
-    texts = _written(project, front_end, run)
-    failures = texts["console"] if front_end == "pytest" else texts["robot-results/output.xml"]
-    assert failures.count("the last request, as a curl command:") == 1  # the request's failure only
     assert "curl" not in run["database"].message
+    texts = _written(project, front_end, run)
+    curl = "the last request, as a curl command:"
+    if front_end == "pytest":  # the console: each failure under its test's heading
+        database, _, request = texts["console"].partition(" test_request ")
+        assert curl not in database and request.count(curl) == 1, texts["console"][-6000:]
+    else:
+        assert texts["robot-results/output.xml"].count(curl) == 1  # the request's failure only
