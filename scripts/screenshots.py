@@ -112,8 +112,8 @@ def editor_completion(results: Path) -> list[Shot]:
          "--robotcode", str(bin_dir / "robotcode")],
         check=True, timeout=600,
     )  # fmt: skip
-    names = ("editor-feature-completion", "editor-robot-completion")
-    return [Shot(name, (shots / f"{name}.png").as_uri(), raw=shots / f"{name}.png") for name in names]
+    # shoot.mjs names its pictures (SHOTS there)
+    return [Shot(png.stem, png.as_uri(), raw=png) for png in sorted(shots.glob("*.png"))]
 
 
 def allure_report(results: Path) -> list[Shot]:
