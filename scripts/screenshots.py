@@ -4,16 +4,19 @@
 
 It runs scripts/failing-run/ with Robot Framework against the demo shop (a run that fails on
 purpose), opens the log.html it wrote in headless Chromium at the failing test, and writes
-small PNGs into docs/img/; and the Allure report of a pytest run (needs Allure's command
-line: `npm install allure-commandline`). More pages (an editor) are added in ``more_pages``
-below: each is a function that makes its report and returns the shots of it.
+small PNGs into docs/img/; the Allure report of a pytest run (needs Allure's command
+line: `npm install allure-commandline`); and phrase completion in an editor, as the set-up of
+docs/editors.md gives it (``editor_completion`` below says what that needs). Each picture's
+maker is a function that makes its report and returns the shots of it; `--only NAME` runs one.
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -44,6 +47,8 @@ class Shot:
     height: int = 900
     # pixels cut off the top: the statistics above the execution log say little in a picture
     crop_top: int = 0
+    # a picture its maker took itself (an editor, typed into): optimised, not taken again
+    raw: Path | None = None
 
 
 def robot_failing_run(results: Path) -> list[Shot]:
@@ -64,10 +69,51 @@ def robot_failing_run(results: Path) -> list[Shot]:
     ]
 
 
-def more_pages(results: Path) -> list[Shot]:
-    """Hook for more pictures: an editor's completion... Append their makers to MAKERS
-    rather than changing the ones above."""
-    return []
+EDITOR_TOOL = ROOT / "scripts" / "editor-completion"
+# Where VS Code keeps an installed extension; the Cucumber extension ships its server built.
+VSCODE_EXTENSIONS = ("~/.vscode/extensions", "~/.vscode-server/extensions", "~/.vscode-oss/extensions")
+
+
+def cucumber_server() -> Path:
+    """The language server of the "Cucumber (Gherkin) Full Support" extension: named by
+    SEAMLINE_CUCUMBER_SERVER, or found in an installed VS Code extension."""
+    named = os.environ.get("SEAMLINE_CUCUMBER_SERVER")
+    found = [Path(named)] if named else sorted(
+        server for folder in VSCODE_EXTENSIONS
+        for server in Path(folder).expanduser().glob("alexkrechik.cucumberautocomplete-*/gserver/out/server.js")
+    )
+    if not found or not found[-1].is_file():
+        raise SystemExit(
+            "no server of the Cucumber (Gherkin) Full Support extension: install the extension in VS Code, "
+            "or build it (see docs/developers.md) and set SEAMLINE_CUCUMBER_SERVER=.../gserver/out/server.js"
+        )
+    return found[-1]
+
+
+def editor_completion(results: Path) -> list[Shot]:
+    """Phrase completion in a project that `seamline init` made: the Monaco editor (VS Code's
+    editor component) in headless Chromium types the start of a step, and its completion list
+    holds what the real language servers answer with the project's .vscode/settings.json: the
+    Cucumber extension's for a .feature file, RobotCode's for a .robot file. Needs Node.js and
+    `npm ci` in scripts/editor-completion/, the Cucumber extension's server (``cucumber_server``)
+    and RobotCode's language server in this virtualenv (`pip install "robotcode[languageserver]"`)."""
+    node = shutil.which("node")
+    if node is None or not (EDITOR_TOOL / "node_modules").is_dir():
+        raise SystemExit(f"the editor pictures need Node.js and `npm ci` in {EDITOR_TOOL.relative_to(ROOT)}/")
+    if importlib.util.find_spec("robotcode.language_server") is None:
+        raise SystemExit('no RobotCode language server here: pip install "robotcode[languageserver]"')
+    bin_dir = Path(sys.executable).parent
+    project = results / "editor-project"
+    subprocess.run([str(bin_dir / "seamline"), "init", str(project)], check=True, capture_output=True, text=True)
+    shots = results / "editor-shots"
+    subprocess.run(
+        [node, str(EDITOR_TOOL / "shoot.mjs"), "--project", str(project), "--out", str(shots),
+         "--chromium", chromium(), "--cucumber-server", str(cucumber_server()),
+         "--robotcode", str(bin_dir / "robotcode")],
+        check=True, timeout=600,
+    )  # fmt: skip
+    # shoot.mjs names its pictures (SHOTS there)
+    return [Shot(png.stem, png.as_uri(), raw=png) for png in sorted(shots.glob("*.png"))]
 
 
 def allure_report(results: Path) -> list[Shot]:
@@ -101,7 +147,7 @@ def allure_report(results: Path) -> list[Shot]:
     raise SystemExit("the Allure report has no scenario 'a signed-in user fills the cart'")
 
 
-MAKERS: list[Callable[[Path], list[Shot]]] = [robot_failing_run, allure_report, more_pages]
+MAKERS: list[Callable[[Path], list[Shot]]] = [robot_failing_run, allure_report, editor_completion]
 
 
 def chromium() -> str:
@@ -113,6 +159,8 @@ def chromium() -> str:
 
 
 def take(shot: Shot, browser: str, work: Path) -> Path:
+    if shot.raw is not None:
+        return shot.raw
     raw = work / f"{shot.name}.raw.png"
     subprocess.run(
         [browser, *CHROMIUM_FLAGS, f"--user-data-dir={work / 'profile'}", f"--window-size={shot.width},{shot.height}",
@@ -134,12 +182,16 @@ def optimise(raw: Path, target: Path, crop_top: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=IMAGES, help="where the PNGs go (default docs/img)")
+    parser.add_argument("--only", action="append", choices=[maker.__name__ for maker in MAKERS],
+                        help="make only these pictures (repeatable; default all)")
     args = parser.parse_args(argv)
     browser = chromium()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="seamline-shots-") as folder:
         work = Path(folder)
         for maker in MAKERS:
+            if args.only and maker.__name__ not in args.only:
+                continue
             for shot in maker(work / "results"):
                 target = args.out / f"{shot.name}.png"
                 optimise(take(shot, browser, work), target, shot.crop_top)
