@@ -77,6 +77,12 @@ def _seamline_load(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, cwd=root, capture_output=True, text=True, timeout=120, env=os.environ.copy())
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _stats(prefix: Path) -> dict[tuple[str, str], tuple[int, int]]:
     """(method, name) -> (requests, failures), from Locust's own <prefix>_stats.csv."""
     with open(f"{prefix}_stats.csv", encoding="utf-8") as file:
@@ -91,8 +97,10 @@ def test_a_headless_run_reports_each_request_as_written_and_counts_a_failed_chec
     prefix = shop_project / "run"
     locust = ["--headless", "-u", "4", "-r", "4", "-t", "3s", "--csv", str(prefix), "--host", demo_url]
     if processes is not None:  # Locust's own distributed mode: a master and two local workers on loopback
-        locust += ["--processes", processes]
+        port = str(_free_port())  # not Locust's default 5557, which another run on the machine may hold
+        locust += ["--processes", processes, "--master-bind-port", port, "--master-port", port]
     run = _seamline_load(shop_project, "shoppers.feature", "--wait", "0.05", "--", *locust)
+    assert Path(f"{prefix}_stats.csv").exists(), run.stderr[-3000:]
 
     stats = _stats(prefix)
     names = {key for key in stats if key[1] != "Aggregated"}
