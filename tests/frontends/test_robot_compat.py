@@ -129,6 +129,24 @@ def test_no_secret_in_robot_output_on_the_public_path(
     assert "${token} = ***" in texts["output.xml"]  # the public path did log the assignment, masked
 
 
+def test_a_passing_step_is_written_without_its_doc_and_tags_a_failing_one_with_them(
+    project: Project, mode: str
+) -> None:
+    from robot.api import ExecutionResult
+
+    scenario = _Raw(
+        "doc and tags",
+        '    I GET "/products/A1"\n    Log    plain\n    the response status is 500',
+    )
+    assert not project.run_robot(scenario)[scenario.name].passed
+    test = ExecutionResult(str(project.root / "robot-results" / "output.xml")).suite.all_tests.__next__()
+    sent, logged, failed = test.body
+    assert sent.passed and sent.doc == "" and list(sent.tags) == []
+    assert sent.messages and "-> 200" in sent.messages[0].message  # the exchange stays in the log
+    assert logged.doc.startswith("Logs the given message")  # another library's keyword: as Robot writes it
+    assert failed.failed and failed.doc != "" and "phrase" in failed.tags
+
+
 def test_only_the_keywords_a_step_could_match_are_tried_and_compiled() -> None:
     """The catalog's patterns are compiled when first matched, and a lookup tries only the
     keywords whose literal start the step has: the same keywords are found as by Robot's
