@@ -127,3 +127,48 @@ def test_no_secret_in_robot_output_on_the_public_path(
     texts = {"console": result.output, **{p.name: _texts_of(p) for p in outputs}}
     _assert_no_secret(texts, _tokens(tmp_path_factory))
     assert "${token} = ***" in texts["output.xml"]  # the public path did log the assignment, masked
+
+
+def test_a_passing_step_is_written_without_its_doc_and_tags_a_failing_one_with_them(
+    project: Project, mode: str
+) -> None:
+    from robot.api import ExecutionResult
+
+    scenario = _Raw(
+        "doc and tags",
+        '    I GET "/products/A1"\n    Log    plain\n    the response status is 500',
+    )
+    assert not project.run_robot(scenario)[scenario.name].passed
+    test = ExecutionResult(str(project.root / "robot-results" / "output.xml")).suite.all_tests.__next__()
+    sent, logged, failed = test.body
+    assert sent.passed and sent.doc == "" and list(sent.tags) == []
+    assert sent.messages and "-> 200" in sent.messages[0].message  # the exchange stays in the log
+    assert logged.doc.startswith("Logs the given message")  # another library's keyword: as Robot writes it
+    assert failed.failed and failed.doc != "" and "phrase" in failed.tags
+
+
+def test_only_the_keywords_a_step_could_match_are_tried_and_compiled() -> None:
+    """The catalog's patterns are compiled when first matched, and a lookup tries only the
+    keywords whose literal start the step has: the same keywords are found as by Robot's
+    search over all of them, for every phrase's example, with Given/When, case and spacing."""
+    from robot.running import TestLibrary
+    from robot.running.keywordfinder import KeywordCache
+
+    from seamline.steps import CATALOG
+
+    library = TestLibrary.from_name("Seamline")
+    remembering = _compat._remembering_cache_class()(library.keywords)
+    late = [kw for kw in remembering.embedded if isinstance(kw.embedded.name, _compat._LatePattern)]
+    # Every catalog keyword with embedded arguments has a pattern compiled only when first used.
+    assert len(late) == sum("${" in phrase.robot_name() for phrase in CATALOG.values()) > 90
+    names = [phrase.example.splitlines()[0].strip() for phrase in CATALOG.values()]
+    names += [f"Given {name}" for name in names[:20]] + [name.upper() for name in names[:20]]
+    names += [name.replace(" ", "  ", 1) for name in names[:20]] + ["No Operation", "I  GET   \"/x\"", "é"]
+    robot_search = KeywordCache(library.keywords)
+    for name in names:
+        expected = [kw.name for kw in robot_search.find(name)]
+        assert [kw.name for kw in remembering.find(name)] == expected, name
+    (found,) = remembering.find('I GET "/products/A1"')
+    assert found.name.startswith("I ${method:")
+    tried = _compat._could_match('I GET "/products/A1"', remembering.heads)
+    assert 0 < len(tried) < len(CATALOG) / 4  # a step tries few of the catalog's keywords

@@ -98,7 +98,8 @@ def url_as_written(step: Any, pattern: re.Pattern[str], name: str, resolved: obj
     :class:`WrittenText` whose values the core encodes for the part of the URL each lands in
     (or uses as written when it begins the URL); ``resolved``, escaped, when the step cannot
     be found or has no variable in it."""
-    found = _written_step(step, pattern)
+    # A name with no { has no variable in it: no need to match it (most steps).
+    found = _written_step(step, pattern) if step is not None and "{" in str(step.name) else None
     if found is None or not _has_variable(found[1].group(name)):
         return literal(resolved)
     return WrittenText(*_rebuilt(found[1].group(name), secrets))
@@ -122,8 +123,10 @@ def secrets_as_written(
     the secret's real text, added to the secrets Seamline masks. Robot writes ``<secret>``
     there. Everything else as Robot gives it."""
     args = list(args)
+    if SECRET_TYPE is None or not any(_SECRET_SHOWN in str(v) for v in (*args, *cells.values())):
+        return args, cells  # the common case, told without matching the step's name
     found = _written_step(step, pattern)
-    if SECRET_TYPE is None or found is None or not any(_SECRET_SHOWN in str(v) for v in (*args, *cells.values())):
+    if found is None:
         return args, cells
     written_step, match = found
     positional: list[str] = []

@@ -13,7 +13,8 @@ methods, the hybrid library API. Three things have no public way:
   late in output.xml (the log's own messages are masked as they are written);
 * the keyword-lookup speed-up (see :func:`remember_keyword_lookups`): kept because it pays,
   ``benchmarks/bench_http.py`` against ``--public-only`` measured Seamline/thin keyword 1.07-1.09
-  with it and 1.54-1.63 without.
+  with it and 1.54-1.63 without; and the catalog's keyword names compiled when first matched
+  (:func:`parse_keyword_names_once`), not all at library load.
 
 Robot's own reading of ``${name}`` in a text (``search_variable``), its escaping
 (``escape``/``unescape``) and its reading of ``name=value`` (``split_from_equals``) are
@@ -29,7 +30,8 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
@@ -72,7 +74,7 @@ def _internals_known() -> bool:
     if not VERSION.startswith("7."):
         return False
     try:
-        from robot.running.arguments.embedded import EmbeddedArguments
+        from robot.running.arguments.embedded import EmbeddedArgumentParser, EmbeddedArguments
         from robot.running.context import EXECUTION_CONTEXTS  # noqa: F401
         from robot.running.keywordfinder import KeywordCache
         from robot.variables.scopes import VariableScopes
@@ -82,6 +84,7 @@ def _internals_known() -> bool:
         all(hasattr(VariableScopes, method) for method in ("set_global", "set_suite", "set_test"))
         and callable(getattr(KeywordCache, "find", None))
         and isinstance(EmbeddedArguments.__dict__.get("from_name"), classmethod)
+        and callable(getattr(EmbeddedArgumentParser, "_compile_regexp", None))
     )
 
 
@@ -160,12 +163,24 @@ def _remembering_cache_class() -> type:
         def __init__(self, keywords: Any) -> None:
             super().__init__(keywords)
             self.found: dict[tuple[str, int | None], Any] = {}
+            embedded = getattr(self, "embedded", None)
+            self.heads = [(_literal_head(kw.name), kw) for kw in embedded] if isinstance(embedded, list) else None
 
         def find(self, name: str, count: int | None = None) -> Any:
             key = (name, count)
             if key in self.found:
                 return self.found[key]
-            found = super().find(name, count)  # raises for a wrong count: nothing is kept then
+            if self.heads is None:
+                found = super().find(name, count)  # raises for a wrong count: nothing is kept then
+            else:
+                # Robot tries every embedded keyword; only those the name could match are
+                # tried (and so compiled), the rest of Robot's search as it is.
+                every: list[Any] = self.embedded  # type: ignore[has-type]
+                self.embedded = _could_match(name, self.heads)
+                try:
+                    found = super().find(name, count)
+                finally:
+                    self.embedded = every
             if len(self.found) < _LOOKUP_MEMORY:
                 self.found[key] = found
             return found
@@ -173,19 +188,87 @@ def _remembering_cache_class() -> type:
     return RememberingKeywordCache
 
 
-def parse_keyword_names_once() -> None:
+def parse_keyword_names_once(compiled_late: Iterable[str] = ()) -> None:
     """Keep the parse of each embedded-argument keyword name (Robot parses it again for
-    every call, when it copies the keyword); the parse depends on the name alone."""
+    every call, when it copies the keyword); the parse depends on the name alone.
+
+    The names in ``compiled_late`` (the catalog's: written by Seamline, tested) get a regular
+    expression compiled when Robot first matches a step against it, not when the library
+    loads; with :func:`remember_keyword_lookups` trying only the keywords whose first words a
+    step has, a run compiles the few it uses instead of the hundred-odd it could."""
     if not use_internals():
         return
     from robot.running.arguments.embedded import EmbeddedArguments
 
+    _COMPILED_LATE.update(compiled_late)
     from_name = EmbeddedArguments.__dict__.get("from_name")
     if not isinstance(from_name, classmethod) or getattr(from_name.__func__, "seamline_cached", False):
         return
-    parse = functools.lru_cache(maxsize=4096)(from_name.__func__)
-    parse.seamline_cached = True  # type: ignore[attr-defined]
-    EmbeddedArguments.from_name = classmethod(parse)  # type: ignore[arg-type]
+    robot_parse = from_name.__func__
+    late_parser = _late_parser_class()()
+
+    def parse(cls: type, name: str) -> Any:
+        return late_parser.parse(name) if name in _COMPILED_LATE and "${" in name else robot_parse(cls, name)
+
+    cached = functools.lru_cache(maxsize=4096)(parse)
+    cached.seamline_cached = True  # type: ignore[attr-defined]
+    EmbeddedArguments.from_name = classmethod(cached)  # type: ignore[arg-type]
+
+
+_COMPILED_LATE: set[str] = set()
+
+
+class _LatePattern:
+    """A keyword name's regular expression, compiled (by Robot's own code) on first use."""
+
+    __slots__ = ("_compile", "_compiled")
+
+    def __init__(self, compile_: Callable[[], re.Pattern[str]]) -> None:
+        self._compile = compile_
+        self._compiled: re.Pattern[str] | None = None
+
+    def _pattern(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = self._compile()
+        return self._compiled
+
+    def fullmatch(self, string: str, *args: int) -> re.Match[str] | None:
+        return self._pattern().fullmatch(string, *args)
+
+    def __getattr__(self, name: str) -> Any:  # .pattern, .match ...: as the compiled one has them
+        return getattr(self._pattern(), name)
+
+
+@functools.cache
+def _late_parser_class() -> type:
+    from robot.running.arguments.embedded import EmbeddedArgumentParser
+
+    class LateParser(EmbeddedArgumentParser):  # type: ignore[misc]
+        def _compile_regexp(self, pattern: str) -> Any:
+            return _LatePattern(functools.partial(super()._compile_regexp, pattern))
+
+    return LateParser
+
+
+# Whitespace a step name may have where a keyword name has a space (Robot matches it with \s).
+_SPACES = str.maketrans({character: " " for character in map(chr, range(128)) if character.isspace()})
+
+
+def _literal_head(keyword_name: str) -> str | None:
+    """The text an embedded-argument keyword's name starts with before its first argument,
+    as Robot matches it (spaces normalized, case ignored); None where that test would be
+    unsafe (not ASCII, a backslash): such a keyword is always tried."""
+    head = " ".join(keyword_name.split()).split("${", 1)[0]
+    return head.lower() if head.isascii() and "\\" not in head else None
+
+
+def _could_match(step_name: str, heads: list[tuple[str | None, Any]]) -> list[Any]:
+    """The keywords whose literal head ``step_name`` starts with: a superset of those that
+    match it (a step name that is not ASCII tries them all)."""
+    if not step_name.isascii():
+        return [keyword for _, keyword in heads]
+    name = step_name.translate(_SPACES).lower()
+    return [keyword for head, keyword in heads if head is None or name.startswith(head)]
 
 
 def when_results_written(callback: Callable[[str], None]) -> None:
