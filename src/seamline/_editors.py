@@ -1,8 +1,8 @@
 """Editor settings that `seamline init` writes (docs/editors.md): VS Code checks seamline.yaml
 and phrases.yaml against their JSON Schemas (the YAML extension), completes and checks the
 steps of .feature files (the "Cucumber (Gherkin) Full Support" extension, which reads step
-definitions from a glue file of regular expressions), and runs RobotCode for .robot files
-(robot.toml)."""
+definitions from a glue file, each phrase written there as it reads), and runs RobotCode for
+.robot files (robot.toml)."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _GROUP = re.compile(r"\(\?P<(\w+)>([^()]*)\)")  # the catalog's groups hold no parentheses
 _WORDS = re.compile(r"[A-Za-z ]+(?:\|[A-Za-z ]+)+")  # a vocabulary: "is|is not|..."
 _PLURAL = re.compile(r"([A-Za-z]+)\?")  # "requests?"
-# Cucumber expressions the extension reads as its own types: named so, a placeholder is escaped.
+# The extension reads these as Cucumber expressions' types ({string} wants quotes of its own): a
+# placeholder so named is written "{\string}", whose backslash hides it and the label drops.
 _CUCUMBER_TYPES = {"int", "float", "word", "string", "stringInDoubleQuotes"}
 
 
