@@ -105,15 +105,36 @@ def editor_completion(results: Path) -> list[Shot]:
     bin_dir = Path(sys.executable).parent
     project = results / "editor-project"
     subprocess.run([str(bin_dir / "seamline"), "init", str(project)], check=True, capture_output=True, text=True)
+    # First the glue that init wrote, with the Cucumber extension's server: every phrase's example
+    # is a defined step, and every completion reads as the phrase (check.mjs).
+    every_phrase = project / "checks" / "every-phrase.feature"
+    every_phrase.parent.mkdir()
+    every_phrase.write_text(_every_phrase_feature(project / "seamline.yaml"), encoding="utf-8")
+    server = str(cucumber_server())
+    subprocess.run(
+        [node, str(EDITOR_TOOL / "check.mjs"), "--project", str(project), "--cucumber-server", server,
+         "--feature", str(every_phrase)],
+        check=True, timeout=300,
+    )  # fmt: skip
     shots = results / "editor-shots"
     subprocess.run(
         [node, str(EDITOR_TOOL / "shoot.mjs"), "--project", str(project), "--out", str(shots),
-         "--chromium", chromium(), "--cucumber-server", str(cucumber_server()),
-         "--robotcode", str(bin_dir / "robotcode")],
+         "--chromium", chromium(), "--cucumber-server", server, "--robotcode", str(bin_dir / "robotcode")],
         check=True, timeout=600,
     )  # fmt: skip
     # shoot.mjs names its pictures (SHOTS there)
     return [Shot(png.stem, png.as_uri(), raw=png) for png in sorted(shots.glob("*.png"))]
+
+
+def _every_phrase_feature(config: Path) -> str:
+    """A scenario of every phrase's example (the catalog's and the phrasebook's), each its own step."""
+    from seamline._editors import phrases_of
+
+    lines = ["Feature: every phrase", "", "  Scenario: each phrase's example"]
+    for phrase in phrases_of(config):
+        step, *block = phrase.example.splitlines()  # type: ignore[attr-defined]
+        lines += [f"    Given {step}", *(f"    {line}" for line in block)]
+    return "\n".join(lines) + "\n"
 
 
 def allure_report(results: Path) -> list[Shot]:

@@ -1,5 +1,6 @@
 // A small language-server client over stdio: the part of VS Code's language client that the
-// pictures need (start, open one file, ask for completions and resolve one), nothing more.
+// pictures and the glue check need (start, open one file, ask for completions and resolve one,
+// ask for its diagnostics), nothing more.
 import { spawn } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter } from "vscode-jsonrpc/node.js";
@@ -95,6 +96,12 @@ export class LanguageServer {
       context: triggerCharacter ? { triggerKind: 2, triggerCharacter } : { triggerKind },
     });
     return Array.isArray(answer) ? answer : (answer?.items ?? []);
+  }
+
+  /** The diagnostics of the open file (pulled, as the Cucumber extension's server offers them). */
+  async diagnostics() {
+    const answer = await this.connection.sendRequest("textDocument/diagnostic", { textDocument: { uri: this.uri } });
+    return answer?.items ?? [];
   }
 
   async resolve(item) {

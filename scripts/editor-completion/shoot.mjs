@@ -36,9 +36,18 @@ const SHOTS = [
     name: "editor-feature-completion", file: "features/shop.feature", language: "feature",
     server: ["node", args["cucumber-server"], "--stdio"],
     after: 'When I add 2 of "A1" to the cart', type: "Then the response f",
-    expect: 'the response field "([^"]*)" exists', width: 1000, height: 470,
-    // its details are the glue file's line of the focused phrase: nothing more to see
-    details: false,
+    expect: 'the response field "{path}" exists', width: 1060, height: 500,
+    // the focused phrase's summary, from the glue file's comment on it
+    details: true,
+  },
+  {
+    // the same list, the "has {count} items" phrase chosen: the step as written, a tab stop for
+    // each value; the path typed into the first, Tab to the second
+    name: "editor-feature-inserted", file: "features/shop.feature", language: "feature",
+    server: ["node", args["cucumber-server"], "--stdio"],
+    after: 'When I add 2 of "A1" to the cart', type: "Then the response f",
+    expect: 'the response field "{path}" has {count} items', width: 1060, height: 230,
+    choose: true, fill: "$.items",
   },
   {
     name: "editor-robot-completion", file: "robot/shop.robot", language: "robotframework",
@@ -109,6 +118,29 @@ async function shoot(browser, origin, shot) {
       // Ctrl+Space on an open list shows the focused item's details, as in VS Code.
       await page.keyboard.press("Control+Space");
       await page.locator(".suggest-details-container .suggest-details .docs").waitFor({ state: "visible", timeout: 30000 });
+      // Monaco sizes plain-text details before the text wraps (cut off after two lines): the focus
+      // moved away and back lays them out again, until the whole text fits.
+      await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("ArrowUp");
+      await page.waitForFunction(() => {
+        const box = document.querySelector(".suggest-details-container")?.getBoundingClientRect();
+        const docs = document.querySelector(".suggest-details-container .docs");
+        return box && docs && (docs.classList.contains("markdown-docs") || docs.getBoundingClientRect().height <= box.height);
+      }, null, { timeout: 30000 });
+    }
+    if (shot.choose) {
+      // Down to the expected phrase, Enter inserts it; then what an analyst types, and Tab.
+      const focused = page.locator(".suggest-widget.visible .monaco-list-row.focused");
+      for (let step = 0; (await focused.getAttribute("aria-label")) !== shot.expect; step += 1) {
+        if (step === 60) throw new Error(`${shot.name}: "${shot.expect}" is not in the list`);
+        await page.keyboard.press("ArrowDown");
+      }
+      await page.keyboard.press("Enter");
+      await page.locator(".suggest-widget.visible").waitFor({ state: "hidden", timeout: 30000 });
+      // no other list while typing the value: Tab would take its first item instead of moving on
+      await page.evaluate(() => window.seamlineEditor.updateOptions({ quickSuggestions: false }));
+      await page.keyboard.type(shot.fill, { delay: 20 });
+      await page.keyboard.press("Tab");
     }
     const target = path.join(args.out, `${shot.name}.png`);
     await page.screenshot({ path: target });

@@ -1,8 +1,8 @@
 """Editor settings that `seamline init` writes (docs/editors.md): VS Code checks seamline.yaml
 and phrases.yaml against their JSON Schemas (the YAML extension), completes and checks the
 steps of .feature files (the "Cucumber (Gherkin) Full Support" extension, which reads step
-definitions from a glue file of regular expressions), and runs RobotCode for .robot files
-(robot.toml)."""
+definitions from a glue file, each phrase written there as it reads), and runs RobotCode for
+.robot files (robot.toml)."""
 
 from __future__ import annotations
 
@@ -44,24 +44,58 @@ class _Phrase(Protocol):
     def regex(self) -> str: ...
 
 
+# How the Gherkin extension (alexkrechik/VSCucumberAutoComplete, gserver/src/steps.handler.ts)
+# reads a step definition `Given(/^TEXT$/)`: the completion's label is TEXT without its
+# backslashes; the step's regular expression is TEXT with each "{name}" read as ".*", which the
+# completion inserts as a tab stop; with `stepsInvariants`, a "(a|b)" is one step per word.
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+_GROUP = re.compile(r"\(\?P<(\w+)>([^()]*)\)")  # the catalog's groups hold no parentheses
+_WORDS = re.compile(r"[A-Za-z ]+(?:\|[A-Za-z ]+)+")  # a vocabulary: "is|is not|..."
+_PLURAL = re.compile(r"([A-Za-z]+)\?")  # "requests?"
+# The extension reads these as Cucumber expressions' types ({string} wants quotes of its own): a
+# placeholder so named is written "{\string}", whose backslash hides it and the label drops.
+_CUCUMBER_TYPES = {"int", "float", "word", "string", "stringInDoubleQuotes"}
+
+
 def glue(phrases: Iterable[_Phrase]) -> str:
     """A JavaScript file of step definitions, one per phrase, in the form the Gherkin extension
     reads (``Given(/^...$/)``). Nothing runs it: pytest and Robot use the catalog itself."""
     lines = [
         f"// Seamline's phrases for VS Code's Cucumber (Gherkin) extension: `seamline steps --glue {GLUE_FILE}`",
         "// writes this file again (after a change to phrases.yaml). It is read by the editor, never run.",
-        "",
     ]
-    for phrase in phrases:
-        lines.append(f"// {phrase.template}: {phrase.summary}".replace("\n", " "))
-        lines.append(f"Given(/^{_javascript_regex(phrase.regex())}$/, () => {{}});")
+    # The extension takes the first definition a step matches (for its go-to and its counts of
+    # use): the ones with the most words of their own come first, "{name}" matching anything.
+    for phrase in sorted(phrases, key=lambda phrase: -len(_PLACEHOLDER.sub("", phrase.template))):
+        summary = phrase.summary.replace("\n", " ").replace("*/", "*\\/")
+        lines += ["", "/**", f" * {summary}", " */", f"Given(/^{_step_text(phrase)}$/, () => {{}});"]
     return "\n".join(lines) + "\n"
 
 
-def _javascript_regex(python: str) -> str:
-    # Python's named groups are plain groups for the editor, and "/" would end the literal.
-    # re.escape's "\ " is a plain space, which the editor shows as written when it completes.
-    return re.sub(r"\(\?P<\w+>", "(", python).replace("\\ ", " ").replace("/", "\\/")
+def _step_text(phrase: _Phrase) -> str:
+    """The phrase as the Gherkin extension's step-definition text: its template, with each
+    vocabulary as "(a|b)" and any other placeholder kept as "{name}"."""
+    patterns = dict(_GROUP.findall(phrase.regex()))
+    out, position = [], 0
+    for match in _PLACEHOLDER.finditer(phrase.template):
+        out.append(_escape(phrase.template[position : match.start()]))
+        out.append(_placeholder(match.group(1), patterns.get(match.group(1), "")))
+        position = match.end()
+    out.append(_escape(phrase.template[position:]))
+    return "".join(out)
+
+
+def _placeholder(name: str, pattern: str) -> str:
+    if _WORDS.fullmatch(pattern):
+        return f"({pattern})"
+    if plural := _PLURAL.fullmatch(pattern):
+        return f"({plural.group(1)[:-1]}|{plural.group(1)})"
+    return f"{{\\{name}}}" if name in _CUCUMBER_TYPES else f"{{{name}}}"
+
+
+def _escape(text: str) -> str:
+    # Literal text: "/" would end the literal, and the other characters mean something in a regex.
+    return re.sub(r"[\\^$.*+?()[\]{}|/]", r"\\\g<0>", text)
 
 
 def vscode_settings() -> dict[str, object]:
@@ -74,6 +108,8 @@ def vscode_settings() -> dict[str, object]:
         "cucumberautocomplete.syncfeatures": "features/**/*.feature",
         "cucumberautocomplete.strictGherkinCompletion": False,
         "cucumberautocomplete.smartSnippets": True,
+        # A phrase with a choice of words ("is|is not|...") is completed as one step per word.
+        "cucumberautocomplete.stepsInvariants": True,
         # Steps are completed inside quotes too ("I GET "/...").
         "[feature]": {"editor.quickSuggestions": {"other": True, "comments": False, "strings": True}},
         # RobotCode and the Python extension: the project's virtualenv, where Seamline is installed.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,8 +37,8 @@ def test_init_writes_the_editor_settings(tmp_path: Path) -> None:
     assert json.loads((project / schemas["seamline.yaml"]).read_text("utf-8")) == config_json_schema()
     assert json.loads((project / schemas["phrases.yaml"]).read_text("utf-8")) == phrasebook_json_schema()
     (glue,) = settings["cucumberautocomplete.steps"]
-    phrasebook_step = 'Given(/^I add ([^\\s"]+) of "([^"]*)" to the cart$/'
-    assert phrasebook_step in (project / glue).read_text("utf-8")
+    assert 'Given(/^I add {qty} of "{sku}" to the cart$/' in (project / glue).read_text("utf-8")
+    assert settings["cucumberautocomplete.stepsInvariants"] is True
     extensions = json.loads((project / ".vscode/extensions.json").read_text("utf-8"))["recommendations"]
     assert {"redhat.vscode-yaml", "alexkrechik.cucumberautocomplete", "d-biehl.robotcode"} == set(extensions)
     # RobotCode's settings for the project are the repository's own (checked by CI on robot/).
@@ -54,14 +55,31 @@ def test_init_overwrites_no_editor_setting(tmp_path: Path) -> None:
     assert not (tmp_path / "seamline.yaml").exists()
 
 
-# Node stands in for the editor: it reads the glue as JavaScript and matches each phrase's
-# example (and a line the phrase does not say) against the regular expressions it defines.
-_MATCH_EXAMPLES = """
-const steps = [];
-global.Given = (regex) => steps.push(regex);
-require(process.argv[1]);  // node -e SCRIPT FILE: argv[1] is FILE
+# Node stands in for the editor: it reads each step definition of the glue as the Gherkin
+# extension does (alexkrechik/VSCucumberAutoComplete, gserver/src/steps.handler.ts, with the
+# settings `seamline init` writes), and answers which lines match no step, and each step's label.
+_READ_GLUE = r"""
+const glue = require("fs").readFileSync(process.argv[1], "utf-8");
+const texts = [...glue.matchAll(/^Given\(\/((?:\\.|[^\\/])*)\//gm)].map((found) => found[1]);
+// stepsInvariants: a "(a|b)" makes one step per word
+const invariants = (text) => {
+  const group = text.match(/\([^)()]+\|[^()]+\)/);
+  return group ? group[0].slice(1, -1).split("|").flatMap((word) => invariants(text.replace(group[0], word))) : [text];
+};
+// Cucumber expressions' types, then any other "{name}", read as patterns
+const TYPES = { float: "-?\\d*\\.?\\d+", int: "-?\\d+", word: "[^\\s]+", string: "(\"|')[^\\1]*\\1" };
+const regex = (text) => new RegExp(Object.entries(TYPES)
+  .reduce((result, [type, pattern]) => result.replaceAll(`{${type}}`, pattern), text)
+  .replace(/([^\\]|^){(?![\d,])(.*?)}/g, "$1.*"));
+const steps = texts.flatMap(invariants).map((text) => ({
+  label: text.replace(/\\/g, "").replace(/^\^|\$$/g, ""),  // shown without backslashes
+  regex: regex(text),
+}));
 const lines = JSON.parse(require("fs").readFileSync(0, "utf-8"));
-console.log(JSON.stringify(lines.filter((line) => !steps.some((regex) => regex.test(line)))));
+console.log(JSON.stringify({
+  unmatched: lines.filter((line) => !steps.some((step) => step.regex.test(line))),
+  labels: steps.map((step) => step.label),
+}));
 """
 
 
@@ -69,9 +87,11 @@ def test_the_glue_has_a_step_for_every_phrase_and_the_phrasebook(tmp_path: Path)
     from seamline._editors import phrases_of
 
     project = _init(tmp_path)
+    # "{string}" and "{int}" are also the extension's own types, which read differently
     (project / "phrases.yaml").write_text(
         (project / "phrases.yaml").read_text("utf-8")
-        + '\n- phrase: I look at "{sku}"\n  example: I look at "A1"\n  steps:\n    - I GET "/products/{sku}"\n',
+        + '\n- phrase: I look at "{sku}" for {string} seconds, {int} times\n'
+        + '  example: I look at "A1" for 2.5 seconds, 3 times\n  steps:\n    - I GET "/products/{sku}"\n',
         encoding="utf-8",
     )
     glue = project / "editor" / "steps.js"
@@ -80,13 +100,22 @@ def test_the_glue_has_a_step_for_every_phrase_and_the_phrasebook(tmp_path: Path)
     phrases = phrases_of(project / "seamline.yaml")
     assert f"wrote {glue}: {len(phrases)} phrases" in written.stdout
     examples = [phrase.example.splitlines()[0] for phrase in phrases]  # type: ignore[attr-defined]
-    assert 'I look at "A1"' in examples
-    unmatched = subprocess.run(
-        [shutil.which("node") or "node", "-e", _MATCH_EXAMPLES, str(glue)],
-        input=json.dumps([*examples, "I juggle three teapots"]), capture_output=True, text=True, timeout=60,
-        check=True,
+    assert 'I look at "A1" for 2.5 seconds, 3 times' in examples
+    read = subprocess.run(
+        [shutil.which("node") or "node", "-e", _READ_GLUE, str(glue)],
+        input=json.dumps([*examples, "I juggle three teapots", 'I GRAB "/cart"']), capture_output=True, text=True,
+        timeout=60, check=True,
     )  # fmt: skip
-    assert json.loads(unmatched.stdout) == ["I juggle three teapots"]
+    answer = json.loads(read.stdout)
+    assert answer["unmatched"] == ["I juggle three teapots", 'I GRAB "/cart"']
+    # Each label reads as its phrase's template, a choice of words written out as one of its words.
+    labels: list[str] = answer["labels"]
+    assert not [label for label in labels if re.search(r"[\\()[\]|*+?^$]", label)]
+    assert {'the response field "{path}" is not {value}', "I keep \"{name}\" for the suite"} <= set(labels)
+    assert 'I look at "{sku}" for {string} seconds, {int} times' in labels
+    for phrase in phrases:
+        shapes = re.sub(r"\\\{(\w+)\\\}", r"(?:\\{\1\\}|[a-zA-Z ]+)", re.escape(phrase.template))
+        assert any(re.fullmatch(shapes, label) for label in labels), phrase.template
 
 
 def test_the_glue_command_names_a_broken_phrasebook(tmp_path: Path) -> None:
