@@ -221,6 +221,24 @@ def test_a_service_that_died_is_started_again_not_handed_out(run: Run, service: 
     assert _wait_until_gone(_pids(starts)) == []
 
 
+def test_a_service_that_hangs_is_stopped_and_started_again(run: Run, service: tuple[Path, Path]) -> None:
+    _, starts = service
+    code, _, errors = run.worker()
+    assert code == 0, errors
+    hung = _pids(starts)[0]
+    os.kill(hung, signal.SIGSTOP)  # alive, kept, and answering nothing
+    try:
+        code, again, errors = run.worker()
+        assert code == 0, errors
+        assert _pid_behind(again) == _pids(starts)[1]
+        assert _wait_until_gone([hung]) == []  # its keeper stopped it before the new one started
+    finally:
+        if _running(hung):
+            os.kill(hung, signal.SIGKILL)
+    run.end()
+    assert _wait_until_gone(_pids(starts)) == []
+
+
 def test_a_stale_state_file_of_the_same_name_is_not_trusted(run: Run, service: tuple[Path, Path]) -> None:
     """A state file left by an earlier run with the same key (an explicit --testrunuid, a
     crash): another owner, a keeper that is gone, a URL where nothing answers."""

@@ -102,6 +102,7 @@ def _stop(service: subprocess.Popen[bytes]) -> None:
         return
     try:
         os.killpg(service.pid, signal.SIGTERM)
+        os.killpg(service.pid, signal.SIGCONT)  # a stopped (hung) service handles it now
         service.wait(timeout=_STOP_TIMEOUT)
     except subprocess.TimeoutExpired:
         os.killpg(service.pid, signal.SIGKILL)

@@ -136,7 +136,7 @@ class ManagedService:
         if self.start_spec.port is not None:
             self.port = self.start_spec.port
         else:
-            self._claim = claim_free_port()  # released when the service stops
+            self._claim = claim_free_port()  # released when the service stops or is handed over
             self.port = self._claim.port
         self._resolve = resolve
         self._given_launcher = launcher
@@ -329,8 +329,7 @@ class ServiceManager:
     @classmethod
     def open(cls, runtime: Runtime) -> ServiceManager:
         path = runtime.config.path
-        resolve = lambda text: _run_references(runtime, text)  # noqa: E731  (the runtime, not the manager)
-        return cls(path.parent if path else None, resolve, runtime.parallel_run)
+        return cls(path.parent if path else None, lambda text: _run_references(runtime, text), runtime.parallel_run)
 
     def close(self) -> None:
         self.stop_all()

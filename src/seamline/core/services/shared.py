@@ -20,7 +20,6 @@ its own, as in a run of one process.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -143,6 +142,8 @@ class RunShare:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
+        import fcntl  # POSIX: a run is shared only there (ParallelRun.of_parent)
+
         descriptor = os.open(self.run.folder / f"{self.stem}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX)
@@ -168,11 +169,12 @@ class RunShare:
         )
 
     def _retire(self, state: dict[str, object]) -> None:
-        """A service kept but not usable (it stopped answering): its keeper stops it, so that
-        it gives back its port before the new one starts."""
+        """A service of this run that is kept but does not answer: its keeper stops it, so
+        that it gives back its port before the new one starts. (Another run's is left alone.)"""
         self.state_file.unlink(missing_ok=True)
         keeper = state.get("keeper")
-        if not _keeper_alive(state) or not isinstance(keeper, int):
+        ours = state.get("owner") == [self.run.owner, self.run.owner_started]
+        if not ours or not isinstance(keeper, int) or not _keeper_alive(state):
             return
         with contextlib.suppress(ProcessLookupError):
             os.kill(keeper, signal.SIGTERM)
@@ -223,6 +225,8 @@ def _private_folder(folder: Path) -> None:
 
 def _keeper_alive(state: dict[str, object]) -> bool:
     """The keeper holds a lock on its file while it lives; the kernel drops it when it dies."""
+    import fcntl
+
     path = state.get("keeper_lock")
     if not isinstance(path, str):
         return False
