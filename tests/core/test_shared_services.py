@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from seamline.core.config import load_config
-from seamline.core.services.shared import ParallelRun, RunShare, shareable
+from seamline.core.services.shared import RunShare, shareable
+from seamline.core.services.state import ParallelRun
 from tests.servers import unique_name
 
 # Writes its pid to the starts file, then answers /health and /pid.
@@ -51,10 +52,10 @@ WORKER = """\
 import os, signal, sys
 from seamline.core.context import Runtime
 from seamline.core.services.managed import ServiceManager
-from seamline.core.services.shared import ParallelRun
+from seamline.core.services.shared import worker_of_parent
 
 runtime = Runtime(sys.argv[1])
-runtime.parallel_run = ParallelRun.of_parent("test", sys.argv[2])
+runtime.parallel_run = worker_of_parent("test", sys.argv[2])
 print(runtime.resource(ServiceManager).base_url(runtime.config.services["svc"]), flush=True)
 if "--die" in sys.argv:
     os.kill(os.getpid(), signal.SIGKILL)

@@ -29,7 +29,7 @@ from .values.secrets import Secrets
 from .values.variables import Scope, ScopeListener, Variables, fill_generated
 
 if TYPE_CHECKING:
-    from .services.shared import ParallelRun
+    from .services.state import ParallelRun
 
 __all__ = ["Cleanup", "Context", "LogSink", "MemorySink", "RunResource", "Runtime"]
 

@@ -25,6 +25,25 @@ import subprocess
 import sys
 import time
 
+# Runs first in a service's process (Linux), then becomes the service's command: it asks the
+# kernel for SIGTERM when its parent (the test run, or the keeper) dies, also by a signal that
+# leaves the parent no time to stop what it started. A program of its own rather than a
+# preexec_fn, which is unsafe in a process with threads (stub servers, brokers); the setting
+# outlives exec. (Here, in the standard-library-only keeper, which uses it too.)
+STOP_WITH_PARENT = """\
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+except (OSError, AttributeError):
+    pass
+if os.getppid() != int(sys.argv[1]):
+    sys.exit(1)  # the run died before the request took effect
+try:
+    os.execvp(sys.argv[2], sys.argv[2:])
+except OSError as error:
+    sys.exit(f"cannot run {sys.argv[2]!r}: {error.strerror}")
+"""
+
 # How often the keeper looks at the service (and at the owner where the kernel cannot say
 # when it ends, without pidfd_open).
 _POLL_INTERVAL = 0.2
@@ -58,17 +77,6 @@ class _Stop(Exception):
 
 def _raise_stop(signum: int, frame: object) -> None:
     raise _Stop
-
-
-def _stop_with_keeper() -> None:
-    """In the service's process before its command runs: SIGTERM when the keeper dies, also
-    by SIGKILL. (preexec_fn is safe here: the keeper runs no threads.)"""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
 
 
 def _wait_for_the_end(service: subprocess.Popen[bytes], owner: int, started: str) -> bool:
@@ -124,10 +132,10 @@ def main(argv: list[str]) -> int:
     service: subprocess.Popen[bytes] | None = None
     owner_ended = told_to_stop = False
     try:
-        # Its own process group, so that stopping it reaches its children; output to ours.
-        service = subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=_stop_with_keeper
-        )
+        # Stopped if the keeper dies (Linux); its own process group, so that stopping it
+        # reaches its children; its output goes where the keeper's goes.
+        launch = [sys.executable, "-c", STOP_WITH_PARENT, str(os.getpid())] if sys.platform == "linux" else []
+        service = subprocess.Popen([*launch, *command], stdin=subprocess.DEVNULL, start_new_session=True)
         owner_ended = _wait_for_the_end(service, int(owner), started)
     except _Stop:
         told_to_stop = True

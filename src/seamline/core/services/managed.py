@@ -24,7 +24,9 @@ from ..config import ServiceConfig
 from ..config.loading import START_REFERENCE
 from ..errors import ConfigError, ServiceError
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
-from .shared import ParallelRun, RunShare, SharedUse, shareable
+from ._keeper import STOP_WITH_PARENT
+from .shared import RunShare, SharedUse, shareable
+from .state import ParallelRun
 
 if TYPE_CHECKING:
     from ..context import Runtime
@@ -37,24 +39,6 @@ _OUTPUT_TAIL_LINES = 30
 
 _PORT_PROBE_TIMEOUT = 2.0
 
-
-# Runs first in the service's process (Linux), then becomes the service's command: it asks the
-# kernel for SIGTERM when the test run dies, also by a signal that leaves the run no time to
-# stop what it started. A program of its own rather than a preexec_fn, which is unsafe in a
-# process with threads (stub servers, brokers); the setting outlives exec.
-_STOP_WITH_PARENT = """\
-import ctypes, os, signal, sys
-try:
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-except (OSError, AttributeError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    sys.exit(1)  # the run died before the request took effect
-try:
-    os.execvp(sys.argv[2], sys.argv[2:])
-except OSError as error:
-    sys.exit(f"cannot run {sys.argv[2]!r}: {error.strerror}")
-"""
 
 # The keepers of services handed over to them (see ManagedService.hand_over), still running:
 # kept here, as Popen warns when it is collected while its process runs.
@@ -195,7 +179,7 @@ class ManagedService:
     def _launcher(self) -> list[str]:
         if self._given_launcher is not None:
             return self._given_launcher
-        return [sys.executable, "-c", _STOP_WITH_PARENT, str(os.getpid())] if sys.platform == "linux" else []
+        return [sys.executable, "-c", STOP_WITH_PARENT, str(os.getpid())] if sys.platform == "linux" else []
 
     def _refuse_a_taken_port(self) -> None:
         """A fixed port that something already answers on: fail now, before a test's

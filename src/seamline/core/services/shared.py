@@ -2,7 +2,7 @@
 
 pabot runs each suite file as a ``robot`` process of its own, and pytest-xdist runs its
 workers side by side: each would start a managed service again. Instead the workers of one
-run share it. The front end says which run this process works for (:class:`ParallelRun`:
+run share it. The front end says which run this process works for (:func:`worker_of_parent`:
 pabot's or xdist's main process, which started this one); the run has a folder in the
 temporary directory, and each service a state file in it, read and written under a file
 lock. The first worker to need the service starts it under a *keeper* (``_keeper.py``, a
@@ -26,7 +26,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -39,8 +38,9 @@ from ..errors import ServiceError
 from ..values.variables import Generated
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
 from ._keeper import process_started
+from .state import ParallelRun
 
-__all__ = ["KEEPER", "ParallelRun", "RunShare", "SharedUse", "shareable"]
+__all__ = ["KEEPER", "RunShare", "SharedUse", "shareable", "worker_of_parent"]
 
 KEEPER = Path(__file__).with_name("_keeper.py")
 
@@ -48,33 +48,18 @@ _HEALTH_TIMEOUT = 2.0
 _RETIRE_TIMEOUT = 15.0  # the keeper's own stop takes up to 10 s before SIGKILL
 
 
-@dataclass(frozen=True)
-class ParallelRun:
-    """The parallel run this process is a worker of: ``key`` names it among all runs on the
-    machine, ``owner`` is its main process (pabot, pytest-xdist's controller), which
-    started this one and whose end is the run's end."""
-
-    key: str
-    owner: int
-    owner_started: str  # when the owner started (Linux; "" elsewhere): a reused pid is not it
-
-    @classmethod
-    def of_parent(cls, runner: str, run_id: str | None = None) -> ParallelRun | None:
-        """This process as a worker its parent process started (pabot's robot processes and
-        pytest-xdist's workers are). The run is named by ``run_id`` (xdist's testrunuid), or
-        by the parent's pid and start time. None where the run cannot be shared: not POSIX
-        (no file locks), or this process was orphaned (its parent is init now)."""
-        owner = os.getppid()
-        if os.name != "posix" or owner <= 1:
-            return None
-        started = process_started(owner)
-        key = f"{runner}-{run_id}" if run_id else f"{runner}-{owner}-{started}"
-        return cls(re.sub(r"[^A-Za-z0-9_.-]", "_", key), owner, started)
-
-    @property
-    def folder(self) -> Path:
-        # Per user, and only theirs: a state file names the URL the tests will talk to.
-        return Path(tempfile.gettempdir()) / f"seamline-runs-{os.getuid()}" / self.key
+def worker_of_parent(runner: str, run_id: str | None = None) -> ParallelRun | None:
+    """This process as a worker its parent process started (pabot's robot processes and
+    pytest-xdist's workers are), the parent being the run's main process. The run is named by
+    ``run_id`` (xdist's testrunuid), or by the parent's pid and start time. None where the run
+    cannot be shared: not POSIX (no file locks), or this process was orphaned (its parent is
+    init now, which would never end the run)."""
+    owner = os.getppid()
+    if os.name != "posix" or owner <= 1:
+        return None
+    started = process_started(owner)
+    key = f"{runner}-{run_id}" if run_id else f"{runner}-{owner}-{started}"
+    return ParallelRun(re.sub(r"[^A-Za-z0-9_.-]", "_", key), owner, started)
 
 
 def shareable(service: ServiceConfig) -> bool:
@@ -142,7 +127,7 @@ class RunShare:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        import fcntl  # POSIX: a run is shared only there (ParallelRun.of_parent)
+        import fcntl  # POSIX: a run is shared only there (worker_of_parent)
 
         descriptor = os.open(self.run.folder / f"{self.stem}.lock", os.O_RDWR | os.O_CREAT, 0o600)
         try:
