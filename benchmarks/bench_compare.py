@@ -22,8 +22,10 @@ runs. Sections:
 * big       one field of a big JSON response (50 MB): wall time and peak memory (maxrss of
             the process) of plain requests, RequestsLibrary, Seamline in both runners.
 * parallel  8 files x 6 scenarios, each a GET the server answers after 0.25 s, the server a
-            Seamline managed service: serial against pabot ``--processes 2`` and pytest-xdist
-            ``-n 2``; the table counts the service's starts.
+            Seamline managed service: serial against pabot ``--processes 2`` (also with
+            ``--chunk``) and pytest-xdist ``-n 2``; the table counts the service's starts. The
+            same runs of a thin keyword library and of plain pytest tests give each runner's
+            own speed-up (the floor).
 * db        N row checks on one row of a 10,000-row table: Seamline against
             robotframework-databaselibrary, on SQLite and (with SEAMLINE_TEST_POSTGRES_URL)
             PostgreSQL, both in Robot; the same suites with one check give the cost of a
@@ -516,62 +518,108 @@ def big_section(url: str, megabytes: int, rounds: int, workdir: Path) -> str:
     )
 
 
+PLAIN_SLOW_TESTS = """\
+import pytest
+import requests
+
+
+@pytest.fixture(scope="module")
+def session():
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.mark.parametrize("i", range({per_file}))
+def test_slow(session, i):
+    assert session.get("{url}/slow", timeout=60).status_code == 200
+"""
+
+
 def parallel_section(files: int, per_file: int, delay: float, rounds: int, workdir: Path) -> str:
-    starts = workdir / "starts.txt"
+    """Seamline's suites (the server a managed service) serial and parallel, and the floor of
+    each runner's speed-up: the same requests from a thin keyword library or plain pytest
+    tests, the server already running. The benchmark's server answers concurrent requests
+    (asyncio: 8 requests at once take one delay), so it serializes no worker."""
+    # Each variant counts the service's starts in a file of its own.
     managed = (
         "services:\n  slow:\n    base_url: http://127.0.0.1:${port}\n    timeout: 60\n    start:\n"
-        f"      command: ${{python}} {HERE} --serve ${{port}} --big-mb 0 --delay {delay} --starts-file {starts}\n"
+        f"      command: ${{python}} {HERE} --serve ${{port}} --big-mb 0 --delay {delay} "
+        "--starts-file ${env:SEAMLINE_BENCH_STARTS}\n"
         "      health: /products/A1\n      timeout: 60\n"
     )
     steps = ['I GET "/slow"', "the response status is 200"]
-    robot_dir = workdir / "par-robot"
-    bdd_dir = workdir / "par-pytest"
-    write(robot_dir.parent, {})
-    for number in range(files):
-        tests = "".join(f"Test {number}-{i}\n" + "".join(f"    {s}\n" for s in steps) for i in range(per_file))
-        write(
-            robot_dir / "suites",
-            {f"s{number}.robot": f"*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\n{tests}"},
-        )
-        scenarios = "".join(
-            f"  Scenario: s{number}-{i}\n    When {steps[0]}\n    Then {steps[1]}\n" for i in range(per_file)
-        )
-        write(bdd_dir, {f"f{number}.feature": f"Feature: F{number}\n{scenarios}"})
-    write(robot_dir, {"seamline.yaml": managed})
-    write(bdd_dir, {"seamline.yaml": managed})
-    suites = robot_dir / "suites"
-    pabot = [
-        PYTHON,
-        "-m",
-        "pabot.pabot",
-        "--processes",
-        "2",
-        "--outputdir",
-        str(robot_dir / "pabot-results"),
-        str(suites),
-    ]
-    pairs = [
-        (Variant("robot, serial", robot(suites), robot_dir), Variant("pabot --processes 2", pabot, robot_dir)),
-        (Variant("pytest, serial", pytest(), bdd_dir), Variant("pytest -n 2", pytest("-n", "2"), bdd_dir)),
-    ]
-    lines = [f"### Parallel: {files} files x {per_file} scenarios, {delay} s server delay, {rounds} rounds\n"]
-    for serial, parallel in pairs:
-        measure([serial, parallel], 1, workdir)  # one round to count the service's starts
-        starts.write_text("", encoding="utf-8")
-        run_once(serial, workdir / "last.log")
-        serial_starts = len(starts.read_text(encoding="utf-8").split())
-        starts.write_text("", encoding="utf-8")
-        run_once(parallel, workdir / "last.log")
-        parallel_starts = len(starts.read_text(encoding="utf-8").split())
-        measure([serial, parallel], max(rounds - 1, 1), workdir)
-        speedup = ratios(serial, parallel)
-        lines.append(
-            table("run", [serial, parallel], serial)
-            + f"\n\nSpeed-up **{speedup}**; managed-service starts: {serial_starts} serial, "
-            f"{parallel_starts} parallel.\n"
-        )
-    lines.append("Goals: xdist -n 2 >= 1.85x, pabot --processes 2 >= 1.8x, one service start per run.\n")
+    robot_dir, bdd_dir = workdir / "par-robot", workdir / "par-pytest"
+    thin_dir, plain_dir = workdir / "par-thin", workdir / "par-plain"
+    with running_server(0, delay) as url:
+        write(thin_dir, {"ThinHttp.py": THIN_LIBRARY})
+        thin_settings = f"*** Settings ***\nLibrary    {thin_dir / 'ThinHttp.py'}    {url}\n"
+        for number in range(files):
+            tests = "".join(f"Test {number}-{i}\n" + "".join(f"    {s}\n" for s in steps) for i in range(per_file))
+            write(
+                robot_dir / "suites",
+                {f"s{number}.robot": f"*** Settings ***\nLibrary    Seamline\n\n*** Test Cases ***\n{tests}"},
+            )
+            thin_tests = "".join(
+                f"Test {number}-{i}\n    Get    /slow\n    Status Should Be    200\n" for i in range(per_file)
+            )
+            write(thin_dir / "suites", {f"s{number}.robot": f"{thin_settings}\n*** Test Cases ***\n{thin_tests}"})
+            scenarios = "".join(
+                f"  Scenario: s{number}-{i}\n    When {steps[0]}\n    Then {steps[1]}\n" for i in range(per_file)
+            )
+            write(bdd_dir, {f"f{number}.feature": f"Feature: F{number}\n{scenarios}"})
+            write(plain_dir, {f"test_f{number}.py": PLAIN_SLOW_TESTS.format(per_file=per_file, url=url)})
+        write(robot_dir, {"seamline.yaml": managed})
+        write(bdd_dir, {"seamline.yaml": managed})
+
+        def pabot(folder: Path, name: str, *args: str) -> list[str]:
+            results = str(folder / f"pabot-{name}")
+            suites = str(folder / "suites")
+            return [PYTHON, "-m", "pabot.pabot", "--processes", "2", *args, "--outputdir", results, suites]
+
+        def seamline(name: str, command: list[str], cwd: Path) -> Variant:
+            starts = workdir / ("starts-" + "".join(c if c.isalnum() else "-" for c in name))
+            return Variant(name, command, cwd, {"SEAMLINE_BENCH_STARTS": str(starts)})
+
+        robot_runs = [
+            seamline("robot, serial", robot(robot_dir / "suites"), robot_dir),
+            seamline("pabot --processes 2", pabot(robot_dir, "2"), robot_dir),
+            seamline("pabot --processes 2 --chunk", pabot(robot_dir, "chunk", "--chunk"), robot_dir),
+            Variant("thin library, robot, serial", robot(thin_dir / "suites"), thin_dir),
+            Variant("thin library, pabot --processes 2", pabot(thin_dir, "2"), thin_dir),
+            Variant("thin library, pabot --processes 2 --chunk", pabot(thin_dir, "chunk", "--chunk"), thin_dir),
+        ]
+        pytest_runs = [
+            seamline("pytest, serial", pytest(), bdd_dir),
+            seamline("pytest -n 2", pytest("-n", "2"), bdd_dir),
+            Variant("plain pytest, serial", pytest(), plain_dir),
+            Variant("plain pytest -n 2", pytest("-n", "2"), plain_dir),
+        ]
+        lines = [f"### Parallel: {files} files x {per_file} scenarios, {delay} s server delay, {rounds} rounds\n"]
+        for runs in (robot_runs, pytest_runs):
+            measure(runs, rounds, workdir)
+            half = len(runs) // 2
+            seamline_runs, floor_runs = runs[:half], runs[half:]
+            speedups = ", ".join(
+                f"{ours.name}: **{ratios(seamline_runs[0], ours)}** (floor {ratios(floor_runs[0], floor)})"
+                for ours, floor in zip(seamline_runs[1:], floor_runs[1:], strict=True)
+            )
+            starts = ", ".join(f"{run.name}: {_starts_per_run(run, rounds)}" for run in seamline_runs)
+            lines.append(
+                table("run", runs, runs[0])
+                + f"\n\nSpeed-up over serial: {speedups}. Managed-service starts per run: {starts}.\n"
+            )
+    lines.append(
+        "Goals: xdist -n 2 >= 1.85x, pabot --processes 2 >= 1.8x, one service start per run. The floor is "
+        "the same runner's speed-up without Seamline (a thin keyword library, plain pytest tests).\n"
+    )
     return "\n".join(lines)
+
+
+def _starts_per_run(variant: Variant, rounds: int) -> str:
+    """The service's starts in one run of ``variant`` (its warm-up run and its rounds)."""
+    path = Path(variant.env["SEAMLINE_BENCH_STARTS"])
+    starts = len(path.read_text(encoding="utf-8").split()) if path.exists() else 0
+    return f"{starts / (rounds + 1):g}"
 
 
 def db_section(checks: int, rows: int, rounds: int, workdir: Path) -> str:

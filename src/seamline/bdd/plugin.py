@@ -73,6 +73,11 @@ def _runtime(config: pytest.Config) -> Runtime:
         from ..core.values.secrets import masked_log_records
 
         runtime = Runtime(config.getoption("seamline_config"), config.getoption("seamline_env"))
+        workerinput = getattr(config, "workerinput", None)
+        if workerinput is not None:  # a pytest-xdist worker: the run's workers share its services
+            from ..core.services.shared import worker_of_parent
+
+            runtime.parallel_run = worker_of_parent("xdist", workerinput.get("testrunuid"))
         config.stash[_RUNTIME] = runtime
         # What Python's logging prints (log_cli, caplog: urllib3's request line) is masked too.
         config.stash[_RESTORE_LOG_RECORDS] = masked_log_records(runtime.secrets)

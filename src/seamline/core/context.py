@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, ClassVar, Protocol, TypeVar, cast
 
 from .config import Config, load_config
 from .contract.state import ContractState
@@ -27,6 +27,9 @@ from .values.files import find_file, missing_file
 from .values.generators import Generators
 from .values.secrets import Secrets
 from .values.variables import Scope, ScopeListener, Variables, fill_generated
+
+if TYPE_CHECKING:
+    from .services.state import ParallelRun
 
 __all__ = ["Cleanup", "Context", "LogSink", "MemorySink", "RunResource", "Runtime"]
 
@@ -87,6 +90,9 @@ class Runtime:
         self.secrets = Secrets()
         self.globals: dict[str, object] = {}
         self.generators = Generators()
+        # The parallel run this process is a worker of, as its front end tells (pabot, xdist):
+        # the managed services the workers can share are started once for the run.
+        self.parallel_run: ParallelRun | None = None
         self._config: Config | None = None
         self._run_values: dict[str, str] | None = None
         # One of each kind, opened on first use: a run that never stubs never loads werkzeug.

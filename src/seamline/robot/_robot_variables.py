@@ -26,6 +26,10 @@ def publish_config_variables(runtime: Runtime, robot_set: VariableSetter) -> Non
     pool = BuiltIn().get_variable_value("${PABOTEXECUTIONPOOLID}")
     if pool is not None and not os.environ.get("SEAMLINE_WORKER"):
         runtime.generators.worker = f"pabot{pool}"
+    if pool is not None:  # a process pabot started: the run's processes share its services
+        from ..core.services.shared import worker_of_parent
+
+        runtime.parallel_run = worker_of_parent("pabot")
     try:
         variables = runtime.config.variables
     except SeamlineError:

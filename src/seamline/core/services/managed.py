@@ -1,4 +1,7 @@
-"""Managed services: started by Seamline on first use, stopped at the end of the run."""
+"""Managed services: started by Seamline on first use, stopped at the end of the run.
+
+In a worker of a parallel run (pabot, pytest-xdist) a service the workers can share is
+started once for the run instead (:mod:`.shared`)."""
 
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ from ..config import ServiceConfig
 from ..config.loading import START_REFERENCE
 from ..errors import ConfigError, ServiceError
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
+from ._keeper import STOP_WITH_PARENT
+from .shared import RunShare, SharedUse, shareable
+from .state import ParallelRun
 
 if TYPE_CHECKING:
     from ..context import Runtime
@@ -34,23 +40,9 @@ _OUTPUT_TAIL_LINES = 30
 _PORT_PROBE_TIMEOUT = 2.0
 
 
-# Runs first in the service's process (Linux), then becomes the service's command: it asks the
-# kernel for SIGTERM when the test run dies, also by a signal that leaves the run no time to
-# stop what it started. A program of its own rather than a preexec_fn, which is unsafe in a
-# process with threads (stub servers, brokers); the setting outlives exec.
-_STOP_WITH_PARENT = """\
-import ctypes, os, signal, sys
-try:
-    ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-except (OSError, AttributeError):
-    pass
-if os.getppid() != int(sys.argv[1]):
-    sys.exit(1)  # the run died before the request took effect
-try:
-    os.execvp(sys.argv[2], sys.argv[2:])
-except OSError as error:
-    sys.exit(f"cannot run {sys.argv[2]!r}: {error.strerror}")
-"""
+# The keepers of services handed over to them (see ManagedService.hand_over), still running:
+# kept here, as Popen warns when it is collected while its process runs.
+_HANDED_OVER: list[subprocess.Popen[bytes]] = []
 
 _PORT_CLAIMS = "seamline-ports"  # a folder of the temporary directory, shared by the run's workers
 _PORT_ATTEMPTS = 50
@@ -109,8 +101,16 @@ def free_port() -> int:
 
 
 class ManagedService:
+    """One process of a service, started by this process. ``launcher`` runs its command
+    (default: a program that stops it when this process dies; for a service the run shares,
+    the keeper of :mod:`.shared`)."""
+
     def __init__(
-        self, config: ServiceConfig, config_dir: Path | None, resolve: Callable[[str], str] | None = None
+        self,
+        config: ServiceConfig,
+        config_dir: Path | None,
+        resolve: Callable[[str], str] | None = None,
+        launcher: list[str] | None = None,
     ) -> None:
         assert config.start is not None
         self.config = config
@@ -120,9 +120,10 @@ class ManagedService:
         if self.start_spec.port is not None:
             self.port = self.start_spec.port
         else:
-            self._claim = claim_free_port()  # released when the service stops
+            self._claim = claim_free_port()  # released when the service stops or is handed over
             self.port = self._claim.port
         self._resolve = resolve
+        self._given_launcher = launcher
         self.base_url = self._fill(config.base_url)
         self.process: subprocess.Popen[bytes] | None = None
         self._output: IO[bytes] | None = None
@@ -152,9 +153,8 @@ class ManagedService:
                 "/" in command[0] and Path(cwd or ".", command[0]).is_file()
             ):
                 raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
-            launch = [sys.executable, "-c", _STOP_WITH_PARENT, str(os.getpid())] if sys.platform == "linux" else []
             self.process = subprocess.Popen(
-                [*launch, *command],
+                [*self._launcher(), *command],
                 cwd=cwd,
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -175,6 +175,11 @@ class ManagedService:
             # is not registered as running yet, so nothing else would stop it and its children.
             self.stop()
             raise
+
+    def _launcher(self) -> list[str]:
+        if self._given_launcher is not None:
+            return self._given_launcher
+        return [sys.executable, "-c", STOP_WITH_PARENT, str(os.getpid())] if sys.platform == "linux" else []
 
     def _refuse_a_taken_port(self) -> None:
         """A fixed port that something already answers on: fail now, before a test's
@@ -214,7 +219,7 @@ class ManagedService:
 
         process = self.process
         assert process is not None
-        url = self.base_url + self._fill(self.start_spec.health)
+        url = self.health_url()
 
         def healthy(session: requests.Session) -> None:
             if process.poll() is not None:
@@ -234,6 +239,19 @@ class ManagedService:
                 )
             except GaveUp:
                 self._fail(f"did not answer {url} within {self.start_spec.timeout:g} s")
+
+    def health_url(self) -> str:
+        return self.base_url + self._fill(self.start_spec.health)
+
+    def hand_over(self) -> int | None:
+        """Leave the running service to the launcher that keeps it (the run's keeper), which
+        stops it when the run ends; give back what this process held for it. The keeper's pid."""
+        process, self.process = self.process, None
+        if process is not None:
+            _HANDED_OVER.append(process)
+        self._close_output()
+        self._release_port()  # bound by the service now: no other choice can take it
+        return process.pid if process is not None else None
 
     def _fail(self, what: str) -> None:
         output = self.output_tail()
@@ -281,15 +299,21 @@ class ServiceManager:
     # Stopped before the run's stubs and brokers: the services may still be talking to them.
     CLOSES_FIRST = True
 
-    def __init__(self, config_dir: Path | None, resolve: Callable[[str], str] | None = None) -> None:
+    def __init__(
+        self,
+        config_dir: Path | None,
+        resolve: Callable[[str], str] | None = None,
+        parallel_run: ParallelRun | None = None,
+    ) -> None:
         self.config_dir = config_dir
         self.resolve = resolve
-        self.running: dict[str, ManagedService] = {}
+        self.parallel_run = parallel_run
+        self.running: dict[str, ManagedService | SharedUse] = {}
 
     @classmethod
     def open(cls, runtime: Runtime) -> ServiceManager:
         path = runtime.config.path
-        return cls(path.parent if path else None, lambda text: _run_references(runtime, text))
+        return cls(path.parent if path else None, lambda text: _run_references(runtime, text), runtime.parallel_run)
 
     def close(self) -> None:
         self.stop_all()
@@ -297,16 +321,24 @@ class ServiceManager:
     def base_url(self, service: ServiceConfig) -> str:
         if service.start is None:
             return service.base_url
-        managed = self.running.get(service.name)
-        if managed is None:
-            managed = ManagedService(service, self.config_dir, self.resolve)
-            try:
-                managed.start()
-            except BaseException:
-                managed.stop()  # also gives back its port, whatever stopped the start
-                raise
-            self.running[service.name] = managed
-        return managed.base_url
+        running = self.running.get(service.name)
+        if running is None:
+            if self.parallel_run is not None and shareable(service):
+                share = RunShare(service, self.config_dir, self.parallel_run)
+                running = share.use(lambda launcher: self._start(service, launcher))
+            else:
+                running = self._start(service, None)
+            self.running[service.name] = running
+        return running.base_url
+
+    def _start(self, service: ServiceConfig, launcher: list[str] | None) -> ManagedService:
+        managed = ManagedService(service, self.config_dir, self.resolve, launcher)
+        try:
+            managed.start()
+        except BaseException:
+            managed.stop()  # also gives back its port, whatever stopped the start
+            raise
+        return managed
 
     def stop_all(self) -> None:
         while self.running:
