@@ -6,6 +6,7 @@ files with no Python file written by the user.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import signal
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 _RUNTIME = pytest.StashKey["Runtime"]()
 _CONTEXT = pytest.StashKey["Context"]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
-_RUNNING_STEP = pytest.StashKey[str]()  # Step '...' (file:line) of the step running now
+_RUNNING_STEP = pytest.StashKey[tuple[str, Any]]()  # the feature file and step running now
 _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
@@ -543,7 +544,7 @@ def seamline_context(
     sink = AttachingSink() if request.config.getoption("htmlpath", None) else MemorySink()  # pytest-html's
     context = Context(
         runtime, suite=seamline_feature_variables, sink=sink, name=name,
-        running_step=lambda: node.stash.get(_RUNNING_STEP, None), folder=folder,
+        running_step=lambda: _running_step_label(node), folder=folder,
     )
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:
@@ -632,16 +633,34 @@ def seamline_step(
     return phrase.run(seamline_context, arguments, docstring=docstring, table=datatable)
 
 
+# pytest-bdd reads the step function's signature twice for every step it runs; kept on the
+# function (Python's own __signature__ protocol), it is not worked out from the code each time.
+seamline_step.__signature__ = inspect.signature(seamline_step)  # type: ignore[attr-defined]
+
+
 # -- failures: one line naming the step and where it is written ------------------------
 
 
 def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any) -> None:
-    if not _ours(request.node):
-        return
+    if _ours(request.node):
+        # Named (file:line, relative to the working directory) only when asked: by a failure
+        # or a cleanup the step registers. Most steps of a passing run are never named.
+        request.node.stash[_RUNNING_STEP] = (feature.filename, step)
+
+
+def _running_step_label(node: pytest.Item) -> str | None:
+    """``Step '...' (file:line)`` of the step running now, None outside a step."""
+    running = node.stash.get(_RUNNING_STEP, None)
+    if running is None:
+        return None
     from ..frontend import step_label
 
-    written = f"{step.keyword} {step.name}".strip()
-    request.node.stash[_RUNNING_STEP] = step_label(written, f"{_relative(feature.filename)}:{step.line_number}")
+    return step_label(*_step_as_written(*running))
+
+
+def _step_as_written(filename: str, step: Any) -> tuple[str, str]:
+    """A step as written (keyword and text) and where: ``file:line``."""
+    return f"{step.keyword} {step.name}".strip(), f"{_relative(filename)}:{step.line_number}"
 
 
 def pytest_bdd_step_error(
@@ -655,8 +674,7 @@ def pytest_bdd_step_error(
 ) -> None:
     if step_func is not seamline_step:
         return  # a project's own step: its failure is reported as pytest-bdd reports it
-    written = f"{step.keyword} {step.name}".strip()
-    where = f"{_relative(feature.filename)}:{step.line_number}"
+    written, where = _step_as_written(feature.filename, step)
     request.node.stash[_FAILED_STEP] = (written, where)
     phrases = request.config.stash.get(_PHRASES, None)
     if phrases is not None and phrases.find(step.name) is None:
@@ -677,9 +695,7 @@ def pytest_bdd_step_func_lookup_error(
         return  # a scenario of a project's own test module: its steps are not Seamline's phrases
     from ..frontend import unknown_step_message
 
-    written = f"{step.keyword} {step.name}".strip()
-    where = f"{_relative(feature.filename)}:{step.line_number}"
-    request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
+    request.node.stash[_UNKNOWN_STEP] = unknown_step_message(*_step_as_written(feature.filename, step))
 
 
 def _relative(filename: str) -> str:
