@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 from ..core.values.variables import Filled, WrittenText, escape, fill
 
-__all__ = ["examples_row", "render_placeholders", "render_step"]
+__all__ = ["OutlineRows", "has_placeholders", "render_placeholders", "render_step"]
 
 # As pytest-bdd's own outlines: `<name>`, left as written when the row has no such column.
 _PLACEHOLDER = re.compile(r"<(.+?)>")
@@ -53,19 +53,38 @@ def render_step(step: _Step, row: Mapping[str, object]) -> tuple[_Step, Filled]:
     return rendered, filled
 
 
-def examples_row(outline: Any, scenario: Any) -> dict[str, object]:
-    """The row of the outline's Examples that pytest-bdd filled ``scenario`` from (the row
-    whose cells fill the outline's steps as they read in ``scenario``), each cell as text to
-    expand, as pytest-bdd's own filling reads it; {} for a scenario without Examples."""
-    ran = [(step.name, step.docstring) for step in scenario.steps]
-    for examples in getattr(outline, "examples", []):
-        for row in examples.as_contexts():
-            cells: dict[str, object] = {name: WrittenText(str(cell), {}) for name, cell in row.items()}
-            filled = [
-                (fill(step.name, _PLACEHOLDER, cells).text, None if step.docstring is None else
-                 fill(step.docstring, _PLACEHOLDER, cells).text)
-                for step in outline.steps
-            ]
-            if filled == ran:
-                return cells
-    return {}
+def has_placeholders(steps: Iterable[Any]) -> bool:
+    """Whether any step has a ``<name>`` in its text, doc string or table: steps without one
+    read the same for every row, and are run as pytest-bdd hands them over."""
+    for step in steps:
+        texts = [step.name, getattr(step, "docstring", None) or ""]
+        datatable = getattr(step, "datatable", None)
+        if datatable is not None:
+            texts += [cell.value for table_row in datatable.rows for cell in table_row.cells]
+        if any(_PLACEHOLDER.search(text) for text in texts):
+            return True
+    return False
+
+
+class OutlineRows:
+    """The rows of an outline's Examples, each found by the steps as it fills them: made once
+    per outline, so that finding the row of each of its scenarios is one look-up (searching
+    the rows for each scenario made an outline of N rows cost N x N fillings)."""
+
+    def __init__(self, outline: Any) -> None:
+        self.by_steps: dict[tuple[tuple[str, str | None], ...], dict[str, object]] = {}
+        for examples in getattr(outline, "examples", []):
+            for row in examples.as_contexts():
+                cells: dict[str, object] = {name: WrittenText(str(cell), {}) for name, cell in row.items()}
+                filled = tuple(
+                    (fill(step.name, _PLACEHOLDER, cells).text, None if step.docstring is None else
+                     fill(step.docstring, _PLACEHOLDER, cells).text)
+                    for step in outline.steps
+                )  # fmt: skip
+                self.by_steps.setdefault(filled, cells)  # the first such row, as pytest-bdd's order has it
+
+    def row_of(self, scenario: Any) -> dict[str, object]:
+        """The row that pytest-bdd filled ``scenario`` from (the row whose cells fill the
+        outline's steps as they read in ``scenario``), each cell as text to expand, as
+        pytest-bdd's own filling reads it; {} for a scenario without Examples."""
+        return self.by_steps.get(tuple((step.name, step.docstring) for step in scenario.steps), {})

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..core.context import Context, Runtime
     from ..core.values.variables import Filled
     from ..steps import Phrase
+    from ._render import OutlineRows
 
 _RUNTIME = pytest.StashKey["Runtime"]()
 _CONTEXT = pytest.StashKey["Context"]()
@@ -336,7 +337,7 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     pytest_bdd_before_step_call)."""
     if not _ours(request.node):
         return  # a project's own pytest-bdd scenario: not Seamline's to touch
-    from ._render import examples_row, render_placeholders, render_step
+    from ._render import has_placeholders, render_placeholders, render_step
 
     row: dict[str, object] = {}
     steps = scenario.steps
@@ -347,13 +348,30 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     else:
         outline = next((s for s in feature.scenarios.values() if s.line_number == scenario.line_number), None)
         if outline is not None and outline.examples:
-            row, steps = examples_row(outline, scenario), outline.steps
-    if row:
+            rows = _outline_rows(request.config, outline)
+            if rows is not None:
+                row, steps = rows.row_of(scenario), outline.steps
+    if row and has_placeholders(steps):
         rendered = [render_step(step, row) for step in steps]
         scenario.steps[:] = [step for step, _ in rendered]
         request.node.stash[_FILLED_STEPS] = {id(step): filled for step, filled in rendered}
     request.node.stash[_SCENARIO_NAME] = scenario.name  # the Context's name, made at the first step
     request.node.stash[_FEATURE_FILE] = str(feature.filename)
+
+
+_OUTLINES = pytest.StashKey[dict[int, tuple[Any, "OutlineRows | None"]]]()  # by id: the outline and its rows
+
+
+def _outline_rows(config: pytest.Config, outline: Any) -> OutlineRows | None:
+    """The outline's rows, indexed once for all its scenarios; None for an outline whose
+    steps have no ``<name>``: pytest-bdd's steps are then the outline's, for every row."""
+    from ._render import OutlineRows, has_placeholders
+
+    outlines = config.stash.setdefault(_OUTLINES, {})
+    known = outlines.get(id(outline))
+    if known is None or known[0] is not outline:
+        known = outlines[id(outline)] = (outline, OutlineRows(outline) if has_placeholders(outline.steps) else None)
+    return known[1]
 
 
 @pytest.hookimpl(tryfirst=True)
