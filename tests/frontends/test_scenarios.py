@@ -114,3 +114,27 @@ def test_quoted_regular_expressions_keep_their_backslashes(project: Project, fro
     )
     outcome = project.run(front_end, scenario)[scenario.name]
     assert outcome.passed, outcome.message
+
+
+def test_a_step_reads_as_its_phrase_in_any_case_and_in_any_letters(project: Project, front_end: str) -> None:
+    """Steps are matched without regard to case, as Robot matches keywords: a step written in
+    capitals, and one of the phrasebook's phrases written in other letters than ASCII's."""
+    (project.root / "phrases.yaml").write_text(
+        '- phrase: je vérifie le produit "{sku}"\n  steps:\n    - I GET "/products/{sku}"\n'
+        "    - the response status is 200\n",
+        encoding="utf-8",
+    )
+    scenario = Scenario.parse(
+        "any case",
+        """
+        When I GET "/products/A1"
+        Then THE RESPONSE STATUS IS 200
+        And The Response Field "$.sku" Is "A1"
+        And JE VÉRIFIE LE PRODUIT "A1"
+        """,
+    )
+    wrong = Scenario.parse("a wrong status, in capitals", 'When I GET "/products/A1"\nThen THE RESPONSE STATUS IS 404')
+    run = project.run(front_end, scenario, wrong)
+    assert run[scenario.name].passed, run[scenario.name].message + run.output
+    assert not run[wrong.name].passed
+    assert "expected status 404, got 200" in run[wrong.name].message, run[wrong.name].message

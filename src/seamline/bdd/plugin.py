@@ -595,19 +595,32 @@ class _Phrases:
     sees a single step, and the text is matched here, once per distinct text."""
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
-        # The last defined wins, as it did with one pytest-bdd step per phrase.
-        self.phrases = list(phrases)[::-1]
+        # The last defined wins, as it did with one pytest-bdd step per phrase. Each with the
+        # words it starts with (lower case, before its first placeholder): a text that does not
+        # start so is not tried against it, and its expression is not compiled in this run.
+        self.phrases = [(_leading_words(phrase.template), phrase) for phrase in phrases][::-1]
         self.found: dict[str, tuple[Phrase, dict[str, Any]] | None] = {}
 
     def find(self, text: str) -> tuple[Phrase, dict[str, Any]] | None:
         if text not in self.found:
             if len(self.found) > 10_000:  # rows of a big outline: each text once, bounded
                 self.found.clear()
+            # Only an ASCII text's case is its lower(): any other is tried against every
+            # phrase, as the expression (case-insensitive in Unicode's terms) reads it.
+            lower = text.lower() if text.isascii() else None
+            tried = (phrase for words, phrase in self.phrases if lower is None or lower.startswith(words))
             self.found[text] = next(
-                ((phrase, match.groupdict()) for phrase in self.phrases if (match := phrase.matcher.fullmatch(text))),
-                None,
+                ((phrase, match.groupdict()) for phrase in tried if (match := phrase.matcher.fullmatch(text))), None
             )
         return self.found[text]
+
+
+def _leading_words(template: str) -> str:
+    """What a text reading as ``template`` starts with, in lower case: its words before the
+    first placeholder; "" (any text) for words in other letters than ASCII's, whose cases a
+    regular expression matches in Unicode's terms."""
+    words = re.split(r'"?\{', template, maxsplit=1)[0]
+    return words.lower() if words.isascii() else ""
 
 
 _PHRASES = pytest.StashKey[_Phrases]()
