@@ -138,3 +138,24 @@ def test_a_step_reads_as_its_phrase_in_any_case_and_in_any_letters(project: Proj
     assert run[scenario.name].passed, run[scenario.name].message + run.output
     assert not run[wrong.name].passed
     assert "expected status 404, got 200" in run[wrong.name].message, run[wrong.name].message
+
+
+def test_an_outline_row_whose_cells_are_only_in_a_table_runs_with_its_own_cells(project: Project) -> None:
+    """Each scenario of an outline runs with its own row, also where the row's cells go only
+    into a data table (the steps' texts are then the same for every row)."""
+    from tests.bilingual import pytest_here
+
+    (project.root / "table.feature").write_text(
+        "Feature: cells in a table\n\n"
+        "  Scenario Outline: the query parameter <n>\n"
+        "    Given I set the query parameters:\n"
+        "      | n | <n> |\n"
+        '    When I GET "/echo"\n'
+        '    Then the response field "$.query.n" is "1"\n\n'
+        "    Examples:\n      | n |\n      | 1 |\n      | 2 |\n",
+        encoding="utf-8",
+    )
+    completed = pytest_here("-q", "table.feature", "-rf", cwd=project.root)
+    assert "1 failed, 1 passed" in completed.output, completed.output
+    assert "test_the_query_parameter_n[2]" in completed.output, completed.output
+    assert '"2"' in completed.output, completed.output  # what the second row sent
