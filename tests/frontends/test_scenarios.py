@@ -114,3 +114,48 @@ def test_quoted_regular_expressions_keep_their_backslashes(project: Project, fro
     )
     outcome = project.run(front_end, scenario)[scenario.name]
     assert outcome.passed, outcome.message
+
+
+def test_a_step_reads_as_its_phrase_in_any_case_and_in_any_letters(project: Project, front_end: str) -> None:
+    """Steps are matched without regard to case, as Robot matches keywords: a step written in
+    capitals, and one of the phrasebook's phrases written in other letters than ASCII's."""
+    (project.root / "phrases.yaml").write_text(
+        '- phrase: je vérifie le produit "{sku}"\n  steps:\n    - I GET "/products/{sku}"\n'
+        "    - the response status is 200\n",
+        encoding="utf-8",
+    )
+    scenario = Scenario.parse(
+        "any case",
+        """
+        When I GET "/products/A1"
+        Then THE RESPONSE STATUS IS 200
+        And The Response Field "$.sku" Is "A1"
+        And JE VÉRIFIE LE PRODUIT "A1"
+        """,
+    )
+    wrong = Scenario.parse("a wrong status, in capitals", 'When I GET "/products/A1"\nThen THE RESPONSE STATUS IS 404')
+    run = project.run(front_end, scenario, wrong)
+    assert run[scenario.name].passed, run[scenario.name].message + run.output
+    assert not run[wrong.name].passed
+    assert "expected status 404, got 200" in run[wrong.name].message, run[wrong.name].message
+
+
+def test_an_outline_row_whose_cells_are_only_in_a_table_runs_with_its_own_cells(project: Project) -> None:
+    """Each scenario of an outline runs with its own row, also where the row's cells go only
+    into a data table (the steps' texts are then the same for every row)."""
+    from tests.bilingual import pytest_here
+
+    (project.root / "table.feature").write_text(
+        "Feature: cells in a table\n\n"
+        "  Scenario Outline: the query parameter <n>\n"
+        "    Given I set the query parameters:\n"
+        "      | n | <n> |\n"
+        '    When I GET "/echo"\n'
+        '    Then the response field "$.query.n" is "1"\n\n'
+        "    Examples:\n      | n |\n      | 1 |\n      | 2 |\n",
+        encoding="utf-8",
+    )
+    completed = pytest_here("-q", "table.feature", "-rf", cwd=project.root)
+    assert "1 failed, 1 passed" in completed.output, completed.output
+    assert "test_the_query_parameter_n[2]" in completed.output, completed.output
+    assert '"2"' in completed.output, completed.output  # what the second row sent

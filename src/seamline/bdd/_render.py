@@ -10,13 +10,14 @@ part it lands in, as a variable's value is (see ``Phrase.written_arguments``).
 from __future__ import annotations
 
 import copy
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from ..core.values.variables import Filled, WrittenText, escape, fill
 
-__all__ = ["examples_row", "render_placeholders", "render_step"]
+__all__ = ["OutlineRows", "has_placeholders", "render_placeholders", "render_step"]
 
 # As pytest-bdd's own outlines: `<name>`, left as written when the row has no such column.
 _PLACEHOLDER = re.compile(r"<(.+?)>")
@@ -53,19 +54,52 @@ def render_step(step: _Step, row: Mapping[str, object]) -> tuple[_Step, Filled]:
     return rendered, filled
 
 
-def examples_row(outline: Any, scenario: Any) -> dict[str, object]:
-    """The row of the outline's Examples that pytest-bdd filled ``scenario`` from (the row
-    whose cells fill the outline's steps as they read in ``scenario``), each cell as text to
-    expand, as pytest-bdd's own filling reads it; {} for a scenario without Examples."""
-    ran = [(step.name, step.docstring) for step in scenario.steps]
-    for examples in getattr(outline, "examples", []):
-        for row in examples.as_contexts():
-            cells: dict[str, object] = {name: WrittenText(str(cell), {}) for name, cell in row.items()}
-            filled = [
-                (fill(step.name, _PLACEHOLDER, cells).text, None if step.docstring is None else
-                 fill(step.docstring, _PLACEHOLDER, cells).text)
-                for step in outline.steps
-            ]
-            if filled == ran:
-                return cells
-    return {}
+def has_placeholders(steps: Iterable[Any]) -> bool:
+    """Whether any step has a ``<name>`` in its text, doc string or table: steps without one
+    read the same for every row, and are run as pytest-bdd hands them over."""
+    for step in steps:
+        texts = [step.name, getattr(step, "docstring", None) or ""]
+        datatable = getattr(step, "datatable", None)
+        if datatable is not None:
+            texts += [cell.value for table_row in datatable.rows for cell in table_row.cells]
+        if any(_PLACEHOLDER.search(text) for text in texts):
+            return True
+    return False
+
+
+# A step as a row fills it: its text, doc string and table cells.
+_StepText = tuple[str, str | None, tuple[tuple[str, ...], ...] | None]
+
+
+class OutlineRows:
+    """The rows of an outline's Examples, each found by the steps as it fills them: made once
+    per outline, so that finding the row of each of its scenarios is one look-up (searching
+    the rows for each scenario made an outline of N rows cost N x N fillings)."""
+
+    def __init__(self, outline: Any) -> None:
+        self.by_steps: dict[tuple[_StepText, ...], dict[str, object]] = {}
+        for examples in getattr(outline, "examples", []):
+            for row in examples.as_contexts():
+                cells: dict[str, object] = {name: WrittenText(str(cell), {}) for name, cell in row.items()}
+                by_cells = functools.partial(_filled_text, cells=cells)
+                filled = tuple(_step_text(step, by_cells) for step in outline.steps)
+                self.by_steps.setdefault(filled, cells)  # the first such row, as pytest-bdd's order has it
+
+    def row_of(self, scenario: Any) -> dict[str, object]:
+        """The row that pytest-bdd filled ``scenario`` from (the row whose cells fill the
+        outline's steps as they read in ``scenario``: text, doc string and table), each cell
+        as text to expand, as pytest-bdd's own filling reads it; {} for a scenario without
+        Examples."""
+        return self.by_steps.get(tuple(_step_text(step, str) for step in scenario.steps), {})
+
+
+def _step_text(step: Any, filled: Callable[[str], str]) -> _StepText:
+    datatable = getattr(step, "datatable", None)
+    table = None
+    if datatable is not None:
+        table = tuple(tuple(filled(cell.value) for cell in row.cells) for row in datatable.rows)
+    return filled(step.name), None if step.docstring is None else filled(step.docstring), table
+
+
+def _filled_text(text: str, cells: Mapping[str, object]) -> str:
+    return fill(text, _PLACEHOLDER, cells).text

@@ -6,6 +6,7 @@ files with no Python file written by the user.
 
 from __future__ import annotations
 
+import inspect
 import os
 import re
 import signal
@@ -27,11 +28,12 @@ if TYPE_CHECKING:
     from ..core.context import Context, Runtime
     from ..core.values.variables import Filled
     from ..steps import Phrase
+    from ._render import OutlineRows
 
 _RUNTIME = pytest.StashKey["Runtime"]()
 _CONTEXT = pytest.StashKey["Context"]()
 _FAILED_STEP = pytest.StashKey[tuple[str, str]]()  # (step as written, file:line)
-_RUNNING_STEP = pytest.StashKey[str]()  # Step '...' (file:line) of the step running now
+_RUNNING_STEP = pytest.StashKey[tuple[str, Any]]()  # the feature file and step running now
 _LOGGED = pytest.StashKey[int]()  # how many log lines the scenario had when its steps ended
 _UNKNOWN_STEP = pytest.StashKey[str]()
 _PREVIOUS_SIGTERM = pytest.StashKey[Any]()
@@ -340,7 +342,7 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     pytest_bdd_before_step_call)."""
     if not _ours(request.node):
         return  # a project's own pytest-bdd scenario: not Seamline's to touch
-    from ._render import examples_row, render_placeholders, render_step
+    from ._render import has_placeholders, render_placeholders, render_step
 
     row: dict[str, object] = {}
     steps = scenario.steps
@@ -351,13 +353,30 @@ def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Any, sce
     else:
         outline = next((s for s in feature.scenarios.values() if s.line_number == scenario.line_number), None)
         if outline is not None and outline.examples:
-            row, steps = examples_row(outline, scenario), outline.steps
-    if row:
+            rows = _outline_rows(request.config, outline)
+            if rows is not None:
+                row, steps = rows.row_of(scenario), outline.steps
+    if row and has_placeholders(steps):
         rendered = [render_step(step, row) for step in steps]
         scenario.steps[:] = [step for step, _ in rendered]
         request.node.stash[_FILLED_STEPS] = {id(step): filled for step, filled in rendered}
     request.node.stash[_SCENARIO_NAME] = scenario.name  # the Context's name, made at the first step
     request.node.stash[_FEATURE_FILE] = str(feature.filename)
+
+
+_OUTLINES = pytest.StashKey[dict[int, tuple[Any, "OutlineRows | None"]]]()  # by id: the outline and its rows
+
+
+def _outline_rows(config: pytest.Config, outline: Any) -> OutlineRows | None:
+    """The outline's rows, indexed once for all its scenarios; None for an outline whose
+    steps have no ``<name>``: pytest-bdd's steps are then the outline's, for every row."""
+    from ._render import OutlineRows, has_placeholders
+
+    outlines = config.stash.setdefault(_OUTLINES, {})
+    known = outlines.get(id(outline))
+    if known is None or known[0] is not outline:
+        known = outlines[id(outline)] = (outline, OutlineRows(outline) if has_placeholders(outline.steps) else None)
+    return known[1]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -548,7 +567,7 @@ def seamline_context(
     sink = AttachingSink() if request.config.getoption("htmlpath", None) else MemorySink()  # pytest-html's
     context = Context(
         runtime, suite=seamline_feature_variables, sink=sink, name=name,
-        running_step=lambda: node.stash.get(_RUNNING_STEP, None), folder=folder,
+        running_step=lambda: _running_step_label(node), folder=folder,
     )
     request.node.stash[_CONTEXT] = context
     if request.node.get_closest_marker("seamline_data") is not None:
@@ -581,19 +600,32 @@ class _Phrases:
     sees a single step, and the text is matched here, once per distinct text."""
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
-        # The last defined wins, as it did with one pytest-bdd step per phrase.
-        self.phrases = list(phrases)[::-1]
+        # The last defined wins, as it did with one pytest-bdd step per phrase. Each with the
+        # words it starts with (lower case, before its first placeholder): a text that does not
+        # start so is not tried against it, and its expression is not compiled in this run.
+        self.phrases = [(_leading_words(phrase.template), phrase) for phrase in phrases][::-1]
         self.found: dict[str, tuple[Phrase, dict[str, Any]] | None] = {}
 
     def find(self, text: str) -> tuple[Phrase, dict[str, Any]] | None:
         if text not in self.found:
             if len(self.found) > 10_000:  # rows of a big outline: each text once, bounded
                 self.found.clear()
+            # Only an ASCII text's case is its lower(): any other is tried against every
+            # phrase, as the expression (case-insensitive in Unicode's terms) reads it.
+            lower = text.lower() if text.isascii() else None
+            tried = (phrase for words, phrase in self.phrases if lower is None or lower.startswith(words))
             self.found[text] = next(
-                ((phrase, match.groupdict()) for phrase in self.phrases if (match := phrase.matcher.fullmatch(text))),
-                None,
+                ((phrase, match.groupdict()) for phrase in tried if (match := phrase.matcher.fullmatch(text))), None
             )
         return self.found[text]
+
+
+def _leading_words(template: str) -> str:
+    """What a text reading as ``template`` starts with, in lower case: its words before the
+    first placeholder; "" (any text) for words in other letters than ASCII's, whose cases a
+    regular expression matches in Unicode's terms."""
+    words = re.split(r'"?\{', template, maxsplit=1)[0]
+    return words.lower() if words.isascii() else ""
 
 
 _PHRASES = pytest.StashKey[_Phrases]()
@@ -637,16 +669,34 @@ def seamline_step(
     return phrase.run(seamline_context, arguments, docstring=docstring, table=datatable)
 
 
+# pytest-bdd reads the step function's signature twice for every step it runs; kept on the
+# function (Python's own __signature__ protocol), it is not worked out from the code each time.
+seamline_step.__signature__ = inspect.signature(seamline_step)  # type: ignore[attr-defined]
+
+
 # -- failures: one line naming the step and where it is written ------------------------
 
 
 def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, **_: Any) -> None:
-    if not _ours(request.node):
-        return
+    if _ours(request.node):
+        # Named (file:line, relative to the working directory) only when asked: by a failure
+        # or a cleanup the step registers. Most steps of a passing run are never named.
+        request.node.stash[_RUNNING_STEP] = (feature.filename, step)
+
+
+def _running_step_label(node: pytest.Item) -> str | None:
+    """``Step '...' (file:line)`` of the step running now, None outside a step."""
+    running = node.stash.get(_RUNNING_STEP, None)
+    if running is None:
+        return None
     from ..frontend import step_label
 
-    written = f"{step.keyword} {step.name}".strip()
-    request.node.stash[_RUNNING_STEP] = step_label(written, f"{_relative(feature.filename)}:{step.line_number}")
+    return step_label(*_step_as_written(*running))
+
+
+def _step_as_written(filename: str, step: Any) -> tuple[str, str]:
+    """A step as written (keyword and text) and where: ``file:line``."""
+    return f"{step.keyword} {step.name}".strip(), f"{_relative(filename)}:{step.line_number}"
 
 
 def pytest_bdd_step_error(
@@ -660,8 +710,7 @@ def pytest_bdd_step_error(
 ) -> None:
     if step_func is not seamline_step:
         return  # a project's own step: its failure is reported as pytest-bdd reports it
-    written = f"{step.keyword} {step.name}".strip()
-    where = f"{_relative(feature.filename)}:{step.line_number}"
+    written, where = _step_as_written(feature.filename, step)
     request.node.stash[_FAILED_STEP] = (written, where)
     phrases = request.config.stash.get(_PHRASES, None)
     if phrases is not None and phrases.find(step.name) is None:
@@ -682,9 +731,7 @@ def pytest_bdd_step_func_lookup_error(
         return  # a scenario of a project's own test module: its steps are not Seamline's phrases
     from ..frontend import unknown_step_message
 
-    written = f"{step.keyword} {step.name}".strip()
-    where = f"{_relative(feature.filename)}:{step.line_number}"
-    request.node.stash[_UNKNOWN_STEP] = unknown_step_message(written, where)
+    request.node.stash[_UNKNOWN_STEP] = unknown_step_message(*_step_as_written(feature.filename, step))
 
 
 def _relative(filename: str) -> str:

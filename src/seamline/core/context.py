@@ -208,12 +208,13 @@ class Context:
     running_step: Callable[[], str | None] = field(default_factory=lambda: _no_step)
 
     def __post_init__(self) -> None:
+        runtime = self.runtime  # not self: a context in no reference cycle is freed when its test ends
         self.variables = Variables(
             self.suite,
             self.runtime.globals,
             self.runtime.secrets,
             self.listener,
-            defaults=lambda: self.runtime.config.variables,
+            defaults=lambda: runtime.config.variables,
             generators=self.runtime.generators,
         )
 

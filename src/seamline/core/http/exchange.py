@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from ..config import RetryPolicy
 from ..errors import MESSAGE_LIMIT, CheckFailed
+from ..values.literals import load_json_document
 from ..values.secrets import MASK, Secrets
 from ..values.text import BODY_LOG_LIMIT, VALUE_LIMIT, cut_around, describe_bytes, excerpt, is_binary
 
@@ -125,7 +126,7 @@ class Response:
         """The body as JSON, parsed once; a body that is not JSON fails the check that needed it."""
         if self._json is _NO_BODY:
             try:
-                self._json = json.loads(self.content)
+                self._json = load_json_document(self.content)
             except ValueError:
                 kind = self.content_type or "no content type"
                 raise CheckFailed(
@@ -146,7 +147,7 @@ def body_for_log(body: bytes | str | None, content_type: str, limit: int = BODY_
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     if "json" in content_type:
         with contextlib.suppress(ValueError):
-            return _pretty_json_excerpt(json.loads(text), len(body), limit)
+            return _pretty_json_excerpt(load_json_document(text), len(body), limit)
     return excerpt(text, limit)
 
 

@@ -328,8 +328,11 @@ def log_exchange(ctx: Context, response: Response, request: Request | None = Non
         ctx.log("redirected: " + ctx.runtime.secrets.mask(hop))
     for line in response.withheld:
         ctx.log(line)
-    # Made only if shown: pytest shows a scenario's log only when it fails.
-    ctx.log_later(lambda: format_exchange(response, ctx.runtime.secrets, masked_headers(ctx.runtime)))
+    # Made only if shown: pytest shows a scenario's log only when it fails. Not bound to ctx:
+    # the context keeps the line, and a cycle would keep the response (its parsed body) alive
+    # after the test, until a garbage collection walks all of it.
+    runtime = ctx.runtime
+    ctx.log_later(lambda: format_exchange(response, runtime.secrets, masked_headers(runtime)))
 
 
 def masked_headers(runtime: Runtime) -> frozenset[str]:
