@@ -357,3 +357,55 @@ def test_a_run_stopped_while_a_managed_service_starts_stops_the_service(
                 os.kill(pid, signal.SIGKILL)
     assert run.returncode != 0, output  # stopped, not passed
     assert left == [], f"managed service processes left running: {left}\n{output}"
+
+
+# -- a signal sent to the run reaches its main thread --------------------------------------
+
+WAITING_ON_A_STUB = """
+Given the "payments" service is stubbed
+And the stub "payments" answers GET "/slow" with 200 after 60 seconds
+When I GET "${payments_url}/slow"
+"""
+
+
+def _blocked_signals(pid: int, task: int) -> int:
+    """The mask of signals the thread ``task`` of process ``pid`` blocks (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/task/{task}/status").read_text().splitlines():
+        if line.startswith("SigBlk:"):
+            return int(line.split()[1], 16)
+    raise AssertionError(f"no SigBlk in the status of thread {task}")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the threads' signal masks in /proc")
+def test_only_the_main_thread_of_a_run_can_take_its_stop_signals(project: Project, front_end: str) -> None:
+    """The kernel gives a signal sent to a process to any of its threads that does not block it,
+    and CPython 3.11 then leaves the main thread waiting on, say, a slow answer: a Ctrl-C was
+    noticed only when the test's next steps were done (cpython#85300). So the threads a run
+    starts (a stub's server, a thread per request it answers) block SIGINT, SIGTERM and SIGHUP."""
+    project.write_config(DEFAULT_CONFIG.format(url=project.demo_url) + "stubs:\n  payments: {}\n")
+    run = subprocess.Popen(
+        _command(project, front_end, Scenario.parse("waits on a stub", WAITING_ON_A_STUB)),
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        tasks = Path(f"/proc/{run.pid}/task")
+        deadline = time.monotonic() + 30
+        # The main thread, the stub's server and the thread answering the slow request.
+        while len(others := [int(t.name) for t in tasks.iterdir() if int(t.name) != run.pid]) < 2:
+            assert run.poll() is None and time.monotonic() < deadline, "the run never waited on its stub"
+            time.sleep(0.05)
+        stops = sum(1 << (signum - 1) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+        taking = {task: hex(_blocked_signals(run.pid, task)) for task in others
+                  if _blocked_signals(run.pid, task) & stops != stops}  # fmt: skip
+        main = _blocked_signals(run.pid, run.pid) & stops
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert taking == {}, f"threads other than the main one that can take Ctrl-C: {taking}\n{output}"
+    assert main == 0, output  # the main thread takes them
+    assert run.returncode != 0, output  # stopped by the Ctrl-C, not passed
