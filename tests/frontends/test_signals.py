@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -357,3 +360,126 @@ def test_a_run_stopped_while_a_managed_service_starts_stops_the_service(
                 os.kill(pid, signal.SIGKILL)
     assert run.returncode != 0, output  # stopped, not passed
     assert left == [], f"managed service processes left running: {left}\n{output}"
+
+
+# -- a signal sent to the run reaches its main thread --------------------------------------
+
+WAITING_ON_A_STUB = """
+Given the "payments" service is stubbed
+And the stub "payments" answers GET "/slow" with 200 after 60 seconds
+When I GET "${payments_url}/slow"
+"""
+
+
+def _blocked_signals(pid: int, task: int) -> int:
+    """The mask of signals the thread ``task`` of process ``pid`` blocks (Linux /proc)."""
+    for line in Path(f"/proc/{pid}/task/{task}/status").read_text().splitlines():
+        if line.startswith("SigBlk:"):
+            return int(line.split()[1], 16)
+    raise AssertionError(f"no SigBlk in the status of thread {task}")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the threads' signal masks in /proc")
+def test_only_the_main_thread_of_a_run_can_take_its_stop_signals(project: Project, front_end: str) -> None:
+    """The kernel gives a signal sent to a process to any of its threads that does not block it,
+    and CPython 3.11 then leaves the main thread waiting on, say, a slow answer: a Ctrl-C was
+    noticed only when the test's next steps were done (cpython#85300). So the threads a run
+    starts (a stub's server, a thread per request it answers) block SIGINT, SIGTERM and SIGHUP."""
+    project.write_config(DEFAULT_CONFIG.format(url=project.demo_url) + "stubs:\n  payments: {}\n")
+    run = subprocess.Popen(
+        _command(project, front_end, Scenario.parse("waits on a stub", WAITING_ON_A_STUB)),
+        cwd=project.root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        tasks = Path(f"/proc/{run.pid}/task")
+        deadline = time.monotonic() + 30
+        # The main thread, the stub's server and the thread answering the slow request.
+        while len(others := [int(t.name) for t in tasks.iterdir() if int(t.name) != run.pid]) < 2:
+            assert run.poll() is None and time.monotonic() < deadline, "the run never waited on its stub"
+            time.sleep(0.05)
+        stops = sum(1 << (signum - 1) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP))
+        taking = {task: hex(_blocked_signals(run.pid, task)) for task in others
+                  if _blocked_signals(run.pid, task) & stops != stops}  # fmt: skip
+        main = _blocked_signals(run.pid, run.pid) & stops
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert taking == {}, f"threads other than the main one that can take Ctrl-C: {taking}\n{output}"
+    assert main == 0, output  # the main thread takes them
+    assert run.returncode != 0, output  # stopped by the Ctrl-C, not passed
+
+
+# -- a second Ctrl-C while the stopped test's cleanups run --------------------------------
+
+
+class _Holding(ThreadingHTTPServer):
+    """Answers nothing until the test ends; tells which paths it was asked for, as they come."""
+
+    def __init__(self) -> None:
+        self.asked: queue.Queue[str] = queue.Queue()
+        self.release = threading.Event()
+        holding = self
+
+        class Hold(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                holding.asked.put(self.path)
+                holding.release.wait()
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        super().__init__(("127.0.0.1", 0), Hold)
+        self.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+SECOND_CTRL_C = """
+Given the "items" table contains:
+  | sku  | qty |
+  | S1   | 1   |
+And I GET "{url}/cleanup" afterwards
+When I GET "{url}/step"
+"""
+
+
+def test_a_second_ctrl_c_while_the_cleanups_run_ends_one_and_the_others_still_run(
+    project: Project, tmp_path: Path
+) -> None:
+    """pytest: the second Ctrl-C interrupts the cleanup running (a request that gets no answer);
+    the cleanups registered before it still run (the seeded row is deleted), then the run stops.
+    (Robot takes a second signal as "force exit", its own documented behaviour.)"""
+    database = tmp_path / "seeded.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE items (sku TEXT PRIMARY KEY, qty INTEGER)")
+    project.write_config(
+        DEFAULT_CONFIG.format(url=project.demo_url) + f"databases:\n  main:\n    url: sqlite:///{database}\n"
+    )
+    holding = _Holding()
+    threading.Thread(target=holding.serve_forever, daemon=True).start()
+    scenario = Scenario.parse("stopped twice", SECOND_CTRL_C.format(url=holding.url))
+    run = subprocess.Popen(
+        _command(project, "pytest", scenario), cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holding.asked.get(timeout=30) == "/step"  # the scenario waits on its step's answer
+        run.send_signal(signal.SIGINT)
+        assert holding.asked.get(timeout=30) == "/cleanup"  # its teardown waits on the last cleanup
+        run.send_signal(signal.SIGINT)
+        output, _ = run.communicate(timeout=30)
+    finally:
+        if run.poll() is None:
+            run.kill()
+        holding.release.set()
+        holding.shutdown()
+        holding.server_close()
+    assert run.returncode != 0, output  # stopped, not passed
+    assert _rows(database) == 0, output  # the cleanup registered before the interrupted one ran

@@ -264,17 +264,24 @@ class Context:
 
     def finish(self) -> list[str]:
         """Run the final checks, then the cleanup actions last-in-first-out; return the
-        failures, one line each."""
+        failures, one line each.
+
+        A Ctrl-C (KeyboardInterrupt) while they run ends the one running only: the others
+        still undo what the test did, and the interrupt is raised again when they are done."""
         failures = []
+        interrupted: KeyboardInterrupt | None = None
         checks = [cleanup for cleanup in self.cleanups if cleanup.check]
         self.cleanups = [cleanup for cleanup in self.cleanups if not cleanup.check]
         for check in checks:
+            # Named by the step that asked for it, as a failing cleanup is.
+            where = f"{check.step} failed when the test ended" if check.step else "at the end of the test"
             try:
                 check.action()
             except SeamlineError as error:
-                # Named by the step that asked for it, as a failing cleanup is.
-                where = f"{check.step} failed when the test ended" if check.step else "at the end of the test"
                 failures.append(f"{where}: {error.message}")
+            except KeyboardInterrupt as interrupt:
+                failures.append(f"{where}: interrupted")
+                interrupted = interrupted or interrupt
         while self.cleanups:
             cleanup = self.cleanups.pop()
             try:
@@ -283,8 +290,13 @@ class Context:
                 failures.append(_cleanup_failure(cleanup, error.message))
             except Exception as error:
                 failures.append(_cleanup_failure(cleanup, bounded(f"{type(error).__name__}: {error}")))
+            except KeyboardInterrupt as interrupt:
+                failures.append(_cleanup_failure(cleanup, "interrupted"))
+                interrupted = interrupted or interrupt
         for failure in failures:
             self.log(failure, "WARN")
+        if interrupted is not None:
+            raise interrupted
         return failures
 
 

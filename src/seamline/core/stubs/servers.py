@@ -39,6 +39,7 @@ from ..context import Context, Runtime
 from ..errors import CheckFailed, ServiceError, StepArgumentError, UsageError
 from ..matching.jsonpath import compile_path, find_all
 from ..matching.matcher import equals, matches_document
+from ..threads import start_background_thread
 from ..values.literals import describe, parse_json, parse_literal
 from ..values.text import describe_bytes, excerpt, is_binary
 from .answers import StubAnswer, describe_answers, in_turn, parse_answer, parse_answers
@@ -316,11 +317,10 @@ class StubServer:
         server.block_on_close = True
         self._server = server
         self._stopping.clear()
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"seamline-stub-{self.name}",
-            daemon=True,
+        # Its handler threads inherit its blocked stop signals: Ctrl-C reaches the run's main thread.
+        self._thread = start_background_thread(
+            server.serve_forever, name=f"seamline-stub-{self.name}", kwargs={"poll_interval": 0.1}
         )
-        self._thread.start()
 
     def stop(self) -> None:
         server, thread = self._server, self._thread
