@@ -3,7 +3,8 @@ Feature: Contract
 
   Scenario: an order keeps the contract
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -22,6 +23,7 @@ Feature: Contract
       {"sku": "#string", "qty": "#integer", "price": "#number"}
       """
     And the response time is under 2 seconds
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request
 
   Scenario: every response of a visit conforms to the API spec
     Given every response must conform to the API spec

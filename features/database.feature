@@ -4,7 +4,8 @@ Feature: What the shop writes to its database
 
   Scenario: an order placed through the API is in the orders table
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -23,6 +24,7 @@ Feature: What the shop writes to its database
     Then the query returns:
       | sku | qty | price |
       | A1  | 2   | 29.99 |
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request
 
   Scenario: products seeded through the database are sold through the API
     Given the "products" table contains:
@@ -39,7 +41,8 @@ Feature: What the shop writes to its database
 
   Scenario: an id read from the database drives the next request
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -51,3 +54,4 @@ Feature: What the shop writes to its database
     When I GET "/orders/${newest}"
     Then the response status is 200
     And the response field "$.total" is 28.5
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request

@@ -6,7 +6,8 @@ Library           Seamline
 *** Test Cases ***
 An order keeps the contract
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -19,6 +20,7 @@ An order keeps the contract
     And each item of the response field "$.items" matches:
     ...    {"sku": "#string", "qty": "#integer", "price": "#number"}
     And the response time is under 2 seconds
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request
 
 Every response of a visit conforms to the API spec
     Given every response must conform to the API spec

@@ -8,7 +8,8 @@ Library           Seamline
 *** Test Cases ***
 An order placed through the API is in the orders table
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -23,6 +24,7 @@ An order placed through the API is in the orders table
     Then the query returns:
     ...    | sku | qty | price |
     ...    | A1 | 2 | 29.99 |
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request
 
 Products seeded through the database are sold through the API
     Given the "products" table contains:
@@ -39,7 +41,8 @@ Products seeded through the database are sold through the API
 
 An id read from the database drives the next request
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -49,10 +52,12 @@ An id read from the database drives the next request
     When I GET "/orders/${newest}"
     Then the response status is 200
     And the response field "$.total" is 28.5
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request
 
 The same checks as classic keywords
     Given I obtain a token
-    # The shop charges the order at the payment service: this test answers for it.
+    # The shop charges the order at the payment service: this test answers for it, and waits
+    # for the charge at its end (a charge arriving in the next test would take that test's answers).
     And the "payments" service is stubbed
     And the stub "payments" answers POST "/charges" with 201
     When I POST "/orders" with:
@@ -62,3 +67,4 @@ The same checks as classic keywords
     Row Should Exist    orders    id=${id}    status=#notnull    total=4.25    database=shop
     ${items}=    Query    SELECT sku, qty FROM order_items WHERE order_id = ${id}
     Should Be Equal As Integers    ${items}[0][qty]    1
+    And within 5 seconds the stub "payments" received 1 POST "/charges" request
