@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ import pytest
 from seamline.core.config import load_config
 from seamline.core.services.shared import RunShare, shareable
 from seamline.core.services.state import ParallelRun
+from tests.processes import pids_in, running, still_running
 from tests.servers import unique_name
 
 # Writes its pid to the starts file, then answers /health and /pid.
@@ -142,27 +142,6 @@ def run(tmp_path: Path, service: tuple[Path, Path]) -> Iterator[Run]:
         run.owner.wait()
 
 
-def _pids(starts: Path) -> list[int]:
-    return [int(line) for line in starts.read_text(encoding="utf-8").split()]
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
-def _wait_until_gone(pids: list[int]) -> list[int]:
-    """The pids still running after a generous while: the keeper stops the service as soon
-    as the owner ends, but a busy machine may take a moment to run it."""
-    deadline = time.monotonic() + 30
-    while any(_running(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return [pid for pid in pids if _running(pid)]
-
-
 def _pid_behind(url: str) -> int:
     import requests
 
@@ -178,12 +157,12 @@ def test_the_workers_of_a_run_use_one_service_which_ends_with_the_run(
     third = run.worker()
     assert [first[0], second[0], third[0]] == [0, 0, 0], first[2] + second[2] + third[2]
     assert first[1] == second[1] == third[1]  # each worker leaves; the next finds it still running
-    assert len(_pids(starts)) == 1
-    assert _pid_behind(first[1]) == _pids(starts)[0]
+    assert len(pids_in(starts)) == 1
+    assert _pid_behind(first[1]) == pids_in(starts)[0]
     folder = run.parallel_run.folder
     assert folder.is_dir()
     run.end()  # the run's main process ends: so does the service, and the run's state
-    assert _wait_until_gone(_pids(starts)) == []
+    assert still_running(pids_in(starts)) == []
     assert not folder.exists()
 
 
@@ -194,9 +173,9 @@ def test_a_killed_worker_leaves_the_service_to_the_others(run: Run, service: tup
     code, again, errors = run.worker()
     assert code == 0, errors
     assert again == url
-    assert len(_pids(starts)) == 1
+    assert len(pids_in(starts)) == 1
     run.end()
-    assert _wait_until_gone(_pids(starts)) == []
+    assert still_running(pids_in(starts)) == []
 
 
 def test_a_killed_run_stops_its_service(run: Run, service: tuple[Path, Path]) -> None:
@@ -205,39 +184,39 @@ def test_a_killed_run_stops_its_service(run: Run, service: tuple[Path, Path]) ->
     assert code == 0, errors
     run.owner.kill()  # SIGKILL: the run's main process has no chance to stop anything
     run.owner.wait()
-    assert _wait_until_gone(_pids(starts)) == []
+    assert still_running(pids_in(starts)) == []
 
 
 def test_a_service_that_died_is_started_again_not_handed_out(run: Run, service: tuple[Path, Path]) -> None:
     _, starts = service
     code, _, errors = run.worker()
     assert code == 0, errors
-    os.kill(_pids(starts)[0], signal.SIGKILL)
-    assert _wait_until_gone(_pids(starts)) == []
+    os.kill(pids_in(starts)[0], signal.SIGKILL)
+    assert still_running(pids_in(starts)) == []
     code, again, errors = run.worker()
     assert code == 0, errors
-    assert len(_pids(starts)) == 2
-    assert _pid_behind(again) == _pids(starts)[1]
+    assert len(pids_in(starts)) == 2
+    assert _pid_behind(again) == pids_in(starts)[1]
     run.end()
-    assert _wait_until_gone(_pids(starts)) == []
+    assert still_running(pids_in(starts)) == []
 
 
 def test_a_service_that_hangs_is_stopped_and_started_again(run: Run, service: tuple[Path, Path]) -> None:
     _, starts = service
     code, _, errors = run.worker()
     assert code == 0, errors
-    hung = _pids(starts)[0]
+    hung = pids_in(starts)[0]
     os.kill(hung, signal.SIGSTOP)  # alive, kept, and answering nothing
     try:
         code, again, errors = run.worker()
         assert code == 0, errors
-        assert _pid_behind(again) == _pids(starts)[1]
-        assert _wait_until_gone([hung]) == []  # its keeper stopped it before the new one started
+        assert _pid_behind(again) == pids_in(starts)[1]
+        assert still_running([hung]) == []  # its keeper stopped it before the new one started
     finally:
-        if _running(hung):
+        if running(hung):
             os.kill(hung, signal.SIGKILL)
     run.end()
-    assert _wait_until_gone(_pids(starts)) == []
+    assert still_running(pids_in(starts)) == []
 
 
 def test_a_stale_state_file_of_the_same_name_is_not_trusted(run: Run, service: tuple[Path, Path]) -> None:
@@ -261,10 +240,10 @@ def test_a_stale_state_file_of_the_same_name_is_not_trusted(run: Run, service: t
     code, url, errors = run.worker()
     assert code == 0, errors
     assert url != "http://127.0.0.1:9"
-    assert len(_pids(starts)) == 1
+    assert len(pids_in(starts)) == 1
     assert json.loads(share.state_file.read_text(encoding="utf-8"))["base_url"] == url
     run.end()
-    assert _wait_until_gone(_pids(starts)) == []
+    assert still_running(pids_in(starts)) == []
 
 
 def test_a_service_that_names_its_worker_is_not_shared(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import time
 from collections import Counter
@@ -325,9 +326,10 @@ def test_each_worker_logs_in_once_per_user(project: Project, login_url: str, acc
     project.write_config(CONFIG.format(url=login_url))
     files = {f"file{n}": [_signed_in(f"alice {n} {m}", "alice") for m in range(3)] for n in range(4)}
     _write(project, "pytest", files)
-    output = _run(project, "pytest", "-n", "2")
+    output = _run(project, "pytest", "-n", "2", "-v", "-v")  # with -q: each result line names its worker
     assert "12 passed" in output, output
-    assert 1 <= accounts.logins["alice"] <= 2  # one per worker process that ran a test
+    workers = set(re.findall(r"^\[(gw\d+)\] .*PASSED", output, flags=re.MULTILINE))
+    assert workers and accounts.logins["alice"] == len(workers), output  # one per worker process that ran a test
 
 
 def test_a_token_not_where_the_profile_looks_is_masked_in_the_one_line(

@@ -11,11 +11,11 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from tests.core.test_shared_services import SERVICE
+from tests.processes import pids_in, still_running
 
 BIN = Path(sys.executable).parent
 FILES = 4
@@ -62,24 +62,7 @@ def _env() -> dict[str, str]:
 
 
 def _starts(root: Path, name: str) -> list[int]:
-    return [int(line) for line in (root / f"starts-{name}.txt").read_text(encoding="utf-8").split()]
-
-
-def _still_running(pids: list[int]) -> list[int]:
-    """The pids still running after a generous while: the keeper stops the service when the
-    run's main process ends, which a busy machine may take a moment to let it see."""
-
-    def running(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
-    deadline = time.monotonic() + 30
-    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return [pid for pid in pids if running(pid)]
+    return pids_in(root / f"starts-{name}.txt")
 
 
 def test_pabot_processes_share_one_service(tmp_path: Path) -> None:
@@ -99,7 +82,7 @@ def test_pabot_processes_share_one_service(tmp_path: Path) -> None:
     assert len(tests) == 2 * FILES and "FAIL" not in statuses
     assert len(_starts(root, "shared")) == 1  # one for the run
     assert len(_starts(root, "own")) == FILES  # one per robot process: it names its worker
-    assert _still_running(_starts(root, "shared")) == []  # pabot has ended: so has the service
+    assert still_running(_starts(root, "shared")) == []  # pabot has ended: so has the service
 
 
 def _features(root: Path, killer: bool = False) -> None:
@@ -137,7 +120,7 @@ def test_xdist_workers_share_one_service(tmp_path: Path) -> None:
     assert f"{2 * FILES} passed" in done.stdout
     assert len(_starts(root, "shared")) == 1
     assert len(_starts(root, "own")) == 2  # one per worker: it names its worker
-    assert _still_running(_starts(root, "shared")) == []
+    assert still_running(_starts(root, "shared")) == []
 
 
 def test_a_killed_xdist_worker_leaves_the_service_to_the_others(tmp_path: Path) -> None:
@@ -149,4 +132,4 @@ def test_a_killed_xdist_worker_leaves_the_service_to_the_others(tmp_path: Path) 
     assert "crashed" in done.stdout, output
     assert f"1 failed, {2 * FILES} passed" in done.stdout, output  # the others, before and after it
     assert len(_starts(root, "shared")) == 1
-    assert _still_running(_starts(root, "shared")) == []
+    assert still_running(_starts(root, "shared")) == []

@@ -62,6 +62,12 @@ def _command(project: Project, front_end: str, scenario: Scenario) -> list[str]:
     return [sys.executable, "-m", "robot", "--outputdir", str(project.root / "out"), str(suite)]
 
 
+def _start(project: Project, front_end: str, scenario: Scenario) -> subprocess.Popen[str]:
+    """The scenario's run in the front end's runner, its console read by the test."""
+    command = _command(project, front_end, scenario)
+    return subprocess.Popen(command, cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
 @pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
 def test_a_stopped_run_deletes_what_the_stopped_test_seeded(
     project: Project, front_end: str, signal_name: str, tmp_path: Path
@@ -72,13 +78,7 @@ def test_a_stopped_run_deletes_what_the_stopped_test_seeded(
     project.write_config(
         DEFAULT_CONFIG.format(url=project.demo_url) + f"databases:\n  main:\n    url: sqlite:///{database}\n"
     )
-    run = subprocess.Popen(
-        _command(project, front_end, Scenario.parse("stopped while it waits", SCENARIO)),
-        cwd=project.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run = _start(project, front_end, Scenario.parse("stopped while it waits", SCENARIO))
     try:
         deadline = time.monotonic() + 30
         while _rows(database) == 0 and run.poll() is None and time.monotonic() < deadline:
@@ -333,13 +333,7 @@ def test_a_run_stopped_while_a_managed_service_starts_stops_the_service(
 ) -> None:
     project.write_config(STARTING_CONFIG.format(folder=tmp_path))
     managed = f"{tmp_path}/managed-"
-    run = subprocess.Popen(
-        _command(project, front_end, Scenario.parse("stopped while the service starts", 'When I GET "/products/A1"')),
-        cwd=project.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run = _start(project, front_end, Scenario.parse("stopped while the service starts", 'When I GET "/products/A1"'))
     try:
         deadline = time.monotonic() + 30
         while len(_processes_naming(managed)) < 2 and run.poll() is None and time.monotonic() < deadline:
@@ -386,13 +380,7 @@ def test_only_the_main_thread_of_a_run_can_take_its_stop_signals(project: Projec
     noticed only when the test's next steps were done (cpython#85300). So the threads a run
     starts (a stub's server, a thread per request it answers) block SIGINT, SIGTERM and SIGHUP."""
     project.write_config(DEFAULT_CONFIG.format(url=project.demo_url) + "stubs:\n  payments: {}\n")
-    run = subprocess.Popen(
-        _command(project, front_end, Scenario.parse("waits on a stub", WAITING_ON_A_STUB)),
-        cwd=project.root,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    run = _start(project, front_end, Scenario.parse("waits on a stub", WAITING_ON_A_STUB))
     try:
         tasks = Path(f"/proc/{run.pid}/task")
         deadline = time.monotonic() + 30
@@ -465,10 +453,7 @@ def test_a_second_ctrl_c_while_the_cleanups_run_ends_one_and_the_others_still_ru
     holding = _Holding()
     threading.Thread(target=holding.serve_forever, daemon=True).start()
     scenario = Scenario.parse("stopped twice", SECOND_CTRL_C.format(url=holding.url))
-    run = subprocess.Popen(
-        _command(project, "pytest", scenario), cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
+    run = _start(project, "pytest", scenario)
     try:
         assert holding.asked.get(timeout=30) == "/step"  # the scenario waits on its step's answer
         run.send_signal(signal.SIGINT)
