@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -163,6 +164,9 @@ def test_the_workers_of_a_run_use_one_service_which_ends_with_the_run(
     assert folder.is_dir()
     run.end()  # the run's main process ends: so does the service, and the run's state
     assert still_running(pids_in(starts)) == []
+    deadline = time.monotonic() + 30  # the keeper removes the run's state after it stopped the service
+    while folder.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not folder.exists()
 
 
