@@ -219,17 +219,24 @@ _COMPILED_LATE: set[str] = set()
 
 
 class _LatePattern:
-    """A keyword name's regular expression, compiled (by Robot's own code) on first use."""
+    """A keyword name's regular expression, compiled (by Robot's own code) on first use.
 
-    __slots__ = ("_compile", "_compiled")
+    Once compiled, it takes its own place in ``owner`` (the parsed name, Robot's
+    ``EmbeddedArguments``): Robot matches a step against it on every call."""
+
+    __slots__ = ("_compile", "_compiled", "owner")
 
     def __init__(self, compile_: Callable[[], re.Pattern[str]]) -> None:
         self._compile = compile_
         self._compiled: re.Pattern[str] | None = None
+        self.owner: Any = None
 
     def _pattern(self) -> re.Pattern[str]:
         if self._compiled is None:
             self._compiled = self._compile()
+            if self.owner is not None and self.owner.name is self:
+                self.owner.name = self._compiled
+                self.owner = None
         return self._compiled
 
     def fullmatch(self, string: str, *args: int) -> re.Match[str] | None:
@@ -244,6 +251,12 @@ def _late_parser_class() -> type:
     from robot.running.arguments.embedded import EmbeddedArgumentParser
 
     class LateParser(EmbeddedArgumentParser):  # type: ignore[misc]
+        def parse(self, string: str) -> Any:
+            embedded = super().parse(string)
+            if isinstance(getattr(embedded, "name", None), _LatePattern):
+                embedded.name.owner = embedded
+            return embedded
+
         def _compile_regexp(self, pattern: str) -> Any:
             return _LatePattern(functools.partial(super()._compile_regexp, pattern))
 

@@ -119,10 +119,10 @@ class Seamline:
         bindings = self.__dict__.get("_bindings", {})
         if name not in bindings:
             raise AttributeError(name)
-        keywords = self.__dict__.setdefault("_keywords", {})
-        if name not in keywords:
-            keywords[name] = self._keyword(bindings[name])
-        return keywords[name]
+        # Kept as an instance attribute: Robot looks the method up again on every call, which
+        # then finds it without coming here.
+        keyword = self.__dict__[name] = self._keyword(bindings[name])
+        return keyword
 
     def _keyword(self, binding: Binding) -> Callable[..., Any]:
         def keyword(*args: Any, **named: Any) -> Any:
