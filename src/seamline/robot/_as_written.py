@@ -44,6 +44,9 @@ _BUILTIN = BuiltIn()
 
 T = TypeVar("T")
 
+# What revealed() looks into (a Secret, or a container that may hold one).
+_MAY_HOLD_SECRET: tuple[type, ...] = (dict, list, tuple, *((SECRET_TYPE,) if SECRET_TYPE is not None else ()))
+
 
 def revealed(value: T, secrets: Secrets) -> T:
     """Robot's ``Secret`` values (``${token: Secret}``, Robot Framework 7.4+) as the text they
@@ -54,8 +57,12 @@ def revealed(value: T, secrets: Secrets) -> T:
         secrets.add(str(text))
         return cast(T, text)
     if isinstance(value, dict):
+        if not any(isinstance(item, _MAY_HOLD_SECRET) for item in value.values()):
+            return value  # most steps: texts only, nothing to copy
         return cast(T, {key: revealed(item, secrets) for key, item in value.items()})
     if isinstance(value, (list, tuple)):
+        if not any(isinstance(item, _MAY_HOLD_SECRET) for item in value):
+            return value
         return cast(T, type(value)(revealed(item, secrets) for item in value))
     return value
 
