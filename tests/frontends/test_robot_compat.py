@@ -152,10 +152,13 @@ def test_only_the_keywords_a_step_could_match_are_tried_and_compiled() -> None:
     keywords whose literal start the step has: the same keywords are found as by Robot's
     search over all of them, for every phrase's example, with Given/When, case and spacing."""
     from robot.running import TestLibrary
+    from robot.running.arguments.embedded import EmbeddedArguments
     from robot.running.keywordfinder import KeywordCache
 
     from seamline.steps import CATALOG
 
+    # The parse of a name is kept for the process: an earlier run here may have compiled some.
+    getattr(EmbeddedArguments.__dict__["from_name"].__func__, "cache_clear", lambda: None)()
     library = TestLibrary.from_name("Seamline")
     remembering = _compat._remembering_cache_class()(library.keywords)
     late = [kw for kw in remembering.embedded if isinstance(kw.embedded.name, _compat._LatePattern)]
@@ -172,3 +175,45 @@ def test_only_the_keywords_a_step_could_match_are_tried_and_compiled() -> None:
     assert found.name.startswith("I ${method:")
     tried = _compat._could_match('I GET "/products/A1"', remembering.heads)
     assert 0 < len(tried) < len(CATALOG) / 4  # a step tries few of the catalog's keywords
+
+
+def test_a_late_pattern_once_compiled_is_what_robot_matches_against() -> None:
+    """Robot matches a step against a keyword's pattern on every call: once compiled, the
+    pattern itself replaces the stand-in, and matches as Robot's own parse does."""
+    from robot.running.arguments.embedded import EmbeddedArgumentParser
+
+    name = 'I fetch "${thing}" ${times:\\d+} times'
+    embedded = _compat._late_parser_class()().parse(name)
+    assert isinstance(embedded.name, _compat._LatePattern)
+    assert embedded.parse_args('I fetch "a b" 3 times') == ("a b", "3")
+    assert isinstance(embedded.name, re.Pattern)
+    assert embedded.name.pattern == EmbeddedArgumentParser().parse(name).name.pattern
+    assert not embedded.matches('I fetch "a b" x times')
+
+
+def test_a_keyword_found_once_is_an_attribute_of_the_library() -> None:
+    """Robot gets a keyword's function from the library on every call: the second time it is
+    found without the library's ``__getattr__``."""
+    from seamline.robot import Seamline
+
+    library = Seamline()
+    name = next(name for name in library.get_keyword_names() if name.startswith("I GET") or "GET" in name)
+    first = getattr(library, name)
+    assert vars(library)[name] is first and getattr(library, name) is first
+    with pytest.raises(AttributeError):
+        getattr(library, "no such keyword")
+
+
+def test_a_secret_is_revealed_inside_containers_and_texts_only_are_not_copied() -> None:
+    from seamline.core.values.secrets import Secrets
+    from seamline.robot._as_written import revealed
+
+    if _compat.SECRET_TYPE is None:
+        pytest.skip("a Robot Framework without Secret")
+    secrets = Secrets()
+    plain = ("a", "b", 2)
+    assert revealed(plain, secrets) is plain
+    held = ("a", [_compat.SECRET_TYPE("s3cr3t-1")], {"k": _compat.SECRET_TYPE("s3cr3t-2")})
+    assert revealed(held, secrets) == ("a", ["s3cr3t-1"], {"k": "s3cr3t-2"})
+    assert revealed({"k": ("x", _compat.SECRET_TYPE("s3cr3t-3"))}, secrets) == {"k": ("x", "s3cr3t-3")}
+    assert secrets.mask("s3cr3t-1 s3cr3t-2 s3cr3t-3") == "*** *** ***"
