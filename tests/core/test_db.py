@@ -3,9 +3,11 @@ PostgreSQL and MariaDB servers where their URLs are set (tests/servers.py)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -14,6 +16,9 @@ from seamline.core.db import databases as db
 from seamline.core.errors import CheckFailed, ConfigError, ServiceError, SqlError, StepArgumentError
 from seamline.core.values.variables import Scope
 from tests.servers import server_url, unique_name
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
 
 EVIL = "x'); DROP TABLE users; --"
 
@@ -30,7 +35,17 @@ class Database:
 
 @pytest.fixture(params=["sqlite", "postgres", "mysql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    url = f"sqlite:///{tmp_path / 'test.db'}" if request.param == "sqlite" else server_url(request.param)
+    yield from _database(request.param, tmp_path)
+
+
+@pytest.fixture(params=["postgres", "mysql"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The ``database`` fixture on the servers only."""
+    yield from _database(request.param, tmp_path)
+
+
+def _database(kind: str, tmp_path: Path) -> Iterator[Database]:
+    url = f"sqlite:///{tmp_path / 'test.db'}" if kind == "sqlite" else server_url(kind)
     config = tmp_path / "seamline.yaml"
     config.write_text(f"databases:\n  main: {url}\n", encoding="utf-8")
     runtime = Runtime(config)
@@ -42,7 +57,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         " born DATE, active BOOLEAN)",
     )
     try:
-        yield Database(request.param, runtime, table)
+        yield Database(kind, runtime, table)
     finally:
         db.run_sql(Context(runtime, sink=MemorySink()), f"DROP TABLE IF EXISTS {table}")
         runtime.close()
@@ -264,3 +279,94 @@ def test_row_checks_of_one_shape_share_a_statement_and_each_shape_gets_its_own(d
     with pytest.raises(CheckFailed, match="has no row where id = 3, name = #string"):
         db.check_rows(ctx, database.table, rows("| id | name |", "| 3 | #string |"))
     assert db._row_statement.cache_info().misses - after.misses == 2  # null, and the marker left to the matcher
+
+
+def test_every_read_sees_the_rows_another_connection_committed_just_before(database: Database) -> None:
+    """Reads share no snapshot with an earlier read (MariaDB's REPEATABLE READ would keep one
+    for a whole transaction): each check, count and captured value sees the latest commit."""
+    ctx = database.context()
+    other = ctx.runtime.resource(db.Databases).get(None)
+    db.check_table_count(ctx, database.table, 0)
+    db.check_rows(ctx, database.table, rows("id | name", "1 | ada"), present=False)
+    with other.transaction() as connection:  # the pool of the writing steps, not of the reads
+        connection.exec_driver_sql(f"INSERT INTO {database.table} (id, name) VALUES (1, 'ada'), (2, 'ada')")
+    db.check_rows(ctx, database.table, rows("id | name", "1 | ada"))
+    db.check_rows_count(ctx, database.table, 2, rows("name", "ada"))
+    db.check_table_count(ctx, database.table, 2)
+    with other.transaction() as connection:
+        connection.exec_driver_sql(f"UPDATE {database.table} SET name = 'bob' WHERE id = 2")
+    assert db.row_value(ctx, "name", database.table, rows("id", "2")) == "bob"
+
+
+_SESSION = {"postgres": "SELECT pg_backend_pid()", "mysql": "SELECT CONNECTION_ID()"}
+_END_SESSION = {"postgres": "SELECT pg_terminate_backend({})", "mysql": "KILL {}"}
+_SESSION_EXISTS = {
+    "postgres": "SELECT count(*) FROM pg_stat_activity WHERE pid = {}",
+    "mysql": "SELECT count(*) FROM information_schema.processlist WHERE id = {}",
+}
+
+
+def _session(connection: Connection, kind: str) -> int:
+    """The server's number of the session on this connection."""
+    return int(connection.exec_driver_sql(_SESSION[kind]).scalar_one())
+
+
+def _end_session(runtime: Runtime, kind: str, number: int) -> None:
+    """End a session from the server's side, as a server restart does."""
+    from sqlalchemy import create_engine
+
+    outside = create_engine(runtime.resource(db.Databases).get(None).engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with outside.connect() as connection:
+            connection.exec_driver_sql(_END_SESSION[kind].format(number))
+            # Both servers end the session after they answer: wait until it is gone.
+            for _ in range(200):
+                if connection.exec_driver_sql(_SESSION_EXISTS[kind].format(number)).scalar() == 0:
+                    return
+                time.sleep(0.05)
+            pytest.fail(f"session {number} still there 10 s after it was ended")
+    finally:
+        outside.dispose()
+
+
+def test_a_check_on_a_connection_the_server_dropped_runs_again_on_a_new_one(server: Database) -> None:
+    sink = MemorySink()
+    ctx = Context(server.runtime, sink=sink)
+    target = ctx.runtime.resource(db.Databases).get(None)
+    db.run_sql(ctx, f"INSERT INTO {server.table} (id, name) VALUES (1, 'ada')")
+    db.check_rows(ctx, server.table, rows("id | name", "1 | ada"))
+    before = target.read(lambda connection: _session(connection, server.kind))
+    _end_session(server.runtime, server.kind, before)
+    logged = len(sink.lines)
+    db.check_rows(ctx, server.table, rows("id | name", "1 | ada", "1 | ada"))
+    assert len(sink.lines) == logged + 2, sink.lines[logged:]  # each row logged once, not again for the retry
+    after = target.read(lambda connection: _session(connection, server.kind))
+    assert after != before  # the dropped connection was replaced, not found alive
+
+
+def test_a_write_after_the_server_dropped_its_connection_reconnects(server: Database) -> None:
+    ctx = server.context()
+    target = ctx.runtime.resource(db.Databases).get(None)
+    with target.transaction() as connection:  # the pool of the writing steps, keeping this connection
+        session = _session(connection, server.kind)
+    _end_session(server.runtime, server.kind, session)
+    db.run_sql(ctx, f"INSERT INTO {server.table} (id, name) VALUES (2, 'bob')")
+    with target.transaction() as connection:
+        assert _session(connection, server.kind) != session
+    db.check_table_count(ctx, server.table, 1)
+
+
+def test_statements_of_one_read_each_see_the_latest_commit(server: Database) -> None:
+    """A read is not a transaction: on MariaDB its second SELECT would otherwise see the
+    first one's snapshot, without the row committed in between."""
+    ctx = server.context()
+    target = ctx.runtime.resource(db.Databases).get(None)
+    count = f"SELECT count(*) FROM {server.table}"
+
+    def read(connection: Connection) -> tuple[int, int]:
+        first = connection.exec_driver_sql(count).scalar()
+        with target.transaction() as other:
+            other.exec_driver_sql(f"INSERT INTO {server.table} (id, name) VALUES (1, 'ada')")
+        return first, connection.exec_driver_sql(count).scalar()
+
+    assert target.read(read) == (0, 1)

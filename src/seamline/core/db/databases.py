@@ -1,8 +1,9 @@
 """Databases: named SQLAlchemy engines, SQL with bound parameters, row checks and seeding.
 
-Every step runs in a transaction of its own that commits, or rolls back when a
-statement fails, before the connection goes back to the pool: a failed statement never
-leaves the next step a connection in an aborted transaction. Values from steps and
+Every step that writes runs in a transaction of its own that commits, or rolls back when
+a statement fails, before the connection goes back to the pool: a failed statement never
+leaves the next step a connection in an aborted transaction. A check that only reads runs
+on a server's autocommit connection (:meth:`Database.read`). Values from steps and
 variables are always bound parameters.
 
 How a table cell compares with a database value: ``null`` is NULL; numbers compare as
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from ..config import DatabaseConfig
@@ -56,6 +57,8 @@ LOGGED_ROWS = 20
 CLOSEST_SCAN = 1000
 CLOSEST_SHOWN = 3
 
+T = TypeVar("T")
+
 
 # -- engines ------------------------------------------------------------------------------
 
@@ -63,9 +66,11 @@ CLOSEST_SHOWN = 3
 class Database:
     """One configured database: its engine (pooled) and the tables already reflected."""
 
-    def __init__(self, config: DatabaseConfig, engine: Engine) -> None:
+    def __init__(self, config: DatabaseConfig, engine: Engine, reader: Engine | None = None) -> None:
         self.config = config
         self.engine = engine
+        # A server's reads: autocommit, no pre-ping (see read). None: reads go through engine.
+        self.reader = reader
         self.dialect = engine.dialect.name
         self._tables: dict[str, Table] = {}
         self._lock = threading.Lock()
@@ -80,16 +85,42 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A connection in a transaction: committed at the end, rolled back on any error."""
+        with self._connect(self.engine) as connection, connection.begin():
+            yield connection
+
+    def read(self, action: Callable[[Connection], T]) -> T:
+        """``action`` run on a connection that only reads, and what it returns.
+
+        On a server the connection is in autocommit mode: each SELECT sees the rows committed
+        when it runs (also on MariaDB, whose REPEATABLE READ transactions would keep showing
+        one snapshot) and costs no BEGIN and COMMIT. It is taken without the pool's pre-ping:
+        where the server dropped it (a restart), the read fails on it, SQLAlchemy discards the
+        pool's older connections, and the read runs once more on a new one; a read can be
+        repeated, a write cannot, so writes keep the pre-ping. SQLite reads in a transaction
+        of the engine, whose pool keeps a ``:memory:`` database's one connection."""
+        from sqlalchemy import exc
+
+        if self.reader is None:
+            with self.transaction() as connection:
+                return action(connection)
+        try:
+            with self._connect(self.reader) as connection:
+                return action(connection)
+        except exc.DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        with self._connect(self.reader) as connection:
+            return action(connection)
+
+    def _connect(self, engine: Engine) -> Connection:
         from sqlalchemy import exc
 
         try:
-            connection = self.engine.connect()
+            return engine.connect()
         except exc.DBAPIError as error:
             raise ServiceError(
                 f"cannot connect to database {self.name!r} at {self.shown_url()}: {_database_message(error)}"
             ) from None
-        with connection, connection.begin():
-            yield connection
 
     def table(self, connection: Connection, name: str) -> Table:
         """The table's columns and key, read from the database once and then kept."""
@@ -146,7 +177,8 @@ class Databases:
         except ArgumentError:
             raise UsageError(f"database {config.name!r}: {config.url!r} is not a SQLAlchemy URL") from None
         options: dict[str, Any] = {}
-        if url.get_backend_name() == "sqlite":
+        sqlite = url.get_backend_name() == "sqlite"
+        if sqlite:
             database = url.database or ""
             if database and database != ":memory:" and not database.startswith("file:"):
                 path = Path(database).expanduser()
@@ -154,23 +186,26 @@ class Databases:
                 # A relative SQLite path is read from the config file's folder, wherever the run starts.
                 url = url.set(database=str(path if path.is_absolute() else base / path))
         else:
-            options["pool_pre_ping"] = True  # a server restarted during the run costs one retry, not a failure
-            timeout = int(config.connect_timeout)
-            options["connect_args"] = {"connect_timeout": timeout}
+            options["connect_args"] = {"connect_timeout": int(config.connect_timeout)}
         try:
-            engine = create_engine(url, **options)
+            # A server restarted during the run costs a write one retry (the pre-ping), not a failure.
+            engine = create_engine(url, **options, **({} if sqlite else {"pool_pre_ping": True}))
+            # Reads: autocommit, a dropped connection found by the read itself (Database.read).
+            reader = None if sqlite else create_engine(url, **options, isolation_level="AUTOCOMMIT")
         except (NoSuchModuleError, ImportError) as error:
             extra = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql"}.get(url.get_backend_name())
             hint = f" (pip install 'seamline[{extra}]')" if extra else ""
             raise UsageError(f"database {config.name!r}: no driver for {url.drivername}{hint}: {error}") from None
         if url.password:
             self.runtime.secrets.add(url.password)
-        return Database(config, engine)
+        return Database(config, engine, reader)
 
     def close(self) -> None:
         with self._lock:
             for database in self._open.values():
                 database.engine.dispose()
+                if database.reader is not None:
+                    database.reader.dispose()
             self._open.clear()
 
 
@@ -631,7 +666,10 @@ def check_rows(
     conditions = read_table(ctx, table)
     db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
-    with _reading(db) as connection:
+    passed: list[tuple[BoundStatement, QueryResult]] = []
+
+    def check(connection: Connection) -> None:
+        passed.clear()  # a read run again logs its rows once
         for row in conditions.rows:
             matching, bound = _matching_rows(ctx, db, connection, name, conditions, row)
             result = QueryResult(conditions.header, matching)
@@ -645,6 +683,12 @@ def check_rows(
                     f"table {name!r} has {_rows(len(matching))} where {conditions.describe(row)}, expected none",
                     details=_describe_statement(bound, result),
                 )
+            passed.append((bound, result))
+
+    try:
+        _read(db, check)
+    finally:
+        for bound, result in passed:
             _log(ctx, db, bound, result)
 
 
@@ -654,8 +698,9 @@ def check_rows_count(
     conditions = read_table(ctx, table, single_row=True)
     db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
-    with _reading(db) as connection:
-        matching, bound = _matching_rows(ctx, db, connection, name, conditions, conditions.rows[0])
+    matching, bound = _read(
+        db, lambda connection: _matching_rows(ctx, db, connection, name, conditions, conditions.rows[0])
+    )
     result = QueryResult(conditions.header, matching)
     if len(matching) != count:
         raise CheckFailed(
@@ -671,10 +716,12 @@ def check_table_count(ctx: Context, table_name: str, count: int, database: str |
 
     db = _database(ctx, database)
     name = ctx.variables.expand(table_name)
-    with _reading(db) as connection:
+
+    def count_rows(connection: Connection) -> tuple[BoundStatement, int]:
         outcome = connection.execute(select(func.count()).select_from(db.table(connection, name)))
-        bound = _sent(outcome)
-        actual = int(outcome.scalar_one())
+        return _sent(outcome), int(outcome.scalar_one())
+
+    bound, actual = _read(db, count_rows)
     if actual != count:
         raise CheckFailed(f"table {name!r} has {_rows(actual)}, expected {count}", details=_describe_statement(bound))
     _log(ctx, db, bound, QueryResult(["count"], [(actual,)]))
@@ -687,13 +734,17 @@ def row_value(ctx: Context, column: str, table_name: str, table: Sequence[Sequen
     name = ctx.variables.expand(table_name)
     wanted = ctx.variables.expand(column)
     row = conditions.rows[0]
-    with _reading(db) as connection:
+
+    def find(connection: Connection) -> tuple[list[tuple[Any, ...]], BoundStatement]:
         matching, bound = _matching_rows(ctx, db, connection, name, conditions, row, also=wanted)
         if not matching:
             raise CheckFailed(
                 f"table {name!r} has no row where {conditions.describe(row)}",
                 details=_describe_statement(bound) + "\n" + _closest(db, connection, name, conditions, row),
             )
+        return matching, bound
+
+    matching, bound = _read(db, find)
     result = QueryResult([*conditions.header, wanted], matching)
     if len(matching) > 1:
         raise CheckFailed(
@@ -704,13 +755,24 @@ def row_value(ctx: Context, column: str, table_name: str, table: Sequence[Sequen
     return storable(matching[0][-1])
 
 
+def _read(db: Database, action: Callable[[Connection], T]) -> T:
+    """``action`` on a reading connection (:meth:`Database.read`), the SQL it was refused as one line."""
+    with _refusals(db):
+        return db.read(action)
+
+
 @contextmanager
-def _reading(db: Database) -> Iterator[Connection]:
+def _writing(db: Database) -> Iterator[Connection]:
+    with _refusals(db), db.transaction() as connection:
+        yield connection
+
+
+@contextmanager
+def _refusals(db: Database) -> Iterator[None]:
     from sqlalchemy import exc
 
     try:
-        with db.transaction() as connection:
-            yield connection
+        yield
     except exc.StatementError as error:
         raise _refused(db, error) from None
 
@@ -783,7 +845,7 @@ def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], datab
     name = ctx.variables.expand(table_name)
     identities: list[ColumnElement[bool] | TextClause | _RowVersion] = []
     statements: list[BoundStatement] = []
-    with _reading(db) as connection:
+    with _writing(db) as connection:
         target = db.table(connection, name)
         columns = [_column(db, target, column) for column in conditions.header]
         primary = list(target.primary_key.columns)
@@ -804,7 +866,7 @@ def seed(ctx: Context, table_name: str, table: Sequence[Sequence[object]], datab
 
     def remove() -> None:
         deleted = 0
-        with _reading(db) as connection:
+        with _writing(db) as connection:
             for identity in reversed(identities):
                 if isinstance(identity, _RowVersion):
                     deleted += identity.delete(connection, target, storage[identity.tableoid])
