@@ -4,7 +4,20 @@ document."""
 from __future__ import annotations
 
 from ..core.context import Context
+from ..core.http.exchange import Response
+from ..core.http.hooks import on_response
 from ._catalog import phrase
+
+
+def _check_response_automatically(ctx: Context, response: Response) -> None:
+    from ..core.contract import conformance
+
+    conformance.check_response_automatically(ctx, response)
+
+
+# Every response a step receives passes the contract area, which the sending side does not import;
+# registered with the catalog, which both front ends load at start-up, the area with the first response.
+on_response(_check_response_automatically)
 
 
 @phrase('the response matches the schema "{file}"', example='the response matches the schema "schemas/order.json"')

@@ -16,7 +16,7 @@ from ..values.literals import parse_json
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
 from .client import HttpClient
 from .exchange import SENSITIVE_HEADERS, Request, Response, format_exchange, origin_of
-from .hooks import ExchangeHook, on_exchange, report_exchange
+from .hooks import ExchangeHook, ResponseHook, on_exchange, on_response, report_exchange, report_response
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
@@ -51,18 +51,6 @@ __all__ = [
     "use_service",
     "with_timeout",
 ]
-
-
-ResponseHook = Callable[[Context, Response], None]
-# Areas that react to every response (the contract check) register here; this module does
-# not import them.
-_RESPONSE_HOOKS: list[ResponseHook] = []
-
-
-def on_response(hook: ResponseHook) -> None:
-    """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
-    if hook not in _RESPONSE_HOOKS:
-        _RESPONSE_HOOKS.append(hook)
 
 
 ResendHook = Callable[[Context, Request, Response], "Request | None"]
@@ -247,8 +235,7 @@ def send_request(
     ctx.http.last_response = response
     if log:
         log_exchange(ctx, response, request)
-    for hook in _RESPONSE_HOOKS:
-        hook(ctx, response)
+    report_response(ctx, response)
     return response
 
 
