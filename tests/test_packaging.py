@@ -54,6 +54,18 @@ def test_import_seamline_for_robot_loads_robot_and_no_step_library() -> None:
     assert loaded & (_HEAVY | {"pytest", "_pytest", "pytest_bdd"}) == set()
 
 
+
+def test_the_robot_library_loads_every_phrase_and_no_area_logic() -> None:
+    # Robot needs every phrase's text at start-up; a phrase loads its area when it first runs.
+    loaded = _loaded_after("import Seamline")
+    assert {"seamline.steps.http", "seamline.steps.db", "seamline.steps.stubs"} <= loaded
+    logic = {
+        "seamline.core.http.sending", "seamline.core.http.auth", "seamline.core.services.managed",
+        "seamline.core.db.sql", "seamline.core.db.databases", "seamline.core.stubs.servers",
+        "seamline.core.messaging.queues", "seamline.core.contract.conformance", "seamline.core.matching.jsonpath",
+    }  # fmt: skip
+    assert loaded & logic == set()
+
 def test_the_pytest_plugin_loads_no_robot_and_no_step_library() -> None:
     # pytest loads it in every run of the environment, feature files or not.
     loaded = _top_level(_loaded_after("import seamline.bdd.plugin"))

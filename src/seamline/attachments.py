@@ -18,7 +18,7 @@ from .core.context import Context, MemorySink
 from .core.errors import CheckFailed
 from .core.http.curl import as_curl
 from .core.http.exchange import Request, Response, request_text, response_text
-from .core.http.sending import masked_headers, on_exchange
+from .core.http.hooks import on_exchange
 from .core.values.secrets import Secrets
 from .core.values.text import VALUE_LIMIT, cut_around
 from .frontend import mismatch_table
@@ -87,6 +87,8 @@ def attach_exchange(ctx: Context, request: Request | None, response: Response) -
     """The request, the response and (when the request is known) its curl command."""
     if not _wanted(ctx):
         return
+    from .core.http.sending import masked_headers  # here: the front ends load no sending logic at start-up
+
     hidden = masked_headers(ctx.runtime)
     attach(ctx, f"request: {response.method} {response.url}", request_text(response, hidden))
     attach(ctx, f"response: {response.status} {response.reason}", response_text(response, hidden))

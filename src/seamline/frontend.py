@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from .core.context import Context
 from .core.errors import MESSAGE_LIMIT, CheckFailed, SeamlineError, bounded
 from .core.http.curl import as_curl
-from .core.http.sending import masked_headers
 from .core.values.secrets import Secrets
 from .core.values.text import VALUE_LIMIT, cut_around
 
@@ -78,6 +77,8 @@ def curl_of_last_request(ctx: Context, error: BaseException) -> str:
     it (a check of its response, no answer); "" for any other failure (a database, a queue)."""
     if ctx.http.last_request is None or not getattr(error, "about_last_request", False):
         return ""
+    from .core.http.sending import masked_headers  # here: the front ends load no sending logic at start-up
+
     answer = ctx.http.last_response
     followed = answer is not None and bool(answer.hops)
     command = as_curl(ctx.http.last_request, ctx.runtime.secrets, masked_headers(ctx.runtime), followed)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import gc
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -153,3 +156,32 @@ def test_generators_in_config_values_read_the_tests_values_and_never_an_environm
     url = runtime.config.databases["shop"].url
     assert runtime.with_worker(url) == runtime.with_worker(url) != url
     assert "${" not in runtime.with_worker(url)
+
+
+# Counts the collections that start while a fresh process loads a config (and its schema's models).
+_COUNT_COLLECTIONS = """
+import gc, sys
+from seamline.core.config import load_config
+started = []
+gc.callbacks.append(lambda phase, info: started.append(info) if phase == "start" else None)
+load_config(sys.argv[1])
+gc.callbacks.clear()
+print(len(started), gc.isenabled())
+"""
+
+
+def test_a_config_loads_with_the_collector_paused_and_leaves_it_on(tmp_path: Path) -> None:
+    # The schema's models are tens of thousands of objects that live for the run: no collection
+    # walks them while they are made (at start-up that cost as much as making them).
+    path = write(tmp_path, "variables:\n  greeting: hello\n")
+    completed = subprocess.run(
+        [sys.executable, "-c", _COUNT_COLLECTIONS, str(path)], capture_output=True, text=True, timeout=60, check=True
+    )
+    collections, enabled = completed.stdout.split()
+    assert int(collections) <= 1 and enabled == "True"  # one may start as the collector comes back on (42 without)
+
+
+def test_a_config_that_does_not_load_leaves_the_collector_on(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="timeout"):
+        load_config(write(tmp_path, "services:\n  shop: {base_url: http://x, timeout: -1}\n"))
+    assert gc.isenabled()

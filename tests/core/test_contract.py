@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,21 @@ def test_schema_refs_to_other_files(tmp_path: Path) -> None:
     document = Document(schema, "order.json", tmp_path)
     assert schema_mismatches(schema, {"price": 1}, document) == []
     assert [m.path for m in schema_mismatches(schema, {"price": -1}, document)] == ["$.price"]
+
+
+def test_every_response_reaches_the_contract_check_which_loads_with_the_first(tmp_path: Path) -> None:
+    # A service's `check_every_response: true` holds in a run that has no contract step: the
+    # catalog, which both front ends load at start-up, routes each response to the contract area.
+    code = (
+        "import sys\n"
+        "import seamline.steps\n"
+        "from seamline.core.context import Context, Runtime\n"
+        "from seamline.core.http.hooks import report_response\n"
+        "loaded_at_start = 'seamline.core.contract.conformance' in sys.modules\n"
+        "report_response(Context(Runtime()), None)  # no config asks for a check: it returns at once\n"
+        "print(loaded_at_start, 'seamline.core.contract.conformance' in sys.modules)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.split() == ["False", "True"]

@@ -20,7 +20,6 @@ from typing import Any, TypeVar, cast
 
 from robot.libraries.BuiltIn import BuiltIn
 
-from ..core.db.sql import WrittenSql
 from ..core.values.secrets import Secrets
 from ..core.values.variables import WrittenText, escape, to_text
 from ..steps import Phrase
@@ -189,6 +188,8 @@ def phrase_sql_as_written(
     found = _written_step(step, pattern)
     if found is None:
         return docstring
+    from ..core.db.sql import WrittenSql  # here: a run without SQL steps loads no SQL logic
+
     step, match = found
     for name in phrase.sql:
         if name in values:
@@ -202,6 +203,8 @@ def sql_as_written(step: Any, sql: str, keyword: str, secrets: Secrets) -> str:
     """The ``sql`` argument of the running classic ``keyword`` as the suite writes it (given
     by name, ``sql=...``, or else first), as :class:`WrittenSql`; ``sql`` as Robot gives it
     when the step cannot be found."""
+    from ..core.db.sql import WrittenSql
+
     written = _classic_argument(step, keyword, "sql", 0)
     return sql if written is None else WrittenSql(*_rebuilt(written, secrets))
 

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from ..core.context import Context
-from ..core.db import databases as db
-from ..core.http import field_checks, sending
 from ._as_written import classic_url_as_written, sql_as_written
 
 __all__ = ["CLASSIC_COMPONENTS"]
@@ -48,6 +46,8 @@ class HttpKeywords(_Component):
     ) -> int:
         """Send ``method`` to ``path`` with an optional ``body`` (a text, or a dictionary or list
         sent as JSON) and extra ``headers`` for this request only. Returns the status code."""
+        from ..core.http import sending
+
         ctx = self.library.context()
         # Each value in the path encoded for the part of the URL it lands in, as in the phrases.
         path = classic_url_as_written(self.library.running_step(), path, "Send Request", ctx.runtime.secrets)
@@ -66,6 +66,8 @@ class HttpKeywords(_Component):
     @keyword("Set Request Header")
     def set_request_header(self, name: str, value: str) -> None:
         """Send the header with every later request of the test."""
+        from ..core.http import sending
+
         sending.set_header(self.library.context(), name, value)
 
 
@@ -73,11 +75,15 @@ class ResponseKeywords(_Component):
     @keyword("Get Response Field")
     def get_response_field(self, path: str) -> object:
         """Return the value at a JSONPath of the last response body."""
+        from ..core.http import field_checks
+
         return field_checks.field_value(self.library.context(), path)
 
     @keyword("Get Response Header")
     def get_response_header(self, name: str) -> str | None:
         """Return a header of the last response, or None."""
+        from ..core.http import field_checks
+
         return field_checks.header_value(self.library.context(), name)
 
     @keyword("Get Response Status")
@@ -103,6 +109,8 @@ class DatabaseKeywords(_Component):
     @keyword("Query")
     def query(self, sql: str, database: str | None = None) -> list[dict[str, object]]:
         """Run a query and return its rows as dictionaries (column name: value)."""
+        from ..core.db import databases as db
+
         ctx = self.library.context()
         written = sql_as_written(self.library.running_step(), sql, "Query", ctx.runtime.secrets)
         return db.query(ctx, written, database).dicts()
@@ -110,6 +118,8 @@ class DatabaseKeywords(_Component):
     @keyword("Execute SQL")
     def execute_sql(self, sql: str, database: str | None = None) -> int:
         """Run statements in one transaction; return the number of rows the last one changed."""
+        from ..core.db import databases as db
+
         ctx = self.library.context()
         written = sql_as_written(self.library.running_step(), sql, "Execute SQL", ctx.runtime.secrets)
         return db.run_sql(ctx, written, database)[-1].rowcount
@@ -117,16 +127,22 @@ class DatabaseKeywords(_Component):
     @keyword("Row Should Exist")
     def row_should_exist(self, table: str, database: str | None = None, **columns: object) -> None:
         """Fail unless the table has a row with these column values (``status=paid``)."""
+        from ..core.db import databases as db
+
         db.check_rows(self.library.context(), table, _conditions(columns), True, database)
 
     @keyword("Row Should Not Exist")
     def row_should_not_exist(self, table: str, database: str | None = None, **columns: object) -> None:
         """Fail if the table has a row with these column values."""
+        from ..core.db import databases as db
+
         db.check_rows(self.library.context(), table, _conditions(columns), False, database)
 
     @keyword("Row Count Should Be")
     def row_count_should_be(self, table: str, count: int, database: str | None = None, **columns: object) -> None:
         """Fail unless ``count`` rows of the table have these column values (all rows when none are given)."""
+        from ..core.db import databases as db
+
         ctx = self.library.context()
         if columns:
             db.check_rows_count(ctx, table, int(count), _conditions(columns), database)

@@ -286,8 +286,13 @@ def response_check(
     """A check of the last response: its waiting form (``within 10 seconds the response ...``)
     sends the last request again before each new look, as long as that request may be repeated.
     ``follows_until``: the check may also end ``I GET "..." until <check>``."""
+    return phrase(
+        template, example=example, table=table, check=True, refresh=_resend_last_request, follows_until=follows_until
+    )
+
+
+def _resend_last_request(ctx: Context) -> object:
+    # Imported when a check first repeats: the catalog loads no area's logic.
     from ..core.http.sending import resend_last_request
 
-    return phrase(
-        template, example=example, table=table, check=True, refresh=resend_last_request, follows_until=follows_until
-    )
+    return resend_last_request(ctx)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.http import cleanup
 from ._catalog import phrase
 
 
@@ -11,4 +10,6 @@ from ._catalog import phrase
 def afterwards(ctx: Context, method: str, path: str) -> None:
     """Send this request when the test ends, even when it failed: undo actions run last-in-first-out;
     one that fails is reported after the test's own failure. A 404 or 410 answer counts as done."""
+    from ..core.http import cleanup
+
     cleanup.send_afterwards(ctx, method, path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.db import databases as db
 from ._catalog import phrase
 
 ORDER_CHECK = '''the "orders" table has a row where:
@@ -14,6 +13,8 @@ ORDER_CHECK = '''the "orders" table has a row where:
 @phrase('I use the database "{database}"', example='I use the database "reports"')
 def use_database(ctx: Context, database: str) -> None:
     """Run the later database steps of the test on another database of seamline.yaml."""
+    from ..core.db import databases as db
+
     db.use_database(ctx, database)
 
 
@@ -24,18 +25,24 @@ def use_database(ctx: Context, database: str) -> None:
 )
 def run_sql(ctx: Context, docstring: str) -> None:
     """Run statements separated by ; in one transaction (rolled back if one fails); ${name} is a bound value."""
+    from ..core.db import databases as db
+
     db.run_sql(ctx, docstring)
 
 
 @phrase('I run the SQL file "{path}"', example='I run the SQL file "sql/products.sql"')
 def run_sql_file(ctx: Context, path: str) -> None:
     """Run the statements of a file, found beside the test file, then beside seamline.yaml."""
+    from ..core.db import databases as db
+
     db.run_sql_file(ctx, path)
 
 
 @phrase('the "{table_name}" table has a row where:', example=ORDER_CHECK, table="rows", check=True)
 def table_has_row(ctx: Context, table_name: str, table: list[list[str]]) -> None:
     """Check that each row of the data table (header: column names) is in the table; other columns may be anything."""
+    from ..core.db import databases as db
+
     db.check_rows(ctx, table_name, table, present=True)
 
 
@@ -47,6 +54,8 @@ def table_has_row(ctx: Context, table_name: str, table: list[list[str]]) -> None
 )
 def table_has_no_row(ctx: Context, table_name: str, table: list[list[str]]) -> None:
     """Check that no row of the table matches any row of the data table."""
+    from ..core.db import databases as db
+
     db.check_rows(ctx, table_name, table, present=False)
 
 
@@ -58,12 +67,16 @@ def table_has_no_row(ctx: Context, table_name: str, table: list[list[str]]) -> N
 )
 def table_has_rows_where(ctx: Context, table_name: str, count: int, table: list[list[str]]) -> None:
     """Check how many rows of the table match the one row of conditions."""
+    from ..core.db import databases as db
+
     db.check_rows_count(ctx, table_name, count, table)
 
 
 @phrase('the "{table_name}" table has {count} rows', example='the "products" table has 4 rows', check=True)
 def table_has_rows(ctx: Context, table_name: str, count: int) -> None:
     """Check the number of rows of the whole table."""
+    from ..core.db import databases as db
+
     db.check_table_count(ctx, table_name, count)
 
 
@@ -74,6 +87,8 @@ def table_has_rows(ctx: Context, table_name: str, count: int) -> None:
 )
 def table_contains(ctx: Context, table_name: str, table: list[list[str]]) -> None:
     """Insert these rows; they are deleted again when the test ends, also when it failed."""
+    from ..core.db import databases as db
+
     db.seed(ctx, table_name, table)
 
 
@@ -84,6 +99,8 @@ def table_contains(ctx: Context, table_name: str, table: list[list[str]]) -> Non
 )
 def run_query(ctx: Context, docstring: str) -> None:
     """Run a SELECT and log its rows; the query checks that follow run it again."""
+    from ..core.db import databases as db
+
     db.remember_query(ctx, docstring)
 
 
@@ -95,6 +112,8 @@ def run_query(ctx: Context, docstring: str) -> None:
 )
 def query_returns(ctx: Context, table: list[list[str]]) -> None:
     """Check that the query returns exactly these rows, in any order (columns not named may be anything)."""
+    from ..core.db import databases as db
+
     db.check_query(ctx, table, ordered=False)
 
 
@@ -106,12 +125,16 @@ def query_returns(ctx: Context, table: list[list[str]]) -> None:
 )
 def query_returns_in_order(ctx: Context, table: list[list[str]]) -> None:
     """Check that the query returns exactly these rows, in this order."""
+    from ..core.db import databases as db
+
     db.check_query(ctx, table, ordered=True)
 
 
 @phrase("the query returns {count} rows", example="the query returns 2 rows", check=True)
 def query_returns_count(ctx: Context, count: int) -> None:
     """Check the number of rows the query returns."""
+    from ..core.db import databases as db
+
     db.check_query_count(ctx, count)
 
 
@@ -122,6 +145,8 @@ def query_returns_count(ctx: Context, count: int) -> None:
 )
 def store_query_value(ctx: Context, sql: str, name: str) -> None:
     """Store the first column of the first row a query returns."""
+    from ..core.db import databases as db
+
     ctx.store(name, db.query_value(ctx, sql))
 
 
@@ -132,4 +157,6 @@ def store_query_value(ctx: Context, sql: str, name: str) -> None:
 )
 def store_row_value(ctx: Context, column: str, table_name: str, name: str, table: list[list[str]]) -> None:
     """Store a column of the one row of the table that matches the conditions."""
+    from ..core.db import databases as db
+
     ctx.store(name, db.row_value(ctx, column, table_name, table))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.http import graphql
 from ._catalog import phrase
 
 
@@ -13,6 +12,8 @@ from ._catalog import phrase
 )
 def set_variables(ctx: Context, table: list[list[str]]) -> None:
     """Variables (name | value rows) for the next GraphQL query; 2 is a number, "2" a text."""
+    from ..core.http import graphql
+
     graphql.set_variables(ctx, table)
 
 
@@ -22,6 +23,8 @@ def set_variables(ctx: Context, table: list[list[str]]) -> None:
 )
 def set_variables_json(ctx: Context, docstring: str) -> None:
     """Variables for the next GraphQL query, as a JSON object in the doc string."""
+    from ..core.http import graphql
+
     graphql.set_variables_json(ctx, docstring)
 
 
@@ -32,6 +35,8 @@ def set_variables_json(ctx: Context, docstring: str) -> None:
 def send_query(ctx: Context, docstring: str) -> None:
     """POST the doc string as a GraphQL query (with the variables set for it) to the service's
     graphql path (/graphql unless configured); a document that does not parse is not sent."""
+    from ..core.http import graphql
+
     graphql.send_query(ctx, docstring)
 
 
@@ -44,16 +49,22 @@ def send_query(ctx: Context, docstring: str) -> None:
 )
 def send_operation(ctx: Context, operation: str, docstring: str) -> None:
     """Send a GraphQL document holding several operations, naming the one to run (operationName)."""
+    from ..core.http import graphql
+
     graphql.send_query(ctx, docstring, operation)
 
 
 @phrase("the GraphQL response has no errors", example="the GraphQL response has no errors")
 def no_errors(ctx: Context) -> None:
     """Check that the answer's errors array is absent or empty."""
+    from ..core.http import graphql
+
     graphql.check_no_errors(ctx)
 
 
 @phrase('the GraphQL errors include "{text}"', example='the GraphQL errors include "Cannot query field"')
 def error_contains(ctx: Context, text: str) -> None:
     """Check that one of the answer's errors has a message containing the text."""
+    from ..core.http import graphql
+
     graphql.check_error_contains(ctx, text)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.stubs import servers
 from ._catalog import phrase
 
 
@@ -13,6 +12,8 @@ def stubbed(ctx: Context, stub: str) -> None:
     ${<name>_url} (and is ${stub:<name>} in a managed service's start command). It starts with no
     answers; a request it has no answer for gets 404 and fails the test at its end, unless it is an
     earlier test's late request (one its unused answer fits), which is logged and fails nothing."""
+    from ..core.stubs import servers
+
     servers.stub_service(ctx, stub)
 
 
@@ -27,6 +28,8 @@ def answers(ctx: Context, stub: str, method: str, path: str, answers: str) -> No
     `once`, `twice` or `N times`, and `after N seconds`; the last answer without a count is given
     from then on. When the answers run out, the request gets an older answer that fits, or 404 and
     the test fails at its end naming this step."""
+    from ..core.stubs import servers
+
     servers.add_answer(ctx, stub, method, path, answers)
 
 
@@ -37,6 +40,8 @@ def answers(ctx: Context, stub: str, method: str, path: str, answers: str) -> No
 def answers_with_body(ctx: Context, stub: str, method: str, path: str, answers: str, docstring: str) -> None:
     """Answer with a status (or answers in turn, as above) and the doc string as the body (JSON if it
     is JSON). The newest answer that fits a request is the one given."""
+    from ..core.stubs import servers
+
     servers.add_answer(ctx, stub, method, path, answers, docstring)
 
 
@@ -51,6 +56,8 @@ def answers_with_body(ctx: Context, stub: str, method: str, path: str, answers: 
 def answers_in_turn(ctx: Context, stub: str, method: str, path: str, table: list[list[str]]) -> None:
     """Answers in turn, one row each, with a body of its own: columns `answer` (as in the phrase
     above: `503 once`, `201 after 2 seconds`, `a closed connection`) and `body`."""
+    from ..core.stubs import servers
+
     servers.add_answers_in_turn(ctx, stub, method, path, table)
 
 
@@ -61,6 +68,8 @@ def answers_in_turn(ctx: Context, stub: str, method: str, path: str, table: list
 def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
     """Limit the stub's latest answer to requests with these headers, query parameters or body
     fields: rows `header NAME | text`, `query NAME | text`, `field $.PATH | value`."""
+    from ..core.stubs import servers
+
     servers.restrict_answer(ctx, stub, table)
 
 
@@ -72,6 +81,8 @@ def answer_conditions(ctx: Context, stub: str, table: list[list[str]]) -> None:
 def received_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str) -> None:
     """Check how many requests to a path the stub received in this test (`1 ... request`, `2 ... requests`;
     late requests of earlier tests are not counted); a failure lists every request it received."""
+    from ..core.stubs import servers
+
     servers.check_received_count(ctx, stub, count, method, path)
 
 
@@ -86,6 +97,8 @@ def received_count_with_body(
 ) -> None:
     """Check how many requests to a path had a JSON body with (at least) these fields; requests
     with other bodies (another test's order arriving late) are not counted."""
+    from ..core.stubs import servers
+
     servers.check_received_count(ctx, stub, count, method, path, docstring)
 
 
@@ -101,6 +114,8 @@ def received_count_with(
     """Check how many requests to a path had these headers, query parameters or body fields (rows
     as for an answer's conditions: `header NAME | text`, `query NAME | text`, `field $.PATH | value`;
     markers such as `#uuid` allowed)."""
+    from ..core.stubs import servers
+
     servers.check_received_with(ctx, stub, count, method, path, table)
 
 
@@ -112,6 +127,8 @@ def received_count_with(
 def answered_count(ctx: Context, stub: str, count: int, method: str, path: str, requests: str, status: str) -> None:
     """Check how many requests to a path the stub answered with a status (so, with answers in turn,
     how many got through); a failure lists what it answered to each."""
+    from ..core.stubs import servers
+
     servers.check_answered_count(ctx, stub, count, method, path, status)
 
 
@@ -123,4 +140,6 @@ def answered_count(ctx: Context, stub: str, count: int, method: str, path: str, 
 )
 def received_body(ctx: Context, stub: str, method: str, path: str, docstring: str) -> None:
     """Check that one of the requests to a path had a JSON body with (at least) these fields."""
+    from ..core.stubs import servers
+
     servers.check_received_body(ctx, stub, method, path, docstring)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from ..core.context import Context
-from ..core.http import field_checks
 from ..core.values.variables import Scope
 from ._catalog import phrase
 
@@ -13,6 +12,8 @@ from ._catalog import phrase
 )
 def store_field(ctx: Context, path: str, name: str) -> None:
     """Store the value at a JSONPath of the response body (a list for a wildcard path)."""
+    from ..core.http import field_checks
+
     ctx.store(name, field_checks.field_value(ctx, path))
 
 
@@ -22,6 +23,8 @@ def store_field(ctx: Context, path: str, name: str) -> None:
 )
 def store_header(ctx: Context, header: str, name: str) -> None:
     """Store the value of a response header."""
+    from ..core.http import field_checks
+
     value = field_checks.header_value(ctx, header)
     if value is None:
         field_checks.check_header_exists(ctx, header, True)

@@ -6,7 +6,6 @@ import difflib
 
 from ..core.context import Context
 from ..core.errors import StepArgumentError
-from ..core.http import polling
 from ..core.waiting.retry import parse_duration
 from ._catalog import CATALOG, Phrase, phrase
 
@@ -34,6 +33,8 @@ def _run_check(ctx: Context, text: str) -> None:
 def send_until(ctx: Context, method: str, path: str, check: str) -> None:
     """Re-send a request until a check on its response holds, for up to the service's until.timeout
     (10 s unless configured). The log shows each attempt in one line and the last in full."""
+    from ..core.http import polling
+
     polling.send_until(ctx, method, path, lambda: _run_check(ctx, check))
 
 
@@ -43,6 +44,8 @@ def send_until(ctx: Context, method: str, path: str, check: str) -> None:
 )
 def send_until_within(ctx: Context, method: str, path: str, duration: str, check: str) -> None:
     """Re-send a request until a check on its response holds, for up to the given time."""
+    from ..core.http import polling
+
     polling.send_until(ctx, method, path, lambda: _run_check(ctx, check), parse_duration(duration))
 
 
@@ -55,6 +58,8 @@ def send_until_attempts(
 ) -> None:
     """Re-send a request until a check on its response holds, at most so many times with the given
     time between them. Each attempt is sent once: the service's retry policy does not multiply them."""
+    from ..core.http import polling
+
     polling.send_until(
         ctx, method, path, lambda: _run_check(ctx, check), attempts=int(attempts), interval=parse_duration(duration)
     )

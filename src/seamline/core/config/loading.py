@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
+from ..values.collector import collector_paused
 from ..values.variables import Generated, escape, names_generators
 from .settings import (
     CONFIG_NAMES,
@@ -272,12 +273,15 @@ def load_config(path: str | Path | None = None, environment: str | None = None) 
             return Config()
         file = found
     file = file.resolve()
-    raw = read_yaml(file)
-    if raw is None:
-        raw = LocatedDict()
-    if not isinstance(raw, LocatedDict):
-        raise ConfigError(f"{file}:1: the top level must be a mapping of sections")
-    return _Loader(file, raw).load(environment)
+    # Loading the schema's models makes tens of thousands of objects that live for the run: at
+    # start-up the collections they triggered (one of them full) cost about as much as the models.
+    with collector_paused():
+        raw = read_yaml(file)
+        if raw is None:
+            raw = LocatedDict()
+        if not isinstance(raw, LocatedDict):
+            raise ConfigError(f"{file}:1: the top level must be a mapping of sections")
+        return _Loader(file, raw).load(environment)
 
 
 # Sections whose entries may be written as one text: the key that text stands for.

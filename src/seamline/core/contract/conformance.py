@@ -22,7 +22,7 @@ from ..context import Context, Runtime
 from ..errors import CheckFailed, SpecError, UsageError
 from ..http.document_checks import mismatch_failure
 from ..http.exchange import Response
-from ..http.sending import current_service, on_response
+from ..http.sending import current_service
 from ..matching.matcher import ABSENT, Mismatch, show
 from ..services.managed import ServiceManager
 
@@ -403,7 +403,3 @@ def check_response_automatically(ctx: Context, response: Response) -> None:
         request = f"{response.method} {urlsplit(response.url).path}"
         ctx.contract.nonconforming.append((request, list(failure.mismatches)))
         ctx.log(f"kept for the end of the test: {failure.message}")
-
-
-# Every response a step receives passes here; the sending side does not import this module.
-on_response(check_response_automatically)

@@ -16,6 +16,7 @@ from ..values.literals import parse_json
 from ..waiting.retry import GaveUp, NotYet, Patience, keep_trying
 from .client import HttpClient
 from .exchange import SENSITIVE_HEADERS, Request, Response, format_exchange, origin_of
+from .hooks import ExchangeHook, ResponseHook, on_exchange, on_response, report_exchange, report_response
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
@@ -50,34 +51,6 @@ __all__ = [
     "use_service",
     "with_timeout",
 ]
-
-
-ResponseHook = Callable[[Context, Response], None]
-# Areas that react to every response (the contract check) register here; this module does
-# not import them.
-_RESPONSE_HOOKS: list[ResponseHook] = []
-
-
-def on_response(hook: ResponseHook) -> None:
-    """Call ``hook(ctx, response)`` for every response a step receives (after it is logged)."""
-    if hook not in _RESPONSE_HOOKS:
-        _RESPONSE_HOOKS.append(hook)
-
-
-ExchangeHook = Callable[[Context, "Request | None", Response], None]
-# What reports each exchange beside the log (Allure, pytest-html: seamline.attachments).
-_EXCHANGE_HOOKS: list[ExchangeHook] = []
-
-
-def on_exchange(hook: ExchangeHook) -> None:
-    """Call ``hook(ctx, request, response)`` for every exchange a test logs, token requests too."""
-    if hook not in _EXCHANGE_HOOKS:
-        _EXCHANGE_HOOKS.append(hook)
-
-
-def report_exchange(ctx: Context, request: Request | None, response: Response) -> None:
-    for hook in _EXCHANGE_HOOKS:
-        hook(ctx, request, response)
 
 
 ResendHook = Callable[[Context, Request, Response], "Request | None"]
@@ -262,8 +235,7 @@ def send_request(
     ctx.http.last_response = response
     if log:
         log_exchange(ctx, response, request)
-    for hook in _RESPONSE_HOOKS:
-        hook(ctx, response)
+    report_response(ctx, response)
     return response
 
 
