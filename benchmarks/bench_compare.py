@@ -135,6 +135,9 @@ class Variant:
     cwd: Path
     env: dict[str, str] = field(default_factory=dict)
     walls: list[float] = field(default_factory=list)
+    # CPU time (user + system) of the process and its children: the host's other guests steal
+    # wall time from a shared virtual machine, much less so CPU time.
+    cpus: list[float] = field(default_factory=list)
     peaks_mb: list[float] = field(default_factory=list)
 
 
@@ -155,6 +158,7 @@ def run_once(variant: Variant, log: Path) -> None:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"{variant.name} failed (exit {process.returncode}): {' '.join(variant.command)}\n{tail}")
     variant.walls.append(wall)
+    variant.cpus.append(usage.ru_utime + usage.ru_stime)
     variant.peaks_mb.append(usage.ru_maxrss / 1024)
 
 
@@ -163,6 +167,7 @@ def measure(variants: list[Variant], rounds: int, workdir: Path) -> None:
     for variant in variants:
         run_once(variant, workdir / "warmup.log")
         variant.walls.clear()
+        variant.cpus.clear()
         variant.peaks_mb.clear()
     for number in range(rounds):
         shift = number % len(variants)
@@ -174,13 +179,18 @@ def table(title: str, variants: list[Variant], baseline: Variant, memory: bool =
     base, base_min = statistics.median(baseline.walls), min(baseline.walls)
     # The ratio of medians, and of minimums: on a busy machine the fastest round of each is
     # the one least disturbed, so the second is often the steadier of the two.
-    head = f"| {title} | min s | median s | max s | x {baseline.name} | x (min) |"
+    base_cpu = statistics.median(baseline.cpus)
+    head = f"| {title} | min s | median s | max s | x {baseline.name} | x (min) | CPU s | x CPU |"
     head += " peak MB | x peak |" if memory else ""
     lines = [head, "|" + " --- |" * (head.count("|") - 1)]
     for variant in variants:
         median = statistics.median(variant.walls)
         low, high = min(variant.walls), max(variant.walls)
-        row = f"| {variant.name} | {low:.2f} | {median:.2f} | {high:.2f} | {median / base:.2f} | {low / base_min:.2f} |"
+        cpu = statistics.median(variant.cpus)
+        row = (
+            f"| {variant.name} | {low:.2f} | {median:.2f} | {high:.2f} | {median / base:.2f} | {low / base_min:.2f} "
+            f"| {cpu:.2f} | {cpu / base_cpu:.2f} |"
+        )
         if memory:
             peak, base_peak = max(variant.peaks_mb), max(baseline.peaks_mb)
             row += f" {peak:.0f} | {peak / base_peak:.2f} |"
@@ -188,10 +198,14 @@ def table(title: str, variants: list[Variant], baseline: Variant, memory: bool =
     return "\n".join(lines)
 
 
-def ratios(variant: Variant, baseline: Variant) -> str:
-    """``variant`` over ``baseline``: of the medians, and of the minimums."""
+def ratios(variant: Variant, baseline: Variant, cpu: bool = True) -> str:
+    """``variant`` over ``baseline``: of the medians, of the minimums and (unless a speed-up,
+    where the work is the same) of the median CPU times."""
     median = statistics.median(variant.walls) / statistics.median(baseline.walls)
-    return f"{median:.2f} (min {min(variant.walls) / min(baseline.walls):.2f})"
+    text = f"{median:.2f} (min {min(variant.walls) / min(baseline.walls):.2f}"
+    if cpu:
+        text += f", CPU {statistics.median(variant.cpus) / statistics.median(baseline.cpus):.2f}"
+    return text + ")"
 
 
 def write(folder: Path, files: dict[str, str]) -> Path:
@@ -600,7 +614,8 @@ def parallel_section(files: int, per_file: int, delay: float, rounds: int, workd
             half = len(runs) // 2
             seamline_runs, floor_runs = runs[:half], runs[half:]
             speedups = ", ".join(
-                f"{ours.name}: **{ratios(seamline_runs[0], ours)}** (floor {ratios(floor_runs[0], floor)})"
+                f"{ours.name}: **{ratios(seamline_runs[0], ours, cpu=False)}** "
+                f"(floor {ratios(floor_runs[0], floor, cpu=False)})"
                 for ours, floor in zip(seamline_runs[1:], floor_runs[1:], strict=True)
             )
             starts = ", ".join(f"{run.name}: {_starts_per_run(run, rounds)}" for run in seamline_runs)
