@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
+
+from tests.waiting import wait_while
 
 
 def pids_in(path: Path) -> list[int]:
@@ -23,7 +24,5 @@ def running(pid: int) -> bool:
 def still_running(pids: list[int], within: float = 30) -> list[int]:
     """The pids still running after a generous while: a keeper stops its service as soon as the
     run's main process ends, but a busy machine may take a moment to let it."""
-    deadline = time.monotonic() + within
-    while any(running(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_while(lambda: any(running(pid) for pid in pids), within)
     return [pid for pid in pids if running(pid)]

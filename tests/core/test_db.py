@@ -3,7 +3,6 @@ PostgreSQL and MariaDB servers where their URLs are set (tests/servers.py)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from seamline.core.db import databases as db
 from seamline.core.errors import CheckFailed, ConfigError, ServiceError, SqlError, StepArgumentError
 from seamline.core.values.variables import Scope
 from tests.servers import server_url, unique_name
+from tests.waiting import wait_while
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -320,11 +320,10 @@ def _end_session(runtime: Runtime, kind: str, number: int) -> None:
         with outside.connect() as connection:
             connection.exec_driver_sql(_END_SESSION[kind].format(number))
             # Both servers end the session after they answer: wait until it is gone.
-            for _ in range(200):
-                if connection.exec_driver_sql(_SESSION_EXISTS[kind].format(number)).scalar() == 0:
-                    return
-                time.sleep(0.05)
-            pytest.fail(f"session {number} still there 10 s after it was ended")
+            exists = _SESSION_EXISTS[kind].format(number)
+            wait_while(lambda: connection.exec_driver_sql(exists).scalar(), 10)
+            gone = connection.exec_driver_sql(exists).scalar() == 0
+            assert gone, f"session {number} still there 10 s after it was ended"
     finally:
         outside.dispose()
 

@@ -14,12 +14,12 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import seamline
 from seamline.core.context import Runtime
 from seamline.core.services.managed import ServiceManager
+from tests.waiting import wait_while
 
 _CONFIG = """\
 services:
@@ -80,9 +80,7 @@ def test_a_killed_run_still_stops_its_managed_service(tmp_path: Path) -> None:
         assert _accepts(port)
         run.send_signal(signal.SIGKILL)  # no time for the run to stop anything itself
         run.wait(timeout=10)
-        deadline = time.monotonic() + 10
-        while _accepts(port) and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_while(lambda: _accepts(port), 10)
         assert not _accepts(port), "the managed service outlived the killed run"
     finally:
         if run.poll() is None:

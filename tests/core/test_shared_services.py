@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from seamline.core.services.shared import RunShare, shareable
 from seamline.core.services.state import ParallelRun
 from tests.processes import pids_in, running, still_running
 from tests.servers import unique_name
+from tests.waiting import wait_while
 
 # Writes its pid to the starts file, then answers /health and /pid.
 SERVICE = """\
@@ -164,9 +164,7 @@ def test_the_workers_of_a_run_use_one_service_which_ends_with_the_run(
     assert folder.is_dir()
     run.end()  # the run's main process ends: so does the service, and the run's state
     assert still_running(pids_in(starts)) == []
-    deadline = time.monotonic() + 30  # the keeper removes the run's state after it stopped the service
-    while folder.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_while(folder.exists, 30)  # the keeper removes the run's state after it stopped the service
     assert not folder.exists()
 
 
